@@ -1,0 +1,457 @@
+/*
+ * otto/plugin.h - the otto-c backend plugin ABI.
+ *
+ * This header (with otto/host_id.h, which it includes) is everything a
+ * backend author compiles against. A plugin never links libotto: every
+ * service the host offers reaches the plugin as a function pointer inside an
+ * object the host passes in, and the static inline helpers below call
+ * through those pointers.
+ *
+ * A plugin is a shared object that exports exactly one symbol,
+ * `otto_plugin` (see OTTO_PLUGIN_DEFINE), of type otto_plugin_descriptor.
+ * Through its register_backends function it registers one or more backends
+ * of either kind, each under a name:
+ *
+ *   - a lab repository (where lab hosts come from): otto_lab_repository_type
+ *   - a reservation backend (who holds which resource): otto_reservation_backend_type
+ *
+ * VERSIONING
+ *   The descriptor's first three fields are frozen for every ABI major. The
+ *   host reads them as plain data before it calls anything in the plugin:
+ *   the major must equal the host's, the minor may be older than the host's
+ *   (never newer). Every struct that crosses the boundary in either
+ *   direction starts with a `struct_size` field set to sizeof() at build
+ *   time; a struct only ever grows by appending fields, so each side reads
+ *   the fields both know and treats the rest as absent (NULL / zero).
+ *   Optional capabilities are function pointers that may be NULL.
+ *
+ * OWNERSHIP (the whole rule set)
+ *   1. What the host passes to the plugin (configuration, names, user names,
+ *      out-objects, the error object) is borrowed: valid only during that
+ *      call. Copy what you need to keep.
+ *   2. What the plugin passes to the host (through an out-object or the
+ *      registrar) is copied by the host before that call returns. You keep
+ *      ownership and may free or reuse your memory as soon as it returns.
+ *   3. Exceptions, which must stay valid for as long as the plugin is
+ *      loaded: the descriptor, the backend type structs and the strings they
+ *      point to (use static storage); and the string returned by
+ *      backend_name(), which must stay valid until destroy().
+ *   4. `self` is made by create() and released by destroy(). The host calls
+ *      destroy() exactly once for every create() that returned OTTO_OK, and
+ *      never after a create() that failed (clean up before returning).
+ *   So the host never frees plugin memory and the plugin never frees host
+ *   memory.
+ *
+ * ERRORS
+ *   Every call returns an otto_status. On failure, fill the otto_error the
+ *   host passed (otto_error_set does it and returns the code) with one clear
+ *   sentence saying what failed and where (file, line, key, URL ...).
+ *   load_lab returns OTTO_ENOTFOUND for an unknown lab; every other failure
+ *   of a lab repository is OTTO_ERROR (or OTTO_EINVALID for bad settings at
+ *   create time). Every failure of a reservation backend is a backend error:
+ *   never answer "nothing reserved" because you could not look.
+ *
+ * RULES OF CONDUCT
+ *   - Never write to stdout (it belongs to the otto command's output);
+ *     diagnostics go in the error message.
+ *   - The host never calls one backend instance from two threads at once.
+ *   - If an out-object's add function fails, return its status: the host
+ *     fails the whole call anyway.
+ */
+#ifndef OTTO_PLUGIN_H
+#define OTTO_PLUGIN_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ ABI -- */
+
+#define OTTO_ABI_MAJOR 1
+#define OTTO_ABI_MINOR 0
+
+/* The one symbol every plugin exports. */
+#define OTTO_PLUGIN_SYMBOL "otto_plugin"
+
+#if defined(__GNUC__)
+#define OTTO_PLUGIN_EXPORT __attribute__((visibility("default")))
+#define OTTO_PRINTF_LIKE(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define OTTO_PLUGIN_EXPORT
+#define OTTO_PRINTF_LIKE(fmt, args)
+#endif
+
+/* ------------------------------------------------------- status, errors -- */
+
+typedef enum otto_status {
+	OTTO_OK = 0,
+	/* A repository or backend error: I/O, parse, network, credentials... */
+	OTTO_ERROR = -1,
+	/* load_lab: there is no lab of that name. Only load_lab returns it. */
+	OTTO_ENOTFOUND = -2,
+	/* Bad configuration (unknown key, wrong type) or a bad argument. */
+	OTTO_EINVALID = -3,
+	/* Out of memory. */
+	OTTO_ENOMEM = -4
+} otto_status;
+
+#define OTTO_ERROR_MESSAGE_MAX 1024
+
+/* Allocated by the host, filled by the plugin on failure. Fixed layout for
+ * the whole of ABI major 1. */
+typedef struct otto_error {
+	int code;
+	char message[OTTO_ERROR_MESSAGE_MAX];
+} otto_error;
+
+/* Fill `err` (code and printf-style message) and return `code`, so that
+ * `return otto_error_set(err, OTTO_ENOTFOUND, "no lab '%s'", name);` works. */
+static inline int otto_error_setv(otto_error *err, int code, const char *fmt, va_list ap)
+{
+	if (err) {
+		err->code = code;
+		vsnprintf(err->message, sizeof err->message, fmt, ap);
+	}
+	return code;
+}
+
+static inline int otto_error_set(otto_error *err, int code, const char *fmt, ...) OTTO_PRINTF_LIKE(3, 4);
+static inline int otto_error_set(otto_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	otto_error_setv(err, code, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* ------------------------------------------------------- configuration -- */
+
+typedef enum otto_value_type {
+	OTTO_VALUE_STRING = 1,
+	OTTO_VALUE_INTEGER = 2,
+	OTTO_VALUE_BOOLEAN = 3,
+	OTTO_VALUE_ARRAY = 4 /* an array of strings */
+} otto_value_type;
+
+/* One `key = value` line of a backend's settings table. */
+typedef struct otto_setting {
+	const char *key;
+	otto_value_type type;
+	/* STRING: the value, unquoted. Other types: the value as written. */
+	const char *string;
+	int64_t integer;                 /* INTEGER */
+	bool boolean;                    /* BOOLEAN */
+	const char *const *items;        /* ARRAY: the strings, unquoted */
+	size_t n_items;                  /* ARRAY */
+	/* Where it was written, for error messages: a settings file and its
+	 * 1-based line, or e.g. "--set" and 0 for a command-line setting. */
+	const char *file;
+	unsigned line;
+} otto_setting;
+
+/* What create() receives: the backend's own settings plus what the host
+ * hands every backend. Borrowed for the duration of create(). */
+typedef struct otto_config {
+	size_t struct_size;
+	const char *backend;   /* the name this backend was selected by */
+	const char *section;   /* the settings table, e.g. "lab.json" (for messages) */
+	const char *repo_root; /* absolute folder holding .otto/ (resolve relative paths here) */
+	const char *url;       /* [reservations] url, or NULL */
+	const otto_setting *settings;
+	size_t n_settings;
+} otto_config;
+
+/* The setting named `key`, or NULL. */
+static inline const otto_setting *otto_config_find(const otto_config *cfg, const char *key)
+{
+	size_t i;
+	if (!cfg)
+		return NULL;
+	for (i = 0; i < cfg->n_settings; i++)
+		if (strcmp(cfg->settings[i].key, key) == 0)
+			return &cfg->settings[i];
+	return NULL;
+}
+
+/* Describe where a setting was written: "file:line" or "file". */
+static inline void otto_setting_where(const otto_setting *s, char *buf, size_t size)
+{
+	if (s->file && s->line)
+		snprintf(buf, size, "%s:%u", s->file, s->line);
+	else
+		snprintf(buf, size, "%s", s->file ? s->file : "settings");
+}
+
+/* Reject every key not in `known` (a NULL-terminated list) with OTTO_EINVALID
+ * and a message naming the key, where it was written, the backend and the
+ * keys it accepts. Call it first thing in create(). */
+static inline int otto_config_check_keys(const otto_config *cfg, const char *const *known, otto_error *err)
+{
+	size_t i, k;
+	for (i = 0; cfg && i < cfg->n_settings; i++) {
+		const otto_setting *s = &cfg->settings[i];
+		bool ok = false;
+		char where[512], accepted[256] = "";
+		size_t used = 0;
+		for (k = 0; known && known[k]; k++)
+			if (strcmp(known[k], s->key) == 0)
+				ok = true;
+		if (ok)
+			continue;
+		for (k = 0; known && known[k] && used < sizeof accepted; k++) {
+			int n = snprintf(accepted + used, sizeof accepted - used, "%s%s", k ? ", " : "", known[k]);
+			if (n < 0)
+				break;
+			used += (size_t)n;
+		}
+		otto_setting_where(s, where, sizeof where);
+		return otto_error_set(err, OTTO_EINVALID, "%s: unknown key '%s' in [%s] for backend '%s' (accepted: %s)",
+				      where, s->key, cfg->section ? cfg->section : "?", cfg->backend ? cfg->backend : "?",
+				      accepted[0] ? accepted : "none");
+	}
+	return OTTO_OK;
+}
+
+/* -------------------------------------------------------- data to host -- */
+
+/* Absent element_id / slot. */
+#define OTTO_NO_NUMBER ((int64_t)-1)
+
+typedef struct otto_cred {
+	const char *login;
+	const char *password; /* NULL: none */
+} otto_cred;
+
+/* A host record, as a plugin hands it to otto_lab_out_add_host(). Every
+ * pointer is borrowed (copied by the host). Start from OTTO_HOST_INIT. */
+typedef struct otto_host {
+	size_t struct_size;
+	/* The key this host is stored under in the lab. NULL (recommended):
+	 * the host's id, computed by the id rule from element, element_id,
+	 * board and slot. Ids are never formatted by hand. */
+	const char *key;
+	const char *ip;        /* required ("" if the record has none) */
+	const char *element;   /* required; must slug to something */
+	int64_t element_id;    /* >= 0, or OTTO_NO_NUMBER */
+	const char *board;     /* NULL: none; must slug to something when set */
+	int64_t slot;          /* >= 0, or OTTO_NO_NUMBER; used only with a board */
+	const char *os_type;   /* NULL: "unix" */
+	const char *const *resources;
+	size_t n_resources;
+	const char *const *labs;
+	size_t n_labs;
+	bool docker_capable;
+	const otto_cred *creds;
+	size_t n_creds;
+	/* Every other field of the record, as the text of one JSON object
+	 * (e.g. {"interfaces":{...},"is_virtual":true}), passed through
+	 * unchanged; NULL when there are none. */
+	const char *extra_json;
+} otto_host;
+
+#define OTTO_HOST_INIT                                                                                                 \
+	{                                                                                                              \
+		sizeof(otto_host), NULL, "", NULL, OTTO_NO_NUMBER, NULL, OTTO_NO_NUMBER, NULL, NULL, 0, NULL, 0,       \
+		    false, NULL, 0, NULL                                                                               \
+	}
+
+/* One host of list_host_summaries(). Start from OTTO_HOST_SUMMARY_INIT. */
+typedef struct otto_host_summary {
+	size_t struct_size;
+	/* NULL (recommended): computed by the id rule from element,
+	 * element_id, board and slot. */
+	const char *id;
+	const char *const *labs; /* every lab the host is in */
+	size_t n_labs;
+	const char *ip;          /* "" if none */
+	const char *element;
+	int64_t element_id;      /* or OTTO_NO_NUMBER */
+	const char *board;       /* only used to compute the id */
+	int64_t slot;            /* only used to compute the id */
+	bool docker_capable;
+} otto_host_summary;
+
+#define OTTO_HOST_SUMMARY_INIT                                                                                         \
+	{                                                                                                              \
+		sizeof(otto_host_summary), NULL, NULL, 0, "", NULL, OTTO_NO_NUMBER, NULL, OTTO_NO_NUMBER, false        \
+	}
+
+/* Reservation windows are Unix times in seconds (UTC by definition). */
+#define OTTO_TIME_EPOCH ((int64_t)0)
+#define OTTO_TIME_FAR_FUTURE ((int64_t)253402300799) /* 9999-12-31T23:59:59Z */
+
+/* Out-objects: the host creates them, the plugin adds to them. */
+
+typedef struct otto_string_out otto_string_out;
+typedef struct otto_string_out_ops {
+	size_t struct_size;
+	int (*add)(otto_string_out *out, const char *s, otto_error *err);
+} otto_string_out_ops;
+struct otto_string_out {
+	const otto_string_out_ops *ops;
+};
+
+typedef struct otto_lab_out otto_lab_out;
+typedef struct otto_lab_out_ops {
+	size_t struct_size;
+	int (*add_host)(otto_lab_out *out, const otto_host *host, otto_error *err);
+	/* A lab-level resource on top of the hosts' own (which the host adds
+	 * to the lab's resource set by itself). */
+	int (*add_resource)(otto_lab_out *out, const char *resource, otto_error *err);
+} otto_lab_out_ops;
+struct otto_lab_out {
+	const otto_lab_out_ops *ops;
+};
+
+typedef struct otto_summary_out otto_summary_out;
+typedef struct otto_summary_out_ops {
+	size_t struct_size;
+	int (*add)(otto_summary_out *out, const otto_host_summary *summary, otto_error *err);
+} otto_summary_out_ops;
+struct otto_summary_out {
+	const otto_summary_out_ops *ops;
+};
+
+typedef struct otto_window_out otto_window_out;
+typedef struct otto_window_out_ops {
+	size_t struct_size;
+	int (*add)(otto_window_out *out, const char *resource, int64_t start, int64_t end, otto_error *err);
+} otto_window_out_ops;
+struct otto_window_out {
+	const otto_window_out_ops *ops;
+};
+
+static inline int otto_string_out_add(otto_string_out *out, const char *s, otto_error *err)
+{
+	return out->ops->add(out, s, err);
+}
+static inline int otto_lab_out_add_host(otto_lab_out *out, const otto_host *host, otto_error *err)
+{
+	return out->ops->add_host(out, host, err);
+}
+static inline int otto_lab_out_add_resource(otto_lab_out *out, const char *resource, otto_error *err)
+{
+	return out->ops->add_resource(out, resource, err);
+}
+static inline int otto_summary_out_add(otto_summary_out *out, const otto_host_summary *summary, otto_error *err)
+{
+	return out->ops->add(out, summary, err);
+}
+static inline int otto_window_out_add(otto_window_out *out, const char *resource, int64_t start, int64_t end,
+				      otto_error *err)
+{
+	return out->ops->add(out, resource, start, end, err);
+}
+
+/* ------------------------------------------------------------ backends -- */
+
+/* A lab repository: where lab hosts come from. */
+typedef struct otto_lab_repository_type {
+	size_t struct_size; /* sizeof(otto_lab_repository_type) */
+	const char *name;   /* the name users select it by: [a-z0-9][a-z0-9_-]* */
+	const char *description;
+
+	/* Required. */
+	int (*create)(const otto_config *config, void **self, otto_error *err);
+	void (*destroy)(void *self);
+	/* Every lab name the repository can provide. */
+	int (*list_labs)(void *self, otto_string_out *out, otto_error *err);
+	/* Build lab `name` afresh on every call. `preferences` may be NULL;
+	 * ignore it if you have no use for it. Unknown name: OTTO_ENOTFOUND. */
+	int (*load_lab)(void *self, const char *name, const otto_config *preferences, otto_lab_out *out,
+			otto_error *err);
+
+	/* Optional (NULL: not supported). One summary per host across all
+	 * labs; must agree exactly with load_lab. Skip malformed records. */
+	int (*list_host_summaries)(void *self, otto_summary_out *out, otto_error *err);
+} otto_lab_repository_type;
+
+/* A reservation backend: a read-only view of who holds what. */
+typedef struct otto_reservation_backend_type {
+	size_t struct_size; /* sizeof(otto_reservation_backend_type) */
+	const char *name;
+	const char *description;
+
+	/* Required. */
+	int (*create)(const otto_config *config, void **self, otto_error *err);
+	void (*destroy)(void *self);
+	/* Short, stable, non-empty; valid until destroy(). */
+	const char *(*backend_name)(void *self);
+	/* The full set of resources `user` holds now (none: add nothing). */
+	int (*get_reserved_resources)(void *self, const char *user, otto_string_out *out, otto_error *err);
+	/* Every current holder of `resource`, in a deterministic order, without
+	 * duplicates (none: add nothing). */
+	int (*who_reserved)(void *self, const char *resource, otto_string_out *out, otto_error *err);
+
+	/* Optional (NULL: not supported). */
+	int (*list_usernames)(void *self, otto_string_out *out, otto_error *err);
+	/* Live windows of `user`: start <= end; unknown start OTTO_TIME_EPOCH,
+	 * open end OTTO_TIME_FAR_FUTURE. The resources whose window covers now
+	 * must equal get_reserved_resources(user). */
+	int (*get_reservation_windows)(void *self, const char *user, otto_window_out *out, otto_error *err);
+} otto_reservation_backend_type;
+
+/* ------------------------------------------------------------ registry -- */
+
+typedef struct otto_registrar otto_registrar;
+typedef struct otto_registrar_ops {
+	size_t struct_size;
+	int (*add_lab_repository)(otto_registrar *reg, const otto_lab_repository_type *type, otto_error *err);
+	int (*add_reservation_backend)(otto_registrar *reg, const otto_reservation_backend_type *type,
+				       otto_error *err);
+} otto_registrar_ops;
+struct otto_registrar {
+	const otto_registrar_ops *ops;
+	uint32_t host_abi_major;
+	uint32_t host_abi_minor;
+};
+
+/* `type` must have static storage duration (see OWNERSHIP). */
+static inline int otto_register_lab_repository(otto_registrar *reg, const otto_lab_repository_type *type,
+					       otto_error *err)
+{
+	return reg->ops->add_lab_repository(reg, type, err);
+}
+static inline int otto_register_reservation_backend(otto_registrar *reg, const otto_reservation_backend_type *type,
+						    otto_error *err)
+{
+	return reg->ops->add_reservation_backend(reg, type, err);
+}
+
+/* The exported descriptor. abi_major, abi_minor and struct_size come first
+ * and never move: the host checks them before calling register_backends. */
+typedef struct otto_plugin_descriptor {
+	uint32_t abi_major;
+	uint32_t abi_minor;
+	uint32_t struct_size;
+	const char *name;        /* the plugin's name, e.g. "json" */
+	const char *version;     /* the plugin's own version, e.g. "1.2.0" */
+	const char *description;
+	int (*register_backends)(otto_registrar *reg, otto_error *err);
+} otto_plugin_descriptor;
+
+/* Define the plugin's one exported symbol:
+ *   OTTO_PLUGIN_DEFINE("json", "1.0.0", "lab.json and reservations.json", register_json);
+ */
+#define OTTO_PLUGIN_DEFINE(name, version, description, register_fn)                                                   \
+	OTTO_PLUGIN_EXPORT extern const otto_plugin_descriptor otto_plugin;                                            \
+	const otto_plugin_descriptor otto_plugin = {OTTO_ABI_MAJOR, OTTO_ABI_MINOR,                                    \
+						    (uint32_t)sizeof(otto_plugin_descriptor),                          \
+						    (name),         (version),                                         \
+						    (description),  (register_fn)}
+
+#ifdef __cplusplus
+}
+#endif
+
+#include <otto/host_id.h>
+
+#endif /* OTTO_PLUGIN_H */

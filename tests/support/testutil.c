@@ -1,0 +1,196 @@
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+char *tu_fmt(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	va_start(ap, fmt);
+	int n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	cr_assert(n >= 0, "out of memory");
+	return s;
+}
+
+char *tu_mkdtemp(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *tmpl = tu_fmt("%s/otto-test-XXXXXX", base && *base ? base : "/tmp");
+	cr_assert(mkdtemp(tmpl) != NULL, "mkdtemp: %s", strerror(errno));
+	return tmpl;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+void tu_rm_rf(const char *path)
+{
+	if (path)
+		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void mkdir_parents(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(path, 0755);
+			*p = '/';
+		}
+	}
+}
+
+char *tu_write(const char *dir, const char *name, const char *content)
+{
+	char *path = tu_fmt("%s/%s", dir, name);
+	mkdir_parents(path);
+	FILE *f = fopen(path, "w");
+	cr_assert(f != NULL, "cannot write %s: %s", path, strerror(errno));
+	fputs(content, f);
+	fclose(f);
+	return path;
+}
+
+char *tu_read(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	cr_assert(f != NULL, "cannot read %s: %s", path, strerror(errno));
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		fwrite(chunk, 1, n, mem);
+	fclose(mem);
+	fclose(f);
+	return buf;
+}
+
+int tu_contains(const char *haystack, const char *needle)
+{
+	return haystack && needle && strstr(haystack, needle) != NULL;
+}
+
+typedef struct sink {
+	char *buf;
+	size_t len;
+	FILE *mem;
+	int fd;
+} sink;
+
+tu_result tu_run(const char *const *argv, const char *cwd, const char *const *env, int timeout_s)
+{
+	int out_pipe[2], err_pipe[2];
+	cr_assert(pipe(out_pipe) == 0 && pipe(err_pipe) == 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	cr_assert(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		dup2(out_pipe[1], 1);
+		dup2(err_pipe[1], 2);
+		close(out_pipe[0]);
+		close(out_pipe[1]);
+		close(err_pipe[0]);
+		close(err_pipe[1]);
+		int devnull = open("/dev/null", O_RDONLY);
+		if (devnull >= 0)
+			dup2(devnull, 0);
+		if (cwd && chdir(cwd) != 0)
+			_exit(126);
+		for (size_t i = 0; env && env[i]; i++) {
+			const char *eq = strchr(env[i], '=');
+			if (!eq)
+				continue;
+			char *name = strndup(env[i], (size_t)(eq - env[i]));
+			if (eq[1] == '\0')
+				unsetenv(name);
+			else
+				setenv(name, eq + 1, 1);
+			free(name);
+		}
+		execv(argv[0], (char *const *)argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(out_pipe[1]);
+	close(err_pipe[1]);
+	sink s[2] = {{.fd = out_pipe[0]}, {.fd = err_pipe[0]}};
+	for (int i = 0; i < 2; i++)
+		s[i].mem = open_memstream(&s[i].buf, &s[i].len);
+	time_t deadline = time(NULL) + (timeout_s > 0 ? timeout_s : 60);
+	int open_fds = 2, killed = 0;
+	while (open_fds > 0) {
+		struct pollfd pfd[2];
+		int n = 0;
+		for (int i = 0; i < 2; i++)
+			if (s[i].fd >= 0)
+				pfd[n++] = (struct pollfd){.fd = s[i].fd, .events = POLLIN};
+		int rc = poll(pfd, (nfds_t)n, 200);
+		if (rc < 0 && errno != EINTR)
+			break;
+		for (int k = 0; k < n; k++) {
+			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			for (int i = 0; i < 2; i++) {
+				if (s[i].fd != pfd[k].fd)
+					continue;
+				char chunk[4096];
+				ssize_t got = read(s[i].fd, chunk, sizeof chunk);
+				if (got > 0) {
+					fwrite(chunk, 1, (size_t)got, s[i].mem);
+				} else if (got == 0 || errno != EINTR) {
+					close(s[i].fd);
+					s[i].fd = -1;
+					open_fds--;
+				}
+			}
+		}
+		if (!killed && time(NULL) > deadline) {
+			kill(pid, SIGKILL);
+			killed = 1;
+		}
+	}
+	int wstatus = 0;
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	tu_result r;
+	fclose(s[0].mem);
+	fclose(s[1].mem);
+	r.out = s[0].buf;
+	r.err = s[1].buf;
+	if (WIFEXITED(wstatus))
+		r.status = WEXITSTATUS(wstatus);
+	else if (WIFSIGNALED(wstatus))
+		r.status = 128 + WTERMSIG(wstatus);
+	else
+		r.status = -1;
+	return r;
+}
+
+void tu_result_free(tu_result *r)
+{
+	free(r->out);
+	free(r->err);
+	r->out = r->err = NULL;
+}

@@ -1,0 +1,43 @@
+/*
+ * Helpers shared by every test: temporary folders, files, running a
+ * command and capturing its output. Failures abort the test through
+ * Criterion's cr_assert, so callers need no error handling.
+ */
+#ifndef OTTO_TESTUTIL_H
+#define OTTO_TESTUTIL_H
+
+#include <stddef.h>
+
+/* A fresh folder under $TMPDIR (or /tmp); caller frees the string and
+ * should tu_rm_rf() it. */
+char *tu_mkdtemp(void);
+
+/* Remove a folder tree (best effort). */
+void tu_rm_rf(const char *path);
+
+/* Write `content` to dir/name, creating parent folders of name. Returns the
+ * full path (caller frees). */
+char *tu_write(const char *dir, const char *name, const char *content);
+
+/* Read a whole file (caller frees). */
+char *tu_read(const char *path);
+
+/* asprintf that asserts. */
+char *tu_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+typedef struct tu_result {
+	int status;      /* exit code, or 128+signal when killed */
+	char *out;       /* captured stdout (NUL-terminated) */
+	char *err;       /* captured stderr */
+} tu_result;
+
+/* Run argv (argv[0] a path) in `cwd` (NULL: current) with extra environment
+ * entries `env` ("NAME=value", NULL-terminated, may be NULL; "NAME=" with an
+ * empty value unsets NAME), capturing output. Kills it after timeout_s. */
+tu_result tu_run(const char *const *argv, const char *cwd, const char *const *env, int timeout_s);
+void tu_result_free(tu_result *r);
+
+/* True when haystack contains needle. */
+int tu_contains(const char *haystack, const char *needle);
+
+#endif
