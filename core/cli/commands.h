@@ -1,0 +1,53 @@
+/*
+ * The otto command: shared context and one entry point per command family.
+ * main.c parses the global options (anywhere on the line), then hands the
+ * remaining words to the command.
+ */
+#ifndef OTTO_CLI_COMMANDS_H
+#define OTTO_CLI_COMMANDS_H
+
+#include <otto/otto.h>
+
+#include <stdbool.h>
+
+/* Exit codes: users and scripts depend on them. */
+enum {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FAILED = 1, /* a failed check or a backend error */
+	CLI_EXIT_USAGE = 2   /* usage, settings or plugin-loading errors */
+};
+
+typedef struct otto_cli {
+	const char *as_user;       /* --as-user USER, or NULL */
+	const char *settings_file; /* --settings FILE, or NULL */
+	otto_strlist plugin_dirs;  /* --plugin-dir DIR, in order */
+	otto_settings *settings;   /* loaded by cli_settings() on first use */
+	otto_registry *registry;   /* scanned by cli_registry() on first use */
+} otto_cli;
+
+/* Settings on first use: --settings FILE, else .otto/settings.toml found by
+ * walking up from the current folder, else empty settings rooted at the
+ * current folder. On error prints it and returns NULL (exit 2). */
+otto_settings *cli_settings(otto_cli *cli);
+
+/* The registry on first use, searching --plugin-dir, OTTO_PLUGIN_PATH,
+ * [plugins] path, then the installed default. NULL after printing an error. */
+otto_registry *cli_registry(otto_cli *cli);
+
+/* The user the command acts for (--as-user, environment, passwd). Caller frees. */
+char *cli_user(otto_cli *cli);
+
+/* Print "otto: <message>" on stderr and return the exit code for its status. */
+int cli_fail(const otto_error *err);
+
+/* Print "otto <command>: <message>" and a hint to --help; return CLI_EXIT_USAGE. */
+int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Command families: argv[0] is the family name ("lab"), argv[1] the
+ * subcommand. Each handles --help itself and returns an exit code. */
+int cli_cmd_plugins(otto_cli *cli, int argc, char **argv);
+int cli_cmd_lab(otto_cli *cli, int argc, char **argv);
+int cli_cmd_reservation(otto_cli *cli, int argc, char **argv);
+int cli_cmd_lock(otto_cli *cli, int argc, char **argv);
+
+#endif
