@@ -40,7 +40,7 @@ char *cli_user(otto_cli *cli);
 /* Print "otto: <message>" on stderr and return the exit code for its status. */
 int cli_fail(const otto_error *err);
 
-/* Print "otto <command>: <message>" and a hint to --help; return CLI_EXIT_USAGE. */
+/* Print "otto: <command>: <message>." and a hint to --help on stderr; return CLI_EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Command families: argv[0] is the family name ("lab"), argv[1] the

@@ -344,6 +344,15 @@ const char *otto_settings_lab_source_label(const otto_settings *s, size_t i);
 const char *otto_settings_lab_source_backend(const otto_settings *s, size_t i);
 void otto_settings_lab_source_config(const otto_settings *s, size_t i, otto_config *out);
 
+/* ------------------------------------------------------------ warnings -- */
+
+/* Non-fatal notices from libotto (e.g. a layered lab source overriding a
+ * host). By default each is printed as "otto: warning: <message>" on
+ * stderr; a handler replaces that (NULL restores the default). The message
+ * is borrowed for the duration of the call. */
+typedef void (*otto_warning_fn)(const char *message, void *ud);
+void otto_set_warning_handler(otto_warning_fn fn, void *ud);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,220 @@
+/*
+ * The child side of the protocol: rule and call brackets, violations, the
+ * capture of the plugin's stdout, and the loop over the rules.
+ */
+#include "child.h"
+#include "session.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void emit(conf_child *c, char kind, int rule, const char *text)
+{
+	otto_buf b = {0};
+	otto__buf_printf(&b, "%c %d ", kind, rule);
+	for (const char *p = text ? text : ""; *p; p++) {
+		if (*p == '\n')
+			otto__buf_append(&b, "\\n");
+		else if (*p == '\\')
+			otto__buf_append(&b, "\\\\");
+		else
+			otto__buf_appendn(&b, p, 1);
+	}
+	if (c->direct) {
+		conf_session_line(c->direct, b.data);
+	} else {
+		otto__buf_append(&b, "\n");
+		size_t done = 0;
+		while (done < b.len) {
+			ssize_t n = write(c->out_fd, b.data + done, b.len - done);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				_exit(3); /* the parent is gone: nothing left to report to */
+			done += (size_t)n;
+		}
+	}
+	otto__buf_free(&b);
+}
+
+void conf_child_rule_start(conf_child *c, int rule)
+{
+	c->rule = rule;
+	c->skipped = false;
+	emit(c, 'R', rule, NULL);
+}
+
+void conf_child_rule_done(conf_child *c)
+{
+	if (!c->skipped)
+		emit(c, 'P', c->rule, NULL);
+	emit(c, 'D', c->rule, NULL);
+}
+
+static void violation(conf_child *c, int rule, const char *fmt, va_list ap)
+{
+	char *msg = otto__vasprintf(fmt, ap);
+	emit(c, 'V', rule, msg);
+	free(msg);
+}
+
+void conf_fail(conf_child *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	violation(c, c->rule, fmt, ap);
+	va_end(ap);
+}
+
+void conf_fail_rule(conf_child *c, const char *id, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	violation(c, conf_rule_index(id), fmt, ap);
+	va_end(ap);
+}
+
+void conf_skip(conf_child *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = otto__vasprintf(fmt, ap);
+	va_end(ap);
+	c->skipped = true;
+	emit(c, 'S', c->rule, msg);
+	free(msg);
+}
+
+void conf_skip_fetch(conf_child *c, const conf_fetch *f)
+{
+	conf_skip(c, "not checked: %s", f && f->why ? f->why : "a call it needs failed");
+}
+
+void conf_skip_truth(conf_child *c, const char *flags)
+{
+	conf_skip(c, "ground truth not given: pass %s to check it", flags);
+}
+
+void conf_fetch_report(conf_child *c, const conf_fetch *f)
+{
+	if (f->attempted && !f->ok)
+		conf_fail(c, "%s", f->why);
+	else if (!f->ok)
+		conf_skip_fetch(c, f);
+}
+
+/* ------------------------------------------------------------ calls -- */
+
+static bool poisoned(const conf_child *c, const char *desc)
+{
+	return c->poisoned && otto_strlist_index(c->poisoned, desc) >= 0;
+}
+
+bool conf_call_begin(conf_child *c, const char *desc)
+{
+	if (poisoned(c, desc))
+		return false;
+	c->call = desc;
+	emit(c, 'C', c->rule, desc);
+	return true;
+}
+
+/* Anything the plugin wrote to stdout since the last look is a C7 violation. */
+static void check_stdout(conf_child *c, const char *desc)
+{
+	struct stat st;
+	fflush(stdout);
+	if (c->stdout_fd < 0 || fstat(c->stdout_fd, &st) != 0 || st.st_size <= c->stdout_seen)
+		return;
+	char sample[81] = "";
+	ssize_t n = pread(c->stdout_fd, sample, sizeof sample - 1, c->stdout_seen);
+	if (n > 0)
+		sample[n] = '\0';
+	for (char *p = sample; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	conf_fail_rule(c, "C7", "%s wrote %lld bytes to stdout (\"%s%s\")", desc,
+		       (long long)(st.st_size - c->stdout_seen), sample,
+		       st.st_size - c->stdout_seen > 80 ? "..." : "");
+	c->stdout_seen = st.st_size;
+}
+
+void conf_call_end(conf_child *c)
+{
+	const char *desc = c->call ? c->call : "a plugin call";
+	check_stdout(c, desc);
+	emit(c, 'E', c->rule, NULL);
+	c->call = NULL;
+}
+
+bool conf_fetch_begin(conf_child *c, conf_fetch *f, const char *desc)
+{
+	if (f->done)
+		return false;
+	f->done = true;
+	if (!conf_call_begin(c, desc)) {
+		f->ok = false;
+		f->status = OTTO_ERROR;
+		f->why = otto__asprintf("%s crashed or hung in an earlier attempt (reported there)", desc);
+		return false;
+	}
+	return true;
+}
+
+void conf_fetch_end(conf_child *c, conf_fetch *f, const char *desc, int status, const otto_error *err)
+{
+	conf_call_end(c);
+	f->attempted = true;
+	f->status = status;
+	f->ok = status == OTTO_OK;
+	if (!f->ok) {
+		const char *msg = err && err->message[0] ? err->message : "(no message)";
+		f->why = otto__asprintf("%s failed with %s: %s", desc, otto_status_name(status), msg);
+		if (!err || !err->message[0])
+			conf_fail_rule(c, "C5", "%s returned %s without a message", desc, otto_status_name(status));
+	}
+}
+
+void conf_fetch_clear(conf_fetch *f)
+{
+	free(f->why);
+	memset(f, 0, sizeof *f);
+}
+
+char *conf_list_text(const otto_strlist *l)
+{
+	otto_buf b = {0};
+	otto__buf_append(&b, "[");
+	for (size_t i = 0; l && i < l->count; i++) {
+		if (i == 8) {
+			otto__buf_printf(&b, ", ... (%zu in all)", l->count);
+			break;
+		}
+		otto__buf_printf(&b, "%s\"%s\"", i ? ", " : "", l->items[i]);
+	}
+	otto__buf_append(&b, "]");
+	return otto__buf_take(&b);
+}
+
+/* ------------------------------------------------------------- loop -- */
+
+static bool scope_matches(const conf_child *c, const conf_rule *r)
+{
+	return conf_rule_applies(r, c->target->kind == OTTO_KIND_LAB ? CONF_SCOPE_LAB : CONF_SCOPE_RESERVATION);
+}
+
+void conf_child_run(conf_child *c, size_t first_rule)
+{
+	for (size_t i = first_rule; i < conf_rule_count; i++) {
+		const conf_rule *r = &conf_rules[i];
+		if (!r->check || !scope_matches(c, r) || !c->opts->selected[i])
+			continue;
+		conf_child_rule_start(c, (int)i);
+		r->check(c);
+		conf_child_rule_done(c);
+	}
+}

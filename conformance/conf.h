@@ -1,0 +1,172 @@
+/*
+ * otto-conformance: shared types.
+ *
+ * The parent process (main, plugin probe, isolation, reports) never loads a
+ * plugin into its own address space: the probe and every rule run in forked
+ * children that report over a pipe with a small line protocol (isolate.c).
+ */
+#ifndef OTTO_CONF_H
+#define OTTO_CONF_H
+
+#include <otto/otto.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "util.h"
+
+enum { CONF_EXIT_OK = 0, CONF_EXIT_VIOLATION = 1, CONF_EXIT_UNUSABLE = 2 };
+
+/* The probe names of contracts.md section 5. */
+#define CONF_PROBE_LAB "__otto_conformance_no_such_lab__"
+#define CONF_PROBE_USER "__otto_conformance_probe_user__"
+#define CONF_PROBE_RESOURCE "__otto_conformance_probe_resource__"
+
+/* At most this many messages are kept per rule; the rest are counted. */
+#define CONF_MAX_MESSAGES 20
+
+/* ---------------------------------------------------------------- rules -- */
+
+typedef enum conf_scope { CONF_SCOPE_PLUGIN = 1, CONF_SCOPE_LAB, CONF_SCOPE_RESERVATION, CONF_SCOPE_BACKEND } conf_scope;
+typedef enum conf_rule_kind { CONF_STRUCTURAL = 1, CONF_GROUND_TRUTH, CONF_CAPABILITY } conf_rule_kind;
+
+typedef struct conf_child conf_child;
+
+typedef struct conf_rule {
+	const char *id;
+	conf_scope scope; /* BACKEND: every backend of either kind */
+	conf_rule_kind kind;
+	const char *statement;
+	void (*check)(conf_child *c); /* NULL: decided by the plugin probe */
+} conf_rule;
+
+extern const conf_rule conf_rules[];
+extern const size_t conf_rule_count;
+int conf_rule_index(const char *id); /* -1 when unknown */
+const char *conf_rule_kind_name(conf_rule_kind kind);
+bool conf_rule_applies(const conf_rule *rule, conf_scope section_scope);
+
+/* -------------------------------------------------------------- options -- */
+
+typedef enum conf_format { CONF_FORMAT_TEXT, CONF_FORMAT_TAP, CONF_FORMAT_JUNIT } conf_format;
+
+typedef struct conf_options {
+	const char *plugin;        /* PLUGIN: a path (contains '/' or ends in .so) or a backend name */
+	const char *backend;       /* --backend NAME */
+	int kind;                  /* --kind: 0 (both), OTTO_KIND_LAB, OTTO_KIND_RESERVATION */
+	otto_strlist sets;         /* --set KEY=VALUE, in order */
+	const char *settings_file; /* --settings FILE */
+	bool from_settings;        /* --from-settings */
+	otto_strlist plugin_dirs;  /* --plugin-dir DIR */
+	otto_strlist expect_labs, known_users, known_resources;
+	conf_format format;
+	const char *output;        /* --output FILE */
+	int timeout_s;             /* --timeout SECONDS (per plugin call) */
+	bool *selected;            /* per rule, after --only/--skip */
+	bool list_rules, help, no_isolation;
+} conf_options;
+
+/* 0 on success; CONF_EXIT_UNUSABLE after printing a usage error. */
+int conf_options_parse(conf_options *o, int argc, char **argv);
+void conf_options_free(conf_options *o);
+void conf_print_usage(FILE *f);
+
+/* --------------------------------------------------------- plugin probe -- */
+
+/* What the plugin registered (recorded by our own registrar). */
+typedef struct conf_registered {
+	otto_backend_kind kind;
+	const otto_lab_repository_type *lab;
+	const otto_reservation_backend_type *reservation;
+} conf_registered;
+
+typedef struct conf_plugin {
+	void *handle;
+	const otto_plugin_descriptor *descriptor;
+	size_t count;
+	conf_registered items[64];
+	int rule_failed;  /* index of the plugin rule that failed, -1 when loaded */
+	char message[OTTO_ERROR_MESSAGE_MAX + 256];
+	otto_strlist abi_problems; /* C3 findings that do not stop loading (type struct sizes) */
+} conf_plugin;
+
+/* dlopen (RTLD_NOW) + symbol + ABI + register_backends, in this process.
+ * Returns false with rule_failed/message set. */
+bool conf_plugin_open(conf_plugin *p, const char *path);
+void conf_plugin_close(conf_plugin *p);
+
+/* ------------------------------------------------------------- results -- */
+
+typedef enum conf_state { CONF_NOT_RUN = 0, CONF_PASS, CONF_FAIL, CONF_SKIP } conf_state;
+
+typedef struct conf_outcome {
+	conf_state state;
+	bool ran;
+	otto_strlist messages;
+	size_t n_violations;
+	char *skip_reason;
+} conf_outcome;
+
+typedef struct conf_section {
+	char *label;      /* "plugin /x/y.so", "lab backend 'example'" */
+	conf_scope scope; /* PLUGIN, LAB or RESERVATION */
+	conf_outcome *outcomes; /* conf_rule_count entries */
+} conf_section;
+
+typedef struct conf_report {
+	char *subject; /* the PLUGIN argument or the settings file */
+	size_t n_sections;
+	conf_section **sections; /* each allocated on its own: targets keep pointers */
+	double seconds;
+} conf_report;
+
+conf_section *conf_report_add_section(conf_report *r, conf_scope scope, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void conf_outcome_violation(conf_outcome *o, const char *message);
+void conf_outcome_skip(conf_outcome *o, const char *reason);
+/* Turn a rule's collected facts into its final state. */
+void conf_outcome_finish(conf_outcome *o);
+void conf_report_count(const conf_report *r, const conf_options *o, size_t *passed, size_t *failed, size_t *skipped);
+void conf_report_free(conf_report *r);
+
+void conf_report_text(FILE *f, const conf_report *r, const conf_options *o, bool colour);
+void conf_report_tap(FILE *f, const conf_report *r, const conf_options *o);
+void conf_report_junit(FILE *f, const conf_report *r, const conf_options *o);
+
+/* ------------------------------------------------------------- targets -- */
+
+/* One backend to exercise. */
+typedef struct conf_target {
+	otto_backend_kind kind;
+	char *name;            /* backend name; NULL with --from-settings */
+	bool from_settings;
+	const char *plugin_path; /* the file for raw access; NULL for built-ins and --from-settings */
+	otto_registry *registry;
+	otto_settings *settings;
+	otto_config config;     /* what create() receives */
+	otto_setting *owned_settings;
+	otto_strlist owned_strings;
+	conf_section *section;
+} conf_target;
+
+void conf_target_build_config(conf_target *t, const conf_options *o);
+void conf_target_free(conf_target *t);
+
+/* ----------------------------------------------------------- isolation -- */
+
+typedef struct conf_session conf_session;
+
+/* Run every selected rule of the target's kind, each backend in a child
+ * (or in-process with --no-isolation), filling t->section. */
+void conf_run_target(conf_target *t, const conf_options *o);
+
+/* The plugin probe, in a child with the time limit: fills the plugin rules
+ * (C1-C3) of `section` and returns the registered backends (kind + name). */
+bool conf_probe_plugin(const char *path, const conf_options *o, conf_section *section, otto_strlist *lab_names,
+		       otto_strlist *reservation_names);
+
+/* Signal name for messages ("SIGSEGV"). */
+const char *conf_signal_name(int sig);
+
+#endif

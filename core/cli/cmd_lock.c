@@ -1,0 +1,385 @@
+/*
+ * otto lock acquire | release | list | run: machine locks on the lab host
+ * (docs/locks.md). The lock folder and PID checking come from [locks].
+ */
+#include "commands.h"
+#include "json_out.h"
+
+#include <otto/lock.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char family_usage[] =
+	"Usage: otto lock COMMAND\n"
+	"\n"
+	"Locks on the lab host, so that two people never drive the same board at once. They live in\n"
+	"the lock folder ([locks] dir, default " OTTO_LOCK_DEFAULT_DIR ").\n"
+	"\n"
+	"  acquire NAME... [--expiry DURATION] [--wait DURATION]\n"
+	"                     take every NAME or none; the locks stay with the calling shell (its PID)\n"
+	"                     until released, until it exits, or until they expire\n"
+	"  release NAME... [--force]\n"
+	"                     release your locks; --force breaks anyone's and says whose\n"
+	"  list [--json]      every lock: name, holder, host, pid, taken, expiry, state\n"
+	"                     (held, expired, stale, corrupt)\n"
+	"  run NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
+	"                     hold the locks while COMMAND runs; exit with its status\n"
+	"\n"
+	"DURATION: 90s, 30m, 2h, 1d or plain seconds. --wait retries until the locks are free.\n";
+
+typedef struct lock_args {
+	const char *sub;
+	char label[32]; /* "lock acquire", for messages */
+	const char **names;
+	int n_names;
+	int64_t expiry;
+	int64_t wait_s;
+	bool force, json, help;
+	char **command; /* run: after "--" */
+	int n_command;
+} lock_args;
+
+static bool option_value(int argc, char **argv, int *i, const char *opt, const char **value)
+{
+	size_t n = strlen(opt);
+	if (strncmp(argv[*i], opt, n) != 0)
+		return false;
+	if (argv[*i][n] == '=') {
+		*value = argv[*i] + n + 1;
+		return true;
+	}
+	if (argv[*i][n] != '\0')
+		return false;
+	*value = *i + 1 < argc ? argv[++*i] : NULL;
+	return true;
+}
+
+/* Parse argv[2..]: -1 to go on, else an exit code. */
+static int parse(lock_args *a, int argc, char **argv)
+{
+	const char *cmd = a->sub;
+	bool takes_time = !strcmp(cmd, "acquire") || !strcmp(cmd, "run");
+	a->names = calloc((size_t)argc, sizeof *a->names);
+	for (int i = 2; i < argc; i++) {
+		const char *arg = argv[i], *value = NULL;
+		otto_error err = {0};
+		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+			a->help = true;
+			return -1;
+		}
+		if (!strcmp(arg, "--")) {
+			if (strcmp(cmd, "run") != 0)
+				return cli_usage_error(a->label, "unexpected '--'");
+			a->command = argv + i + 1;
+			a->n_command = argc - i - 1;
+			break;
+		}
+		for (int k = 0; takes_time && k < 2; k++) {
+			const char *opt = k == 0 ? "--expiry" : "--wait";
+			int64_t *dst = k == 0 ? &a->expiry : &a->wait_s;
+			if (!option_value(argc, argv, &i, opt, &value))
+				continue;
+			if (!value)
+				return cli_usage_error(a->label, "%s needs a DURATION (e.g. 90s, 30m, 2h)", opt);
+			if (otto_lock_duration_parse(value, dst, &err) != OTTO_OK)
+				return cli_usage_error(a->label, "%s: %s", opt, err.message);
+			value = opt;
+			break;
+		}
+		if (value)
+			continue;
+		if (!strcmp(cmd, "release") && !strcmp(arg, "--force")) {
+			a->force = true;
+			continue;
+		}
+		if (!strcmp(cmd, "list") && !strcmp(arg, "--json")) {
+			a->json = true;
+			continue;
+		}
+		if (arg[0] == '-')
+			return cli_usage_error(a->label, "unknown option '%s'", arg);
+		if (!strcmp(cmd, "list"))
+			return cli_usage_error(a->label, "unexpected argument '%s'", arg);
+		a->names[a->n_names++] = arg;
+	}
+	if (strcmp(cmd, "list") != 0 && a->n_names == 0)
+		return cli_usage_error(a->label, "missing NAME");
+	if (!strcmp(cmd, "run") && a->n_command == 0)
+		return cli_usage_error(a->label, "missing '-- COMMAND'");
+	return -1;
+}
+
+static int open_manager(otto_cli *cli, pid_t holder, otto_lock_manager **m, char **owned_dir, char **user)
+{
+	otto_error err = {0};
+	otto_lock_options o;
+	otto_settings *s = cli_settings(cli);
+	if (!s)
+		return CLI_EXIT_USAGE;
+	otto_lock_options_init(&o);
+	if (otto_lock_options_from_settings(&o, s, owned_dir, &err) != OTTO_OK)
+		return cli_fail(&err);
+	*user = cli_user(cli);
+	o.user = *user;
+	o.holder_pid = holder;
+	if (otto_lock_manager_new(m, &o, &err) != OTTO_OK)
+		return cli_fail(&err);
+	return CLI_EXIT_OK;
+}
+
+static void format_time(char *buf, size_t size, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (t <= 0 || !gmtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, size, "-");
+}
+
+/* "held by bob on labhost (pid 42) since ..., expires ..." or the corrupt file. */
+static void describe(const otto_lock_info *h, char *buf, size_t size)
+{
+	char taken[32], expiry[32];
+	if (h->state == OTTO_LOCK_CORRUPT) {
+		snprintf(buf, size, "is corrupt (%s: %s); only 'otto lock release --force %s' replaces it", h->path,
+			 h->problem, h->name);
+		return;
+	}
+	format_time(taken, sizeof taken, h->taken);
+	format_time(expiry, sizeof expiry, h->expiry);
+	snprintf(buf, size, "is %s by %s on %s (pid %lld) since %s, %s%s", otto_lock_state_name(h->state), h->user,
+		 h->host, (long long)h->pid, taken, h->expiry ? "expiry " : "no expiry", h->expiry ? expiry : "");
+}
+
+static int acquire_names(otto_lock_manager *m, const lock_args *a)
+{
+	otto_error err = {0};
+	otto_lock_info holder;
+	bool got = false;
+	char why[1400];
+	if (otto_lock_manager_acquire_all(m, a->names, (size_t)a->n_names, a->expiry, 0, a->wait_s * 1000, &got,
+					  &holder, &err) != OTTO_OK)
+		return cli_fail(&err);
+	if (!got) {
+		describe(&holder, why, sizeof why);
+		fprintf(stderr, "otto: lock '%s' %s\n", holder.name, why);
+		otto_lock_info_clear(&holder);
+		return CLI_EXIT_FAILED;
+	}
+	return CLI_EXIT_OK;
+}
+
+static int cmd_acquire(otto_lock_manager *m, const lock_args *a)
+{
+	char expiry[32];
+	int rc = acquire_names(m, a);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	for (int i = 0; i < a->n_names; i++) {
+		otto_lock_info info;
+		otto_error err = {0};
+		if (otto_lock_manager_get(m, a->names[i], &info, &err) != OTTO_OK)
+			return cli_fail(&err);
+		format_time(expiry, sizeof expiry, info.expiry);
+		printf("acquired %s (%s%s, held while pid %lld lives)\n", a->names[i], info.expiry ? "expiry " : "no expiry",
+		       info.expiry ? expiry : "", (long long)info.pid);
+		otto_lock_info_clear(&info);
+	}
+	/* The locks belong to the calling shell now, not to this process. */
+	otto_lock_manager_detach(m);
+	return CLI_EXIT_OK;
+}
+
+static int cmd_release(otto_lock_manager *m, const lock_args *a)
+{
+	int rc = CLI_EXIT_OK;
+	for (int i = 0; i < a->n_names; i++) {
+		otto_error err = {0};
+		otto_lock_info broken;
+		char why[1400];
+		if (otto_lock_manager_release(m, a->names[i], a->force ? OTTO_LOCK_FORCE : 0, &broken, &err) != OTTO_OK) {
+			cli_fail(&err);
+			rc = CLI_EXIT_FAILED;
+			continue;
+		}
+		if (a->force && broken.name) {
+			describe(&broken, why, sizeof why);
+			printf("released %s by force: it %s\n", a->names[i], why);
+		} else {
+			printf("released %s\n", a->names[i]);
+		}
+		otto_lock_info_clear(&broken);
+	}
+	return rc;
+}
+
+static int cmd_list(otto_lock_manager *m, const lock_args *a)
+{
+	otto_error err = {0};
+	otto_lock_list list;
+	char taken[32], expiry[32], pid[24];
+	if (otto_lock_manager_list(m, &list, &err) != OTTO_OK)
+		return cli_fail(&err);
+	if (a->json) {
+		yajl_gen g = cli_json_begin();
+		yajl_gen_array_open(g);
+		for (size_t i = 0; i < list.count; i++) {
+			const otto_lock_info *l = &list.items[i];
+			bool ok = l->state != OTTO_LOCK_CORRUPT;
+			yajl_gen_map_open(g);
+			cli_json_key(g, "name");
+			cli_json_string(g, l->name);
+			cli_json_key(g, "holder");
+			cli_json_string(g, l->user);
+			cli_json_key(g, "host");
+			cli_json_string(g, l->host);
+			cli_json_key(g, "pid");
+			cli_json_number(g, ok ? l->pid : OTTO_NO_NUMBER);
+			format_time(taken, sizeof taken, l->taken);
+			format_time(expiry, sizeof expiry, l->expiry);
+			cli_json_key(g, "taken");
+			cli_json_string(g, ok ? taken : NULL);
+			cli_json_key(g, "expiry");
+			cli_json_string(g, ok && l->expiry ? expiry : NULL);
+			cli_json_key(g, "state");
+			cli_json_string(g, otto_lock_state_name(l->state));
+			cli_json_key(g, "path");
+			cli_json_string(g, l->path);
+			cli_json_key(g, "problem");
+			cli_json_string(g, l->problem);
+			yajl_gen_map_close(g);
+		}
+		yajl_gen_array_close(g);
+		otto_lock_list_free(&list);
+		return cli_json_end(g);
+	}
+	if (list.count == 0)
+		fprintf(stderr, "no locks in %s\n", otto_lock_manager_dir(m));
+	else
+		printf("%-20s  %-12s  %-16s  %-8s  %-20s  %-20s  %s\n", "NAME", "HOLDER", "HOST", "PID", "TAKEN", "EXPIRY",
+		       "STATE");
+	for (size_t i = 0; i < list.count; i++) {
+		const otto_lock_info *l = &list.items[i];
+		bool ok = l->state != OTTO_LOCK_CORRUPT;
+		format_time(taken, sizeof taken, l->taken);
+		format_time(expiry, sizeof expiry, l->expiry);
+		snprintf(pid, sizeof pid, "%lld", (long long)l->pid);
+		printf("%-20s  %-12s  %-16s  %-8s  %-20s  %-20s  %s\n", l->name, ok ? l->user : "-", ok ? l->host : "-",
+		       ok ? pid : "-", ok ? taken : "-", ok && l->expiry ? expiry : "none", otto_lock_state_name(l->state));
+		if (!ok)
+			fprintf(stderr, "otto: lock '%s' is corrupt: %s: %s\n", l->name, l->path, l->problem);
+	}
+	otto_lock_list_free(&list);
+	return CLI_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- run -- */
+
+static volatile sig_atomic_t run_child;
+static volatile sig_atomic_t run_pending;
+
+static void forward_signal(int sig)
+{
+	if (run_child > 0)
+		kill((pid_t)run_child, sig);
+	else
+		run_pending = sig;
+}
+
+static int cmd_run(otto_lock_manager *m, const lock_args *a)
+{
+	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa, old[3];
+	int rc = acquire_names(m, a), status = 0;
+	pid_t pid;
+
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = forward_signal;
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < 3; i++)
+		sigaction(forwarded[i], &sa, &old[i]);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "otto lock run: cannot fork: %s\n", strerror(errno));
+		return CLI_EXIT_FAILED;
+	}
+	if (pid == 0) {
+		for (int i = 0; i < 3; i++)
+			sigaction(forwarded[i], &old[i], NULL);
+		execvp(a->command[0], a->command);
+		fprintf(stderr, "otto lock run: cannot run '%s': %s\n", a->command[0], strerror(errno));
+		_exit(127);
+	}
+	run_child = pid;
+	if (run_pending)
+		kill(pid, run_pending);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			fprintf(stderr, "otto lock run: waitpid: %s\n", strerror(errno));
+			status = 1 << 8;
+			break;
+		}
+	}
+	run_child = 0;
+	/* Released here whatever happened to the command (the caller frees m). */
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : CLI_EXIT_FAILED;
+}
+
+int cli_cmd_lock(otto_cli *cli, int argc, char **argv)
+{
+	lock_args a = {0};
+	otto_lock_manager *m = NULL;
+	char *owned_dir = NULL, *user = NULL;
+	int rc;
+	static const char *const subs[] = {"acquire", "release", "list", "run"};
+	bool known = false;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(family_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
+		known = known || !strcmp(argv[1], subs[i]);
+	if (!known)
+		return cli_usage_error("lock", "unknown subcommand '%s' (expected acquire, release, list or run)",
+				       argv[1]);
+	a.sub = argv[1];
+	snprintf(a.label, sizeof a.label, "lock %s", a.sub);
+	rc = parse(&a, argc, argv);
+	if (rc >= 0)
+		goto out;
+	if (a.help) {
+		fputs(family_usage, stdout);
+		rc = CLI_EXIT_OK;
+		goto out;
+	}
+	/* acquire hands its locks to the shell that called it; run holds them itself. */
+	rc = open_manager(cli, !strcmp(a.sub, "run") ? getpid() : getppid(), &m, &owned_dir, &user);
+	if (rc != CLI_EXIT_OK)
+		goto out;
+	if (!strcmp(a.sub, "acquire"))
+		rc = cmd_acquire(m, &a);
+	else if (!strcmp(a.sub, "release"))
+		rc = cmd_release(m, &a);
+	else if (!strcmp(a.sub, "list"))
+		rc = cmd_list(m, &a);
+	else
+		rc = cmd_run(m, &a);
+out:
+	otto_lock_manager_free(m);
+	free(owned_dir);
+	free(user);
+	free(a.names);
+	return rc;
+}

@@ -1,0 +1,134 @@
+/*
+ * What every command shares: settings and the plugin registry (both made on
+ * first use, so that `otto --help` needs neither), the user, and errors.
+ */
+#include "commands.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static otto_settings *load_settings(otto_cli *cli, otto_error *err)
+{
+	otto_settings *settings = NULL;
+	char *found = NULL;
+	int rc;
+
+	if (cli->settings_file) {
+		struct stat st;
+		/* Said here rather than left to the parser, so the message can
+		 * name the option the file came from. */
+		if (stat(cli->settings_file, &st) != 0) {
+			otto_error_set(err, OTTO_ESETTINGS,
+				       "cannot read the settings file '%s' given by --settings: %s", cli->settings_file,
+				       strerror(errno));
+			return NULL;
+		}
+		rc = otto_settings_load(&settings, cli->settings_file, err);
+		return rc == OTTO_OK ? settings : NULL;
+	}
+	rc = otto_settings_find(NULL, &found, err);
+	if (rc != OTTO_OK)
+		return NULL;
+	if (found) {
+		rc = otto_settings_load(&settings, found, err);
+		free(found);
+		return rc == OTTO_OK ? settings : NULL;
+	}
+	char *cwd = getcwd(NULL, 0);
+	if (!cwd) {
+		otto_error_set(err, OTTO_EIO, "cannot tell the current folder: %s", strerror(errno));
+		return NULL;
+	}
+	rc = otto_settings_new_empty(&settings, cwd, err);
+	free(cwd);
+	return rc == OTTO_OK ? settings : NULL;
+}
+
+otto_settings *cli_settings(otto_cli *cli)
+{
+	otto_error err = {0};
+	if (cli->settings)
+		return cli->settings;
+	cli->settings = load_settings(cli, &err);
+	if (!cli->settings)
+		cli_fail(&err);
+	return cli->settings;
+}
+
+/* The search order users rely on: --plugin-dir, OTTO_PLUGIN_PATH,
+ * [plugins] path, then the installed default next to the executable. */
+static int build_search_path(otto_cli *cli, otto_registry *reg, const otto_settings *settings, otto_error *err)
+{
+	const char *env = getenv("OTTO_PLUGIN_PATH");
+	int rc = OTTO_OK;
+	for (size_t i = 0; rc == OTTO_OK && i < cli->plugin_dirs.count; i++)
+		rc = otto_registry_add_dir(reg, cli->plugin_dirs.items[i], err);
+	if (rc == OTTO_OK && env && *env)
+		rc = otto_registry_add_path_list(reg, env, err);
+	for (size_t i = 0; rc == OTTO_OK && i < otto_settings_plugin_dir_count(settings); i++)
+		rc = otto_registry_add_dir(reg, otto_settings_plugin_dir(settings, i), err);
+	if (rc == OTTO_OK)
+		rc = otto_registry_add_default_dirs(reg, err);
+	return rc;
+}
+
+otto_registry *cli_registry(otto_cli *cli)
+{
+	otto_error err = {0};
+	otto_settings *settings;
+	otto_registry *reg = NULL;
+	int rc;
+
+	if (cli->registry)
+		return cli->registry;
+	settings = cli_settings(cli);
+	if (!settings)
+		return NULL;
+	rc = otto_registry_new(&reg, &err);
+	if (rc == OTTO_OK)
+		rc = build_search_path(cli, reg, settings, &err);
+	if (rc == OTTO_OK)
+		rc = otto_registry_scan(reg, &err);
+	if (rc != OTTO_OK) {
+		otto_registry_free(reg);
+		cli_fail(&err);
+		return NULL;
+	}
+	cli->registry = reg;
+	return reg;
+}
+
+char *cli_user(otto_cli *cli)
+{
+	char *user = otto_current_user(cli->as_user);
+	if (!user)
+		fprintf(stderr,
+			"otto: cannot tell who you are (no LOGNAME, USER, LNAME or USERNAME, and no passwd "
+			"entry for uid %ld); pass --as-user USER\n",
+			(long)getuid());
+	return user;
+}
+
+int cli_fail(const otto_error *err)
+{
+	const char *message = err && err->message[0] ? err->message : "unknown error";
+	int code = err ? err->code : OTTO_ERROR;
+	fprintf(stderr, "otto: %s\n", message);
+	return otto_status_exit_code(code ? code : OTTO_ERROR);
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "otto: %s: ", command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ".\nRun 'otto %s --help' for usage.\n", command);
+	return CLI_EXIT_USAGE;
+}

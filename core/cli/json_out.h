@@ -1,0 +1,30 @@
+/*
+ * JSON output through yajl_gen: never hand-formatted. Strings that are not
+ * valid UTF-8 are written with U+FFFD in place of the bad bytes, so the
+ * output always parses.
+ */
+#ifndef OTTO_CLI_JSON_OUT_H
+#define OTTO_CLI_JSON_OUT_H
+
+#include <otto/otto.h>
+
+#include <yajl/yajl_gen.h>
+
+yajl_gen cli_json_begin(void);
+/* Print the document and a newline on stdout; free the generator.
+ * CLI_EXIT_OK, or CLI_EXIT_FAILED after an error message. */
+int cli_json_end(yajl_gen g);
+
+void cli_json_key(yajl_gen g, const char *key);
+void cli_json_string(yajl_gen g, const char *s); /* NULL: null */
+void cli_json_number(yajl_gen g, int64_t n);     /* OTTO_NO_NUMBER: null */
+void cli_json_bool(yajl_gen g, bool b);
+void cli_json_strlist(yajl_gen g, const otto_strlist *list);
+
+/* Write every member of the JSON object `json` (a host's extra record
+ * fields) into the object being generated, skipping keys in `skip` (a
+ * NULL-terminated list). Not an object, or not JSON: written under the key
+ * "extra_json" as a string, so nothing is lost. */
+void cli_json_merge_object(yajl_gen g, const char *json, const char *const *skip);
+
+#endif

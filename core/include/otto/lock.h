@@ -1,0 +1,141 @@
+/*
+ * otto/lock.h - machine locks on a shared lab host (docs/locks.md).
+ *
+ * A lock manager takes named locks in a lock folder shared by every local
+ * user and releases them again; whatever it still holds is released when it
+ * is freed. A lock is held while it has not expired, or, with PID checking
+ * on, while its holder process (same PID, same start time, same boot) is
+ * alive. A stale or expired lock is taken over; a corrupt one only by force.
+ */
+#ifndef OTTO_LOCK_H
+#define OTTO_LOCK_H
+
+#include <otto/otto.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define OTTO_LOCK_DEFAULT_DIR "/tmp/otto-locks"
+#define OTTO_LOCK_NO_EXPIRY ((int64_t)0)
+
+typedef enum otto_lock_state {
+	OTTO_LOCK_FREE = 0,
+	OTTO_LOCK_HELD = 1,
+	OTTO_LOCK_EXPIRED = 2,
+	OTTO_LOCK_STALE = 3,
+	OTTO_LOCK_CORRUPT = 4
+} otto_lock_state;
+
+/* "free", "held", "expired", "stale", "corrupt" */
+const char *otto_lock_state_name(otto_lock_state state);
+
+/* Now, in Unix seconds. Injected by tests to move expiry around. */
+typedef int64_t (*otto_lock_clock_fn)(void *ctx);
+
+typedef struct otto_lock_options {
+	const char *dir;          /* NULL: OTTO_LOCK_DEFAULT_DIR */
+	bool check_pid;           /* a live holder keeps its lock (default true) */
+	const char *user;         /* recorded holder name; NULL: otto_current_user(NULL) */
+	pid_t holder_pid;         /* the process the locks live with; 0: getpid() */
+	otto_lock_clock_fn clock; /* NULL: time(2) */
+	void *clock_ctx;
+	bool no_sync;             /* skip fsync (tests on tmpfs-like folders) */
+} otto_lock_options;
+
+/* Defaults: dir NULL, check_pid true, everything else unset. */
+void otto_lock_options_init(otto_lock_options *opts);
+
+/* Fill dir and check_pid from the [locks] table ("dir" relative to the
+ * repository root). Strings point into `s` (or into *dir_out, which the
+ * caller frees). A wrong type is OTTO_ESETTINGS naming file:line. */
+int otto_lock_options_from_settings(otto_lock_options *opts, const otto_settings *s, char **dir_out,
+				    otto_error *err);
+
+/* One lock as seen in the folder. */
+typedef struct otto_lock_info {
+	char *name;
+	otto_lock_state state;
+	char *path;    /* the record's file (for corrupt: the file to look at) */
+	char *problem; /* corrupt: why; else NULL */
+	char *user;
+	int64_t uid;
+	char *host;
+	int64_t pid;
+	int64_t taken;  /* Unix seconds */
+	int64_t expiry; /* Unix seconds, or OTTO_LOCK_NO_EXPIRY */
+} otto_lock_info;
+/* Free the members (not the struct). */
+void otto_lock_info_clear(otto_lock_info *info);
+
+typedef struct otto_lock_list {
+	size_t count;
+	otto_lock_info *items; /* sorted by name */
+} otto_lock_list;
+void otto_lock_list_free(otto_lock_list *list);
+
+typedef struct otto_lock_manager otto_lock_manager;
+
+/* Opens (creating it, mode 01777, when missing) and checks the lock folder:
+ * a folder that is not a folder, not writable, world-writable without the
+ * sticky bit, or missing and not creatable is OTTO_EIO naming the path. */
+int otto_lock_manager_new(otto_lock_manager **out, const otto_lock_options *opts, otto_error *err);
+/* Releases every lock the manager still holds. NULL is fine. */
+void otto_lock_manager_free(otto_lock_manager *mgr);
+/* Forget the held locks without releasing them (they stay with holder_pid
+ * until it dies or they expire): `otto lock acquire` hands them to its shell. */
+void otto_lock_manager_detach(otto_lock_manager *mgr);
+const char *otto_lock_manager_dir(const otto_lock_manager *mgr);
+
+enum {
+	OTTO_LOCK_FORCE = 1u << 0 /* break a live or corrupt lock of anyone */
+};
+
+/* Take `name`, expiring `expiry_seconds` from now (0: never). When it is
+ * not free, *acquired is false and `holder` (optional) describes the live or
+ * corrupt lock in the way. With OTTO_LOCK_FORCE, `holder` describes the lock
+ * that was broken (state FREE when there was none). A lock this manager or
+ * this holder_pid already holds counts as acquired. An invalid name is
+ * OTTO_EINVALID; folder trouble OTTO_EIO. */
+int otto_lock_manager_acquire(otto_lock_manager *mgr, const char *name, int64_t expiry_seconds, unsigned flags,
+			      bool *acquired, otto_lock_info *holder, otto_error *err);
+
+/* All names or none, in sorted order, retrying every few milliseconds for up
+ * to wait_ms (0: once). On failure *acquired is false, `holder` describes the
+ * first lock in the way and none of the names is held. */
+int otto_lock_manager_acquire_all(otto_lock_manager *mgr, const char *const *names, size_t count,
+				  int64_t expiry_seconds, unsigned flags, int64_t wait_ms, bool *acquired,
+				  otto_lock_info *holder, otto_error *err);
+
+/* Release `name`. Without flags: the lock this manager holds, or else a lock
+ * whose file belongs to this user (another `otto lock acquire` of theirs).
+ * A lock someone else holds now (e.g. it was taken over) is left untouched:
+ * OTTO_ERROR naming the holder, and the manager forgets it. A name that is
+ * not locked: OTTO_ENOTFOUND. A corrupt lock: OTTO_ERROR naming its file.
+ * OTTO_LOCK_FORCE releases whatever is there; `broken` (optional) then
+ * describes it. */
+int otto_lock_manager_release(otto_lock_manager *mgr, const char *name, unsigned flags, otto_lock_info *broken,
+			      otto_error *err);
+
+/* Release everything this manager holds; the first error is returned. */
+int otto_lock_manager_release_all(otto_lock_manager *mgr, otto_error *err);
+
+/* The current state of one name (state FREE when nobody holds it). */
+int otto_lock_manager_get(otto_lock_manager *mgr, const char *name, otto_lock_info *out, otto_error *err);
+
+/* Every lock in the folder that is not free: held, expired, stale, corrupt. */
+int otto_lock_manager_list(otto_lock_manager *mgr, otto_lock_list *out, otto_error *err);
+
+/* "90s", "30m", "2h", "1d", or plain seconds; > 0. OTTO_EINVALID otherwise,
+ * naming the text. */
+int otto_lock_duration_parse(const char *text, int64_t *seconds, otto_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OTTO_LOCK_H */

@@ -1,0 +1,80 @@
+/*
+ * Between the backend wrappers (lab_repository.c, reservation_backend.c),
+ * the out-objects that collect what a plugin hands back (lab_build.c,
+ * backend_call.c) and the result releasers (results.c).
+ */
+#ifndef OTTO_BACKEND_INTERNAL_H
+#define OTTO_BACKEND_INTERNAL_H
+
+#include <otto/otto.h>
+
+#include <stddef.h>
+
+/* True when a plugin-made struct of `struct_size` bytes (an older ABI minor
+ * may be shorter) holds `field` entirely. */
+#define OTTO__HAS_FIELD(struct_size, type, field)                                                                      \
+	((struct_size) >= offsetof(type, field) + sizeof(((type *)0)->field))
+
+struct otto_lab_repository {
+	/* A host-sized copy: fields past the plugin's struct_size are NULL. */
+	otto_lab_repository_type type;
+	void *self;
+	char *name;
+};
+
+struct otto_reservation_backend {
+	otto_reservation_backend_type type;
+	void *self;
+	char *name;
+};
+
+/* One call into a plugin: who is called (for messages) and the first error
+ * an out-object reported to the plugin during the call. */
+typedef struct otto__call {
+	const char *kind;    /* "lab" / "reservation" */
+	const char *backend; /* the name the backend was opened under */
+	const char *op;      /* "load_lab", "who_reserved", ... */
+	int out_code;        /* 0 while no out-object error */
+	char out_message[OTTO_ERROR_MESSAGE_MAX];
+	otto_error plugin_err; /* what the plugin fills */
+} otto__call;
+
+void otto__call_init(otto__call *call, const char *kind, const char *backend, const char *op);
+
+/* Record an out-object error (the first one wins), copy it into the
+ * plugin's err and return its code. */
+int otto__call_fail(otto__call *call, otto_error *plugin_err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Turn what the plugin returned into the host's answer:
+ *   - an unknown status value: OTTO_EPLUGIN naming it;
+ *   - OTTO_OK after an out-object error: OTTO_EPLUGIN "... ignored an error from the host: ...";
+ *   - OTTO_ENOTFOUND when `notfound_ok` (load_lab): OTTO_ENOTFOUND;
+ *   - any other failure: `failure_code` (OTTO_ERROR, or the plugin's own code
+ *     when failure_code is 0), message prefixed "<kind> backend '<name>': ".
+ * Returns OTTO_OK or the code put in err. */
+int otto__call_result(otto__call *call, int status, bool notfound_ok, int failure_code, otto_error *err);
+
+/* True for the statuses of otto/plugin.h. */
+bool otto__is_plugin_status(int status);
+
+/* A string out-object collecting into a strlist (NULL strings refused). */
+typedef struct otto__string_collector {
+	otto_string_out out; /* first: the plugin's pointer is ours */
+	otto__call *call;
+	otto_strlist list;
+} otto__string_collector;
+void otto__string_collector_init(otto__string_collector *c, otto__call *call);
+
+/* Release a host record's contents. */
+void otto__host_rec_clear(otto_host_rec *host);
+void otto__summary_rec_clear(otto_summary_rec *summary);
+
+/* lab_build.c: run the repository's load_lab and build the lab. */
+int otto__lab_build(otto_lab_repository *repo, const char *name, const otto_config *preferences, otto_lab **out,
+		    otto_error *err);
+
+/* lab_build.c: run the repository's list_host_summaries. */
+int otto__summaries_collect(otto_lab_repository *repo, otto_summary_list *out, otto_error *err);
+
+#endif

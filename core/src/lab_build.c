@@ -1,0 +1,437 @@
+/*
+ * The out-objects a lab repository plugin fills: otto_lab_out (load_lab)
+ * and otto_summary_out (list_host_summaries). They copy every field the
+ * plugin's struct holds (an older, shorter struct means later fields are
+ * absent), apply the id rule through otto_host_id(), validate, and refuse
+ * bad records with a message naming the backend, the lab, the host's index
+ * (its position among the add calls, from 0) and the field.
+ */
+#include "backend_internal.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ helpers -- */
+
+static char *compute_id(const char *element, int64_t element_id, const char *board, int64_t slot)
+{
+	size_t len = otto_host_id(NULL, 0, element, element_id, board, slot);
+	if (len == 0)
+		return NULL;
+	char *id = otto__malloc(len + 1);
+	otto_host_id(id, len + 1, element, element_id, board, slot);
+	return id;
+}
+
+/* Why the id rule refuses these fields, or NULL when it accepts them. */
+static const char *id_problem(const char *element, int64_t element_id, const char *board, int64_t slot,
+			      char *buf, size_t size)
+{
+	if (!element)
+		return "element is NULL";
+	if (otto_slug(NULL, 0, element) == 0) {
+		snprintf(buf, size, "element '%s' has no letter or digit, so its id would be empty", element);
+		return buf;
+	}
+	if (element_id < OTTO_NO_NUMBER) {
+		snprintf(buf, size, "element_id %lld is negative (-1 means none)", (long long)element_id);
+		return buf;
+	}
+	if (slot < OTTO_NO_NUMBER) {
+		snprintf(buf, size, "slot %lld is negative (-1 means none)", (long long)slot);
+		return buf;
+	}
+	if (board && otto_slug(NULL, 0, board) == 0) {
+		snprintf(buf, size, "board '%s' has no letter or digit, so its part of the id would be empty", board);
+		return buf;
+	}
+	return NULL;
+}
+
+/* Why a (pointer, count) string array is unusable, or NULL. */
+static const char *strings_problem(const char *field, const char *const *items, size_t n, char *buf, size_t size)
+{
+	if (n && !items) {
+		snprintf(buf, size, "%s is NULL but n_%s is %zu", field, field, n);
+		return buf;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!items[i]) {
+			snprintf(buf, size, "%s[%zu] is NULL", field, i);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+static void copy_strings(otto_strlist *dst, const char *const *items, size_t n)
+{
+	dst->count = 0;
+	dst->items = NULL;
+	for (size_t i = 0; i < n; i++)
+		otto__strlist_push(dst, items[i]);
+}
+
+/* ------------------------------------------------------------ lab out -- */
+
+typedef struct lab_builder {
+	otto_lab_out out; /* first: the plugin hands this pointer back */
+	otto__call *call;
+	const char *lab;
+	size_t calls; /* add_host calls so far: the next host's index */
+	size_t n_hosts, cap;
+	otto_host_rec *hosts;
+	size_t *host_index; /* the add_host index of each stored host */
+	/* Open addressing over keys: position + 1, 0 for a free slot. */
+	size_t *table;
+	size_t table_size;
+	otto_strlist extras; /* add_resource */
+} lab_builder;
+
+static int host_fail(lab_builder *b, otto_error *err, size_t index, const char *problem)
+{
+	return otto__call_fail(b->call, err, "%s backend '%s': lab '%s', host %zu: %s", b->call->kind,
+			       b->call->backend, b->lab, index, problem);
+}
+
+static size_t key_hash(const char *s)
+{
+	size_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static void table_insert(size_t *table, size_t size, const otto_host_rec *hosts, size_t pos)
+{
+	size_t i = key_hash(hosts[pos].key) & (size - 1);
+	while (table[i])
+		i = (i + 1) & (size - 1);
+	table[i] = pos + 1;
+}
+
+/* The stored position of key, or (size_t)-1. */
+static size_t table_find(const lab_builder *b, const char *key)
+{
+	if (!b->table_size)
+		return (size_t)-1;
+	size_t i = key_hash(key) & (b->table_size - 1);
+	while (b->table[i]) {
+		if (strcmp(b->hosts[b->table[i] - 1].key, key) == 0)
+			return b->table[i] - 1;
+		i = (i + 1) & (b->table_size - 1);
+	}
+	return (size_t)-1;
+}
+
+static void store_host(lab_builder *b, otto_host_rec *rec, size_t index)
+{
+	if (b->n_hosts == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 8;
+		b->hosts = otto__realloc(b->hosts, b->cap * sizeof *b->hosts);
+		b->host_index = otto__realloc(b->host_index, b->cap * sizeof *b->host_index);
+	}
+	b->hosts[b->n_hosts] = *rec;
+	b->host_index[b->n_hosts] = index;
+	b->n_hosts++;
+	/* Keep the table at most half full. */
+	if (b->n_hosts * 2 > b->table_size) {
+		free(b->table);
+		b->table_size = b->table_size ? b->table_size * 2 : 16;
+		while (b->n_hosts * 2 > b->table_size)
+			b->table_size *= 2;
+		b->table = otto__calloc(b->table_size, sizeof *b->table);
+		for (size_t i = 0; i < b->n_hosts; i++)
+			table_insert(b->table, b->table_size, b->hosts, i);
+	} else {
+		table_insert(b->table, b->table_size, b->hosts, b->n_hosts - 1);
+	}
+}
+
+/* The plugin's record with every field its struct_size holds; the others
+ * keep their "absent" value. */
+static otto_host read_host(const otto_host *src)
+{
+	otto_host h = OTTO_HOST_INIT;
+	size_t n = src->struct_size;
+	h.ip = NULL;
+#define TAKE(field)                                                                                                    \
+	if (OTTO__HAS_FIELD(n, otto_host, field))                                                                      \
+	h.field = src->field
+	TAKE(key);
+	TAKE(ip);
+	TAKE(element);
+	TAKE(element_id);
+	TAKE(board);
+	TAKE(slot);
+	TAKE(os_type);
+	TAKE(resources);
+	TAKE(n_resources);
+	TAKE(labs);
+	TAKE(n_labs);
+	TAKE(docker_capable);
+	TAKE(creds);
+	TAKE(n_creds);
+	TAKE(extra_json);
+#undef TAKE
+	return h;
+}
+
+static const char *host_problem(const otto_host *h, char *buf, size_t size)
+{
+	const char *problem = id_problem(h->element, h->element_id, h->board, h->slot, buf, size);
+	if (problem)
+		return problem;
+	if (h->key && !h->key[0])
+		return "key is empty (NULL stores the host under its id)";
+	if (!h->ip)
+		return "ip is NULL (use \"\" when the record has none)";
+	if ((problem = strings_problem("resources", h->resources, h->n_resources, buf, size)) ||
+	    (problem = strings_problem("labs", h->labs, h->n_labs, buf, size)))
+		return problem;
+	if (h->n_creds && !h->creds) {
+		snprintf(buf, size, "creds is NULL but n_creds is %zu", h->n_creds);
+		return buf;
+	}
+	for (size_t i = 0; i < h->n_creds; i++) {
+		if (!h->creds[i].login) {
+			snprintf(buf, size, "creds[%zu].login is NULL", i);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+static otto_host_rec build_host_rec(const otto_host *h)
+{
+	otto_host_rec rec;
+	memset(&rec, 0, sizeof rec);
+	rec.id = compute_id(h->element, h->element_id, h->board, h->slot);
+	rec.key = h->key ? otto__strdup(h->key) : otto__strdup(rec.id);
+	rec.ip = otto__strdup(h->ip);
+	rec.element = otto__strdup(h->element);
+	rec.element_id = h->element_id;
+	rec.board = otto__strdup(h->board);
+	rec.slot = h->slot;
+	rec.os_type = otto__strdup(h->os_type ? h->os_type : "unix");
+	copy_strings(&rec.resources, h->resources, h->n_resources);
+	otto__strlist_sort_unique(&rec.resources);
+	copy_strings(&rec.labs, h->labs, h->n_labs);
+	rec.docker_capable = h->docker_capable;
+	rec.n_creds = h->n_creds;
+	rec.creds = h->n_creds ? otto__calloc(h->n_creds, sizeof *rec.creds) : NULL;
+	for (size_t i = 0; i < h->n_creds; i++) {
+		rec.creds[i].login = otto__strdup(h->creds[i].login);
+		rec.creds[i].password = otto__strdup(h->creds[i].password);
+	}
+	rec.extra_json = otto__strdup(h->extra_json);
+	return rec;
+}
+
+static int lab_add_host(otto_lab_out *out, const otto_host *host, otto_error *err)
+{
+	lab_builder *b = (lab_builder *)out;
+	size_t index = b->calls++;
+	char buf[OTTO_ERROR_MESSAGE_MAX / 2];
+	if (!host)
+		return host_fail(b, err, index, "the host record is NULL");
+	otto_host h = read_host(host);
+	const char *problem = host_problem(&h, buf, sizeof buf);
+	if (problem)
+		return host_fail(b, err, index, problem);
+
+	otto_host_rec rec = build_host_rec(&h);
+	size_t other = table_find(b, rec.key);
+	if (other != (size_t)-1) {
+		int rc = otto__call_fail(b->call, err, "%s backend '%s': lab '%s': hosts %zu and %zu have the same key '%s'",
+					 b->call->kind, b->call->backend, b->lab, b->host_index[other], index,
+					 rec.key);
+		otto__host_rec_clear(&rec);
+		return rc;
+	}
+	store_host(b, &rec, index);
+	return OTTO_OK;
+}
+
+static int lab_add_resource(otto_lab_out *out, const char *resource, otto_error *err)
+{
+	lab_builder *b = (lab_builder *)out;
+	if (!resource)
+		return otto__call_fail(b->call, err, "%s backend '%s': lab '%s': add_resource got a NULL resource",
+				       b->call->kind, b->call->backend, b->lab);
+	otto__strlist_push(&b->extras, resource);
+	return OTTO_OK;
+}
+
+static const otto_lab_out_ops lab_out_ops = {sizeof(otto_lab_out_ops), lab_add_host, lab_add_resource};
+
+static void lab_builder_discard(lab_builder *b)
+{
+	for (size_t i = 0; i < b->n_hosts; i++)
+		otto__host_rec_clear(&b->hosts[i]);
+	free(b->hosts);
+	free(b->host_index);
+	free(b->table);
+	otto_strlist_free(&b->extras);
+}
+
+static int cmp_host_key(const void *a, const void *b)
+{
+	return strcmp(((const otto_host_rec *)a)->key, ((const otto_host_rec *)b)->key);
+}
+
+static otto_lab *lab_builder_finish(lab_builder *b, const char *name)
+{
+	otto_lab *lab = otto__calloc(1, sizeof *lab);
+	lab->name = otto__strdup(name);
+	if (b->n_hosts > 1)
+		qsort(b->hosts, b->n_hosts, sizeof *b->hosts, cmp_host_key);
+	lab->resources = b->extras;
+	for (size_t i = 0; i < b->n_hosts; i++)
+		for (size_t r = 0; r < b->hosts[i].resources.count; r++)
+			otto__strlist_push(&lab->resources, b->hosts[i].resources.items[r]);
+	otto__strlist_sort_unique(&lab->resources);
+	lab->n_hosts = b->n_hosts;
+	lab->hosts = b->hosts;
+	free(b->host_index);
+	free(b->table);
+	memset(b, 0, sizeof *b);
+	return lab;
+}
+
+int otto__lab_build(otto_lab_repository *repo, const char *name, const otto_config *preferences, otto_lab **out,
+		    otto_error *err)
+{
+	*out = NULL;
+	if (!repo->type.load_lab)
+		return otto_error_set(err, OTTO_EPLUGIN, "lab backend '%s' does not provide load_lab", repo->name);
+
+	otto__call call;
+	otto__call_init(&call, "lab", repo->name, "load_lab");
+	lab_builder b;
+	memset(&b, 0, sizeof b);
+	b.out.ops = &lab_out_ops;
+	b.call = &call;
+	b.lab = name;
+
+	int status = repo->type.load_lab(repo->self, name, preferences, &b.out, &call.plugin_err);
+	if (status == OTTO_ENOTFOUND && !call.plugin_err.message[0])
+		otto_error_set(&call.plugin_err, OTTO_ENOTFOUND, "no lab named '%s'", name);
+	int rc = otto__call_result(&call, status, true, OTTO_ERROR, err);
+	if (rc != OTTO_OK) {
+		lab_builder_discard(&b);
+		return rc;
+	}
+	*out = lab_builder_finish(&b, name);
+	return OTTO_OK;
+}
+
+/* -------------------------------------------------------- summary out -- */
+
+typedef struct summary_collector {
+	otto_summary_out out; /* first */
+	otto__call *call;
+	size_t calls;
+	size_t cap;
+	otto_summary_list list;
+} summary_collector;
+
+static otto_host_summary read_summary(const otto_host_summary *src)
+{
+	otto_host_summary s = OTTO_HOST_SUMMARY_INIT;
+	size_t n = src->struct_size;
+	s.ip = NULL;
+#define TAKE(field)                                                                                                    \
+	if (OTTO__HAS_FIELD(n, otto_host_summary, field))                                                              \
+	s.field = src->field
+	TAKE(id);
+	TAKE(labs);
+	TAKE(n_labs);
+	TAKE(ip);
+	TAKE(element);
+	TAKE(element_id);
+	TAKE(board);
+	TAKE(slot);
+	TAKE(docker_capable);
+#undef TAKE
+	return s;
+}
+
+static const char *summary_problem(const otto_host_summary *s, char *buf, size_t size)
+{
+	if (s->id && !s->id[0])
+		return "id is empty (NULL computes it by the id rule)";
+	if (!s->element)
+		return "element is NULL";
+	if (!s->id) {
+		const char *problem = id_problem(s->element, s->element_id, s->board, s->slot, buf, size);
+		if (problem)
+			return problem;
+	}
+	if (s->element_id < OTTO_NO_NUMBER) {
+		snprintf(buf, size, "element_id %lld is negative (-1 means none)", (long long)s->element_id);
+		return buf;
+	}
+	if (!s->ip)
+		return "ip is NULL (use \"\" when the record has none)";
+	return strings_problem("labs", s->labs, s->n_labs, buf, size);
+}
+
+static int summary_add(otto_summary_out *out, const otto_host_summary *summary, otto_error *err)
+{
+	summary_collector *c = (summary_collector *)out;
+	size_t index = c->calls++;
+	char buf[OTTO_ERROR_MESSAGE_MAX / 2];
+	const char *problem = "the summary record is NULL";
+	otto_host_summary s = OTTO_HOST_SUMMARY_INIT;
+	if (summary) {
+		s = read_summary(summary);
+		problem = summary_problem(&s, buf, sizeof buf);
+	}
+	if (problem)
+		return otto__call_fail(c->call, err, "%s backend '%s': host summary %zu: %s", c->call->kind,
+				       c->call->backend, index, problem);
+
+	if (c->list.count == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 8;
+		c->list.items = otto__realloc(c->list.items, c->cap * sizeof *c->list.items);
+	}
+	otto_summary_rec *rec = &c->list.items[c->list.count++];
+	memset(rec, 0, sizeof *rec);
+	rec->id = s.id ? otto__strdup(s.id) : compute_id(s.element, s.element_id, s.board, s.slot);
+	copy_strings(&rec->labs, s.labs, s.n_labs);
+	rec->ip = otto__strdup(s.ip);
+	rec->element = otto__strdup(s.element);
+	rec->element_id = s.element_id;
+	rec->docker_capable = s.docker_capable;
+	return OTTO_OK;
+}
+
+static const otto_summary_out_ops summary_out_ops = {sizeof(otto_summary_out_ops), summary_add};
+
+int otto__summaries_collect(otto_lab_repository *repo, otto_summary_list *out, otto_error *err)
+{
+	out->count = 0;
+	out->items = NULL;
+	if (!repo->type.list_host_summaries)
+		return otto_error_set(err, OTTO_ENOTSUPPORTED, "lab backend '%s' does not provide host summaries",
+				      repo->name);
+
+	otto__call call;
+	otto__call_init(&call, "lab", repo->name, "list_host_summaries");
+	summary_collector c;
+	memset(&c, 0, sizeof c);
+	c.out.ops = &summary_out_ops;
+	c.call = &call;
+
+	int status = repo->type.list_host_summaries(repo->self, &c.out, &call.plugin_err);
+	int rc = otto__call_result(&call, status, false, OTTO_ERROR, err);
+	if (rc != OTTO_OK) {
+		otto_summary_list_free(&c.list);
+		return rc;
+	}
+	*out = c.list;
+	return OTTO_OK;
+}

@@ -1,0 +1,218 @@
+#include "jutil.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yajl/yajl_parse.h>
+
+static void out_of_memory(void)
+{
+	fputs("otto json plugin: out of memory\n", stderr);
+	abort();
+}
+
+void *ju_malloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *ju_realloc(void *ptr, size_t size)
+{
+	void *p = realloc(ptr, size ? size : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+char *ju_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	return memcpy(ju_malloc(n), s, n);
+}
+
+char *ju_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	va_start(ap, fmt);
+	int n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		out_of_memory();
+	return s;
+}
+
+void ju_reserve(void **items, size_t *cap, size_t need, size_t elem_size)
+{
+	if (need <= *cap)
+		return;
+	size_t n = *cap ? *cap : 8;
+	while (n < need)
+		n *= 2;
+	*items = ju_realloc(*items, n * elem_size);
+	*cap = n;
+}
+
+void ju_buf_add(ju_buf *b, const char *s, size_t n)
+{
+	ju_reserve((void **)&b->data, &b->cap, b->len + n + 1, 1);
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void ju_buf_adds(ju_buf *b, const char *s)
+{
+	ju_buf_add(b, s, strlen(s));
+}
+
+void ju_buf_reset(ju_buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void ju_buf_free(ju_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+bool ju_file_id_equal(const ju_file_id *a, const ju_file_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
+	       a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
+
+static void fill_id(const struct stat *st, ju_file_id *id)
+{
+	id->dev = st->st_dev;
+	id->ino = st->st_ino;
+	id->size = st->st_size;
+	id->mtime = st->st_mtim;
+}
+
+int ju_stat_file(const char *path, ju_file_id *id)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return errno;
+	if (S_ISDIR(st.st_mode))
+		return EISDIR;
+	fill_id(&st, id);
+	return 0;
+}
+
+int ju_read_file(const char *path, char **text, size_t *len, ju_file_id *id, otto_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+	if (!f)
+		return otto_error_set(err, OTTO_ERROR, "cannot read %s: %s", path, strerror(errno));
+	if (fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
+		int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+		fclose(f);
+		return otto_error_set(err, OTTO_ERROR, "cannot read %s: %s", path, strerror(e));
+	}
+	fill_id(&st, id);
+	/* The size from fstat is a hint: a file may grow while we read it. */
+	size_t cap = (size_t)st.st_size + 1, n = 0;
+	char *buf = ju_malloc(cap);
+	for (;;) {
+		size_t got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+		if (n < cap - 1)
+			break;
+		ju_reserve((void **)&buf, &cap, cap * 2, 1);
+	}
+	if (ferror(f)) {
+		int e = errno;
+		free(buf);
+		fclose(f);
+		return otto_error_set(err, OTTO_ERROR, "cannot read %s: %s", path, strerror(e));
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return OTTO_OK;
+}
+
+void ju_line_col(const char *text, size_t offset, ju_pos_cursor *c, unsigned *line, unsigned *col)
+{
+	if (c->line == 0 || offset < c->offset) {
+		c->offset = 0;
+		c->line = 1;
+		c->line_start = 0;
+	}
+	const char *p = text + c->offset, *end = text + offset, *nl;
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		c->line++;
+		c->line_start = (size_t)(nl - text) + 1;
+		p = nl + 1;
+	}
+	c->offset = offset;
+	*line = c->line;
+	*col = (unsigned)(offset - c->line_start) + 1;
+}
+
+int ju_syntax_error(struct yajl_handle_t *h, const char *path, const char *text, size_t len, bool at_end,
+		    otto_error *err)
+{
+	size_t offset = at_end ? len : yajl_get_bytes_consumed(h);
+	unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)text, len);
+	const char *reason = (const char *)msg;
+	ju_pos_cursor cur = {0};
+	unsigned line, col;
+	if (offset > len)
+		offset = len;
+	ju_line_col(text, offset, &cur, &line, &col);
+	if (strncmp(reason, "parse error: ", 13) == 0)
+		reason += 13;
+	else if (strncmp(reason, "lexical error: ", 15) == 0)
+		reason += 15;
+	size_t rlen = strcspn(reason, "\n");
+	otto_error_set(err, OTTO_ERROR, "%s:%u:%u: JSON syntax error: %.*s", path, line, col, (int)rlen, reason);
+	yajl_free_error(h, msg);
+	return OTTO_ERROR;
+}
+
+bool ju_whole_number(const char *s, size_t len, int64_t *out)
+{
+	char tmp[64];
+	if (len == 0 || len >= sizeof tmp)
+		return false;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	if (strspn(tmp, "0123456789") == len) {
+		errno = 0;
+		long long v = strtoll(tmp, NULL, 10);
+		if (errno)
+			return false;
+		*out = v;
+		return true;
+	}
+	char *end;
+	double d = strtod(tmp, &end);
+	if (*end || !isfinite(d) || d < 0 || d != floor(d) || d > 9007199254740992.0)
+		return false;
+	*out = (int64_t)d;
+	return true;
+}
+
+char *ju_resolve(const char *root, const char *path)
+{
+	if (path[0] == '/' || !root || !*root)
+		return ju_strdup(path);
+	size_t rl = strlen(root);
+	return ju_asprintf("%s%s%s", root, root[rl - 1] == '/' ? "" : "/", path);
+}

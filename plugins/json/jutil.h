@@ -1,0 +1,81 @@
+/*
+ * Small helpers shared by the json plugin's files. The plugin links only
+ * the SDK and yajl, so it cannot use libotto's helpers.
+ *
+ * Allocation failure aborts with a message, like libotto: handling it in
+ * every parser callback would hide the error paths that matter.
+ */
+#ifndef JSON_JUTIL_H
+#define JSON_JUTIL_H
+
+#include <otto/plugin.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+void *ju_malloc(size_t size);
+void *ju_realloc(void *ptr, size_t size);
+char *ju_strdup(const char *s);
+char *ju_asprintf(const char *fmt, ...) OTTO_PRINTF_LIKE(1, 2);
+
+/* Grow *items (of elem_size bytes each) so that at least `need` fit. */
+void ju_reserve(void **items, size_t *cap, size_t need, size_t elem_size);
+#define JU_PUSH(arr, n, cap, value)                                                                                    \
+	do {                                                                                                           \
+		ju_reserve((void **)&(arr), &(cap), (n) + 1, sizeof *(arr));                                           \
+		(arr)[(n)++] = (value);                                                                                \
+	} while (0)
+
+/* A growable byte string, always NUL-terminated once anything was added. */
+typedef struct ju_buf {
+	char *data;
+	size_t len, cap;
+} ju_buf;
+void ju_buf_add(ju_buf *b, const char *s, size_t n);
+void ju_buf_adds(ju_buf *b, const char *s);
+void ju_buf_reset(ju_buf *b);
+void ju_buf_free(ju_buf *b);
+
+/* Who a file is: a cached parse is reused only while all of these match. */
+typedef struct ju_file_id {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+} ju_file_id;
+bool ju_file_id_equal(const ju_file_id *a, const ju_file_id *b);
+
+/* Read a whole file. On failure fills err (OTTO_ERROR, naming the file and
+ * the system's reason) and returns it. *text is NUL-terminated. */
+int ju_read_file(const char *path, char **text, size_t *len, ju_file_id *id, otto_error *err);
+
+/* stat() a file into its identity; returns errno (0 when found). */
+int ju_stat_file(const char *path, ju_file_id *id);
+
+/* 1-based line and column of byte `offset` in text. `cursor` remembers how
+ * far a previous call counted, so a stream of increasing offsets costs one
+ * pass over the file in all (zero-initialise it). */
+typedef struct ju_pos_cursor {
+	size_t offset;
+	unsigned line;
+	size_t line_start;
+} ju_pos_cursor;
+void ju_line_col(const char *text, size_t offset, ju_pos_cursor *cursor, unsigned *line, unsigned *col);
+
+/* Fill err with "<path>:<line>:<col>: JSON syntax error: <yajl's reason>"
+ * for a yajl handle whose parse failed over `text`; `at_end` when it was
+ * yajl_complete_parse that failed (the file ended too early). */
+struct yajl_handle_t;
+int ju_syntax_error(struct yajl_handle_t *h, const char *path, const char *text, size_t len, bool at_end,
+		    otto_error *err);
+
+/* Parse a JSON number as a whole number >= 0 (3.0 counts as 3). */
+bool ju_whole_number(const char *s, size_t len, int64_t *out);
+
+/* Resolve `path` against `root` unless absolute. Caller frees. */
+char *ju_resolve(const char *root, const char *path);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * One lab.json file, parsed once by a yajl streaming pass into a compact
+ * index: every host record's fields, which labs it is in, and, for the
+ * fields otto-c has no use for, byte ranges of the file's own text (so
+ * they pass through unchanged without being copied or re-generated).
+ *
+ * A bad record does not fail the file: it is kept with its error, and only
+ * loading a lab that the record names fails (host summaries skip it).
+ */
+#ifndef JSON_LAB_INDEX_H
+#define JSON_LAB_INDEX_H
+
+#include "jutil.h"
+#include "strtab.h"
+
+#include <stdint.h>
+
+#define JL_NONE UINT32_MAX
+
+typedef struct jl_slice {
+	uint32_t offset, len; /* `"key": value` in the file's text */
+} jl_slice;
+
+typedef struct jl_cred {
+	uint32_t login, password; /* string offsets; password JL_NONE when absent */
+} jl_cred;
+
+typedef struct jl_host {
+	/* Offsets into the string pool (JL_NONE: absent). */
+	uint32_t ip, element, board, os_type;
+	int64_t element_id, slot;	      /* OTTO_NO_NUMBER when absent */
+	uint32_t first_resource, n_resources; /* into resources[] */
+	uint32_t first_lab, n_labs;	      /* into host_labs[] (lab numbers) */
+	uint32_t first_cred, n_creds;	      /* into creds[] */
+	uint32_t first_extra, n_extras;	      /* into extras[] */
+	uint32_t error;			      /* string offset of its first error, or JL_NONE */
+	uint32_t offset;		      /* where the record starts in the text */
+	bool docker_capable;
+} jl_host;
+
+typedef struct jl_file {
+	char *path;
+	ju_file_id id;
+	char *text; /* the file's bytes, kept for the pass-through slices */
+	size_t text_len;
+
+	char *pool; /* NUL-terminated strings */
+	size_t pool_len, pool_cap;
+
+	jl_host *hosts;
+	size_t n_hosts, hosts_cap;
+	uint32_t *resources; /* string offsets */
+	size_t n_resources, resources_cap;
+	uint32_t *host_labs; /* lab numbers */
+	size_t n_host_labs, host_labs_cap;
+	jl_cred *creds;
+	size_t n_creds, creds_cap;
+	jl_slice *extras;
+	size_t n_extras, extras_cap;
+	size_t n_links;
+
+	strtab labs; /* lab name -> lab number */
+	/* Hosts of lab k: lab_hosts[lab_start[k] .. lab_start[k+1]). */
+	uint32_t *lab_start, *lab_hosts;
+
+	/* A record error that concerns every lab (its `labs` is unusable). */
+	char *poison;
+} jl_file;
+
+/* Parse `path`. A file-level failure (unreadable, JSON syntax, bad top
+ * level) returns OTTO_ERROR with a message naming the file (and line and
+ * column). */
+int jl_file_load(const char *path, jl_file **out, otto_error *err);
+void jl_file_free(jl_file *f);
+
+/* The 1-based line of a host record (counted on demand: only messages need it). */
+unsigned jl_host_line(const jl_file *f, const jl_host *h);
+
+static inline const char *jl_str(const jl_file *f, uint32_t off)
+{
+	return off == JL_NONE ? NULL : f->pool + off;
+}
+
+/* Build the host's otto_host (ids left to the host: key NULL). Pointers are
+ * valid until the next call with the same scratch. */
+typedef struct jl_scratch {
+	const char **ptrs;
+	size_t ptrs_cap;
+	otto_cred *creds;
+	size_t creds_cap;
+	ju_buf extra;
+} jl_scratch;
+void jl_host_view(const jl_file *f, const jl_host *h, jl_scratch *s, otto_host *out);
+void jl_scratch_free(jl_scratch *s);
+
+#endif

@@ -1,0 +1,203 @@
+/*
+ * The `json` lab repository: hosts from one or more lab.json files. A lab
+ * is the set of hosts whose `labs` names it, across every file found.
+ */
+#include "json_plugin.h"
+
+#include "config.h"
+#include "lab_files.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct lab_repo {
+	lab_files files;
+	jl_scratch scratch;
+} lab_repo;
+
+static int repo_create(const otto_config *config, void **self, otto_error *err)
+{
+	lab_repo *r = memset(ju_malloc(sizeof *r), 0, sizeof *r);
+	int rc = json_config_lab_paths(config, &r->files.paths, err);
+	if (rc != OTTO_OK) {
+		free(r);
+		return rc;
+	}
+	*self = r;
+	return OTTO_OK;
+}
+
+static void repo_destroy(void *self)
+{
+	lab_repo *r = self;
+	lab_files_free(&r->files);
+	jl_scratch_free(&r->scratch);
+	free(r);
+}
+
+static int repo_list_labs(void *self, otto_string_out *out, otto_error *err)
+{
+	lab_repo *r = self;
+	int rc = lab_files_refresh(&r->files, err);
+	if (rc != OTTO_OK)
+		return rc;
+	strtab all = {0};
+	for (size_t i = 0; i < r->files.n_files; i++) {
+		const jl_file *f = r->files.files[i];
+		for (size_t k = 0; k < f->labs.count; k++)
+			strtab_intern(&all, f->labs.keys[k], strlen(f->labs.keys[k]), NULL);
+	}
+	char **names = ju_malloc((all.count ? all.count : 1) * sizeof *names);
+	memcpy(names, all.keys, all.count * sizeof *names);
+	qsort(names, all.count, sizeof *names, json_compare_strings);
+	for (size_t i = 0; i < all.count && rc == OTTO_OK; i++)
+		rc = otto_string_out_add(out, names[i], err);
+	free(names);
+	strtab_free(&all);
+	return rc;
+}
+
+typedef struct member {
+	char *id;
+	const jl_file *file;
+	const jl_host *host;
+	size_t file_order;
+} member;
+
+static int by_id_then_order(const void *a, const void *b)
+{
+	const member *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	if (c)
+		return c;
+	if (x->file_order != y->file_order)
+		return x->file_order < y->file_order ? -1 : 1;
+	return x->host < y->host ? -1 : x->host > y->host;
+}
+
+static char *describe(const member *m)
+{
+	return ju_asprintf("%s:%u hosts[%zu]", m->file->path, jl_host_line(m->file, m->host),
+			   (size_t)(m->host - m->file->hosts));
+}
+
+static char *host_id(const jl_file *f, const jl_host *h)
+{
+	const char *element = jl_str(f, h->element), *board = jl_str(f, h->board);
+	size_t n = otto_host_id(NULL, 0, element, h->element_id, board, h->slot);
+	char *id = ju_malloc(n + 1);
+	otto_host_id(id, n + 1, element, h->element_id, board, h->slot);
+	return id;
+}
+
+static void free_members(member *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(m[i].id);
+	free(m);
+}
+
+static int repo_load_lab(void *self, const char *name, const otto_config *preferences, otto_lab_out *out,
+			 otto_error *err)
+{
+	(void)preferences; /* lab.json hosts have no use for them */
+	lab_repo *r = self;
+	int rc = lab_files_refresh(&r->files, err);
+	if (rc != OTTO_OK)
+		return rc;
+	member *members = NULL;
+	size_t n = 0, cap = 0;
+	bool found = false;
+	for (size_t i = 0; i < r->files.n_files; i++) {
+		const jl_file *f = r->files.files[i];
+		if (f->poison) {
+			free_members(members, n);
+			return otto_error_set(err, OTTO_ERROR, "cannot load lab '%s': %s", name, f->poison);
+		}
+		long lab = strtab_find(&f->labs, name);
+		if (lab < 0)
+			continue;
+		found = true;
+		for (uint32_t j = f->lab_start[lab]; j < f->lab_start[lab + 1]; j++) {
+			const jl_host *h = &f->hosts[f->lab_hosts[j]];
+			if (h->error != JL_NONE) {
+				free_members(members, n);
+				return otto_error_set(err, OTTO_ERROR, "cannot load lab '%s': %s", name,
+						      jl_str(f, h->error));
+			}
+			member m = {host_id(f, h), f, h, i};
+			JU_PUSH(members, n, cap, m);
+		}
+	}
+	if (!found) {
+		free_members(members, n);
+		return otto_error_set(err, OTTO_ENOTFOUND, "no lab '%s' in the lab files (%zu file%s read)", name,
+				      r->files.n_files, r->files.n_files == 1 ? "" : "s");
+	}
+	/* Duplicates are found in id order; hosts are added in file order. */
+	member *sorted = ju_malloc((n ? n : 1) * sizeof *sorted);
+	memcpy(sorted, members, n * sizeof *sorted);
+	qsort(sorted, n, sizeof *sorted, by_id_then_order);
+	for (size_t i = 1; i < n; i++) {
+		if (strcmp(sorted[i - 1].id, sorted[i].id) == 0) {
+			char *a = describe(&sorted[i - 1]), *b = describe(&sorted[i]);
+			otto_error_set(err, OTTO_ERROR, "cannot load lab '%s': duplicate host id '%s': %s and %s", name,
+				       sorted[i].id, a, b);
+			free(a);
+			free(b);
+			free(sorted);
+			free_members(members, n);
+			return OTTO_ERROR;
+		}
+	}
+	free(sorted);
+	for (size_t i = 0; i < n && rc == OTTO_OK; i++) {
+		otto_host h;
+		jl_host_view(members[i].file, members[i].host, &r->scratch, &h);
+		rc = otto_lab_out_add_host(out, &h, err);
+	}
+	free_members(members, n);
+	return rc;
+}
+
+static int repo_summaries(void *self, otto_summary_out *out, otto_error *err)
+{
+	lab_repo *r = self;
+	int rc = lab_files_refresh(&r->files, err);
+	const char **labs = NULL;
+	size_t labs_cap = 0;
+	for (size_t i = 0; i < r->files.n_files && rc == OTTO_OK; i++) {
+		const jl_file *f = r->files.files[i];
+		for (size_t k = 0; k < f->n_hosts && rc == OTTO_OK; k++) {
+			const jl_host *h = &f->hosts[k];
+			if (h->error != JL_NONE)
+				continue; /* malformed records are skipped, never an error */
+			ju_reserve((void **)&labs, &labs_cap, h->n_labs + 1, sizeof *labs);
+			for (uint32_t j = 0; j < h->n_labs; j++)
+				labs[j] = f->labs.keys[f->host_labs[h->first_lab + j]];
+			otto_host_summary s = OTTO_HOST_SUMMARY_INIT;
+			s.labs = labs;
+			s.n_labs = h->n_labs;
+			s.ip = jl_str(f, h->ip);
+			s.element = jl_str(f, h->element);
+			s.element_id = h->element_id;
+			s.board = jl_str(f, h->board);
+			s.slot = h->slot;
+			s.docker_capable = h->docker_capable;
+			rc = otto_summary_out_add(out, &s, err);
+		}
+	}
+	free(labs);
+	return rc;
+}
+
+const otto_lab_repository_type json_lab_repository = {
+    .struct_size = sizeof(otto_lab_repository_type),
+    .name = "json",
+    .description = "hosts from lab.json files (upstream format)",
+    .create = repo_create,
+    .destroy = repo_destroy,
+    .list_labs = repo_list_labs,
+    .load_lab = repo_load_lab,
+    .list_host_summaries = repo_summaries,
+};

@@ -1,0 +1,158 @@
+/*
+ * The `json` reservation backend: a read-only view of reservations.json.
+ * Every query looks at the file again (stat, and a re-parse when its
+ * identity changed), so an edit is seen by the next query.
+ */
+#include "json_plugin.h"
+
+#include "config.h"
+#include "reservations_index.h"
+#include "strtab.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct res_backend {
+	char *path;
+	jr_file *file; /* the last good parse, or NULL */
+} res_backend;
+
+static int res_create(const otto_config *config, void **self, otto_error *err)
+{
+	res_backend *b = memset(ju_malloc(sizeof *b), 0, sizeof *b);
+	int rc = json_config_reservations_path(config, &b->path, err);
+	if (rc != OTTO_OK) {
+		free(b);
+		return rc;
+	}
+	*self = b;
+	return OTTO_OK;
+}
+
+static void res_destroy(void *self)
+{
+	res_backend *b = self;
+	jr_file_free(b->file);
+	free(b->path);
+	free(b);
+}
+
+static const char *res_name(void *self)
+{
+	(void)self;
+	return "json";
+}
+
+static int refresh(res_backend *b, otto_error *err)
+{
+	ju_file_id now;
+	if (b->file && ju_stat_file(b->path, &now) == 0 && ju_file_id_equal(&now, &b->file->id))
+		return OTTO_OK;
+	jr_file_free(b->file);
+	b->file = NULL;
+	return jr_file_load(b->path, &b->file, err);
+}
+
+static bool live(const jr_entry *e, int64_t now)
+{
+	return e->expires > now;
+}
+
+/* Add s to out unless `seen` already has it. */
+static int add_once(strtab *seen, otto_string_out *out, const char *s, otto_error *err)
+{
+	bool added;
+	strtab_intern(seen, s, strlen(s), &added);
+	return added ? otto_string_out_add(out, s, err) : OTTO_OK;
+}
+
+static int res_reserved(void *self, const char *user, otto_string_out *out, otto_error *err)
+{
+	res_backend *b = self;
+	int rc = refresh(b, err);
+	if (rc != OTTO_OK)
+		return rc;
+	const jr_file *f = b->file;
+	int64_t now = (int64_t)time(NULL);
+	strtab seen = {0};
+	for (size_t i = 0; i < f->n_entries && rc == OTTO_OK; i++) {
+		const jr_entry *e = &f->entries[i];
+		if (!live(e, now) || strcmp(jr_str(f, e->user), user) != 0)
+			continue;
+		for (uint32_t j = 0; j < e->n_resources && rc == OTTO_OK; j++)
+			rc = add_once(&seen, out, jr_str(f, f->resources[e->first_resource + j]), err);
+	}
+	strtab_free(&seen);
+	return rc;
+}
+
+static int res_who(void *self, const char *resource, otto_string_out *out, otto_error *err)
+{
+	res_backend *b = self;
+	int rc = refresh(b, err);
+	if (rc != OTTO_OK)
+		return rc;
+	const jr_file *f = b->file;
+	int64_t now = (int64_t)time(NULL);
+	strtab seen = {0};
+	for (size_t i = 0; i < f->n_entries && rc == OTTO_OK; i++) {
+		const jr_entry *e = &f->entries[i];
+		if (!live(e, now))
+			continue;
+		for (uint32_t j = 0; j < e->n_resources; j++) {
+			if (strcmp(jr_str(f, f->resources[e->first_resource + j]), resource) == 0) {
+				rc = add_once(&seen, out, jr_str(f, e->user), err);
+				break;
+			}
+		}
+	}
+	strtab_free(&seen);
+	return rc;
+}
+
+static int res_usernames(void *self, otto_string_out *out, otto_error *err)
+{
+	res_backend *b = self;
+	int rc = refresh(b, err);
+	if (rc != OTTO_OK)
+		return rc;
+	strtab seen = {0};
+	for (size_t i = 0; i < b->file->n_entries && rc == OTTO_OK; i++)
+		rc = add_once(&seen, out, jr_str(b->file, b->file->entries[i].user), err);
+	strtab_free(&seen);
+	return rc;
+}
+
+static int res_windows(void *self, const char *user, otto_window_out *out, otto_error *err)
+{
+	res_backend *b = self;
+	int rc = refresh(b, err);
+	if (rc != OTTO_OK)
+		return rc;
+	const jr_file *f = b->file;
+	int64_t now = (int64_t)time(NULL);
+	for (size_t i = 0; i < f->n_entries && rc == OTTO_OK; i++) {
+		const jr_entry *e = &f->entries[i];
+		if (!live(e, now) || strcmp(jr_str(f, e->user), user) != 0)
+			continue;
+		/* The file records no start: unknown, so the epoch. */
+		for (uint32_t j = 0; j < e->n_resources && rc == OTTO_OK; j++)
+			rc = otto_window_out_add(out, jr_str(f, f->resources[e->first_resource + j]), OTTO_TIME_EPOCH,
+						 e->expires, err);
+	}
+	return rc;
+}
+
+const otto_reservation_backend_type json_reservation_backend = {
+    .struct_size = sizeof(otto_reservation_backend_type),
+    .name = "json",
+    .description = "reservations from a reservations.json file (format version 1)",
+    .create = res_create,
+    .destroy = res_destroy,
+    .backend_name = res_name,
+    .get_reserved_resources = res_reserved,
+    .who_reserved = res_who,
+    .list_usernames = res_usernames,
+    .get_reservation_windows = res_windows,
+};

@@ -1,0 +1,211 @@
+/*
+ * The `lock` reservation backend: a resource is reserved by the holder of
+ * the live lock of that name in the lock folder. Read-only; any folder it
+ * cannot read and any corrupt lock is a backend error (fail closed): a
+ * corrupt record might be anybody's, so "unreserved" would be a guess.
+ */
+#include "lock_file.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct lock_backend {
+	char dir[PATH_MAX];
+	bool check_pid;
+	char host[256];
+	char boot_id[40];
+} lock_backend;
+
+static const char *const KNOWN_KEYS[] = {"dir", "check_pid", NULL};
+
+static int lock_create(const otto_config *cfg, void **self, otto_error *err)
+{
+	const otto_setting *dir, *check;
+	char where[512];
+	lock_backend *b;
+	int rc = otto_config_check_keys(cfg, KNOWN_KEYS, err);
+
+	if (rc != OTTO_OK)
+		return rc;
+	dir = otto_config_find(cfg, "dir");
+	check = otto_config_find(cfg, "check_pid");
+	if (dir && (dir->type != OTTO_VALUE_STRING || !dir->string[0])) {
+		otto_setting_where(dir, where, sizeof where);
+		return otto_error_set(err, OTTO_EINVALID, "%s: [%s] dir must be a non-empty string", where,
+				      cfg->section ? cfg->section : "reservations.lock");
+	}
+	if (check && check->type != OTTO_VALUE_BOOLEAN) {
+		otto_setting_where(check, where, sizeof where);
+		return otto_error_set(err, OTTO_EINVALID, "%s: [%s] check_pid must be a boolean (true or false)", where,
+				      cfg->section ? cfg->section : "reservations.lock");
+	}
+	b = calloc(1, sizeof *b);
+	if (!b)
+		return otto_error_set(err, OTTO_ENOMEM, "out of memory");
+	if (!dir)
+		snprintf(b->dir, sizeof b->dir, "%s", OTTO__LOCK_DEFAULT_DIR);
+	else if (dir->string[0] == '/' || !cfg->repo_root)
+		snprintf(b->dir, sizeof b->dir, "%s", dir->string);
+	else
+		snprintf(b->dir, sizeof b->dir, "%s/%s", cfg->repo_root, dir->string);
+	b->check_pid = check ? check->boolean : true;
+	otto__host_name(b->host, sizeof b->host);
+	otto__boot_id(b->boot_id, sizeof b->boot_id);
+	*self = b;
+	return OTTO_OK;
+}
+
+static void lock_destroy(void *self)
+{
+	free(self);
+}
+
+static const char *lock_name(void *self)
+{
+	(void)self;
+	return "lock";
+}
+
+static otto__lock_eval eval_of(const lock_backend *b)
+{
+	otto__lock_eval ev = {b->check_pid, (int64_t)time(NULL), b->host, b->boot_id};
+	return ev;
+}
+
+static int corrupt_error(const lock_backend *b, const otto__lock_view *v, otto_error *err)
+{
+	return otto_error_set(err, OTTO_ERROR, "lock '%s' is corrupt (%s/%s: %s); cannot tell who holds it",
+			      v->rec.name, b->dir, v->file, v->why);
+}
+
+/* Every non-free lock; a corrupt one fails the whole answer. */
+static int read_all(const lock_backend *b, otto__lock_view **views, size_t *n, otto_error *err)
+{
+	otto__lock_eval ev = eval_of(b);
+	int fd, rc;
+	*views = NULL;
+	*n = 0;
+	rc = otto__lock_dir_open(b->dir, &fd, err);
+	if (rc != OTTO_OK)
+		return rc;
+	rc = otto__lock_view_read_all(fd, b->dir, &ev, views, n, err);
+	close(fd);
+	if (rc != OTTO_OK)
+		return rc;
+	for (size_t i = 0; i < *n; i++) {
+		if ((*views)[i].state == OTTO__LOCK_CORRUPT) {
+			rc = corrupt_error(b, &(*views)[i], err);
+			free(*views);
+			*views = NULL;
+			return rc;
+		}
+	}
+	return OTTO_OK;
+}
+
+static int lock_reserved(void *self, const char *user, otto_string_out *out, otto_error *err)
+{
+	otto__lock_view *views;
+	size_t n;
+	int rc = read_all(self, &views, &n, err);
+	for (size_t i = 0; rc == OTTO_OK && i < n; i++)
+		if (views[i].state == OTTO__LOCK_HELD && strcmp(views[i].rec.user, user) == 0)
+			rc = otto_string_out_add(out, views[i].rec.name, err);
+	free(views);
+	return rc;
+}
+
+static int lock_who(void *self, const char *resource, otto_string_out *out, otto_error *err)
+{
+	const lock_backend *b = self;
+	otto__lock_eval ev = eval_of(b);
+	otto__lock_view v;
+	int fd, rc = otto__lock_dir_open(b->dir, &fd, err);
+
+	if (rc != OTTO_OK)
+		return rc;
+	if (!otto__lock_name_valid(resource)) {
+		close(fd); /* no lock can have that name */
+		return OTTO_OK;
+	}
+	rc = otto__lock_view_read(fd, b->dir, resource, &ev, &v, err);
+	close(fd);
+	if (rc != OTTO_OK)
+		return rc;
+	if (v.state == OTTO__LOCK_CORRUPT)
+		return corrupt_error(b, &v, err);
+	if (v.state == OTTO__LOCK_HELD)
+		return otto_string_out_add(out, v.rec.user, err);
+	return OTTO_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int lock_usernames(void *self, otto_string_out *out, otto_error *err)
+{
+	otto__lock_view *views;
+	size_t n, k = 0;
+	int rc = read_all(self, &views, &n, err);
+	const char **users;
+	if (rc != OTTO_OK)
+		return rc;
+	users = calloc(n ? n : 1, sizeof *users);
+	if (!users) {
+		free(views);
+		return otto_error_set(err, OTTO_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		if (views[i].state == OTTO__LOCK_HELD)
+			users[k++] = views[i].rec.user;
+	qsort(users, k, sizeof *users, cmp_str);
+	for (size_t i = 0; rc == OTTO_OK && i < k; i++)
+		if (i == 0 || strcmp(users[i], users[i - 1]) != 0)
+			rc = otto_string_out_add(out, users[i], err);
+	free(users);
+	free(views);
+	return rc;
+}
+
+static int lock_windows(void *self, const char *user, otto_window_out *out, otto_error *err)
+{
+	otto__lock_view *views;
+	size_t n;
+	int64_t now = (int64_t)time(NULL);
+	int rc = read_all(self, &views, &n, err);
+	for (size_t i = 0; rc == OTTO_OK && i < n; i++) {
+		const otto__lockrec *r = &views[i].rec;
+		if (views[i].state != OTTO__LOCK_HELD || strcmp(r->user, user) != 0)
+			continue;
+		/* Past its expiry a lock lives on only with its holder: no known end. */
+		int64_t end = r->expiry > now ? r->expiry : OTTO_TIME_FAR_FUTURE;
+		int64_t start = r->taken <= now ? r->taken : now;
+		rc = otto_window_out_add(out, r->name, start, end, err);
+	}
+	free(views);
+	return rc;
+}
+
+static const otto_reservation_backend_type LOCK_BACKEND = {
+	.struct_size = sizeof(otto_reservation_backend_type),
+	.name = "lock",
+	.description = "live locks of `otto lock` in the lock folder ([reservations.lock] dir, check_pid)",
+	.create = lock_create,
+	.destroy = lock_destroy,
+	.backend_name = lock_name,
+	.get_reserved_resources = lock_reserved,
+	.who_reserved = lock_who,
+	.list_usernames = lock_usernames,
+	.get_reservation_windows = lock_windows,
+};
+
+static int register_lock(otto_registrar *reg, otto_error *err)
+{
+	return otto_register_reservation_backend(reg, &LOCK_BACKEND, err);
+}
+
+OTTO_PLUGIN_DEFINE("lock", "0.1.0", "reservations from otto's lab-host locks", register_lock);
