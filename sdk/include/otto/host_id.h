@@ -18,24 +18,55 @@
 #ifndef OTTO_HOST_ID_H
 #define OTTO_HOST_ID_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Write slug(s) into buf (always NUL-terminated when size > 0). Returns the
- * slug's full length (like snprintf: a result >= size means it was cut),
- * or 0 when s is NULL or slugs to "" (invalid). */
-static inline size_t otto_slug(char *buf, size_t size, const char *s)
+/* A bounded writer: counts every character, stores those that fit and
+ * keeps room for the NUL (snprintf semantics without format strings, which
+ * GCC's -Wformat-truncation flags at every small constant size). */
+typedef struct otto_id_writer {
+	char *buf;
+	size_t size;
+	size_t len;
+} otto_id_writer;
+
+static inline void otto_id_put(otto_id_writer *w, char c)
 {
-	size_t len = 0;
+	if (w->size > 0 && w->len < w->size - 1)
+		w->buf[w->len] = c;
+	w->len++;
+}
+
+static inline void otto_id_terminate(otto_id_writer *w)
+{
+	if (w->size > 0)
+		w->buf[w->len < w->size - 1 ? w->len : w->size - 1] = '\0';
+}
+
+static inline void otto_id_put_number(otto_id_writer *w, int64_t n)
+{
+	char digits[24];
+	size_t count = 0;
+	uint64_t v = (uint64_t)n;
+	do {
+		digits[count++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && count < sizeof digits);
+	while (count)
+		otto_id_put(w, digits[--count]);
+}
+
+/* Append slug(s); returns how many characters the slug has (0: invalid). */
+static inline size_t otto_id_put_slug(otto_id_writer *w, const char *s)
+{
+	size_t start = w->len;
 	int pending_dash = 0;
 	const unsigned char *p = (const unsigned char *)s;
-	if (size)
-		buf[0] = '\0';
 	if (!s)
 		return 0;
 	while (*p) {
@@ -47,73 +78,55 @@ static inline size_t otto_slug(char *buf, size_t size, const char *s)
 			c = (char)*p;
 		else if (p[0] == 0xE2 && p[1] == 0x84 && p[2] == 0xAA) /* U+212A KELVIN SIGN */
 			c = 'k', advance = 3;
-		else if (p[0] == 0xC4 && p[1] == 0xB0) { /* U+0130: "i" then a combining dot */
+		else if (p[0] == 0xC4 && p[1] == 0xB0) /* U+0130: "i" then a combining dot */
 			c = 'i', advance = 2;
-		}
 		if (c) {
-			if (pending_dash && len > 0) {
-				if (len + 1 < size)
-					buf[len] = '-';
-				len++;
-			}
-			pending_dash = 0;
-			if (len + 1 < size)
-				buf[len] = c;
-			len++;
+			if (pending_dash && w->len > start)
+				otto_id_put(w, '-');
+			otto_id_put(w, c);
 			/* U+0130's combining dot is outside [a-z0-9]. */
-			if (advance == 2)
-				pending_dash = 1;
+			pending_dash = advance == 2;
 		} else {
 			pending_dash = 1;
 		}
 		p += advance;
 	}
-	if (size)
-		buf[len < size ? len : size - 1] = '\0';
+	return w->len - start;
+}
+
+/* Write slug(s) into buf (always NUL-terminated when size > 0). Returns the
+ * slug's full length (like snprintf: a result >= size means it was cut),
+ * or 0 when s is NULL or slugs to "" (invalid). */
+static inline size_t otto_slug(char *buf, size_t size, const char *s)
+{
+	otto_id_writer w = {buf, size, 0};
+	size_t len = otto_id_put_slug(&w, s);
+	otto_id_terminate(&w);
 	return len;
 }
 
 /* Write the host id into buf. Returns the id's full length (a result >= size
  * means it was cut), or 0 when the id is invalid: element NULL or slugging
  * to "", a negative element_id or slot other than -1 (absent), or a board
- * that slugs to "". Pass board NULL for none; element_id/slot -1 for none. */
+ * that slugs to "". Pass board NULL for none; element_id/slot -1 for none.
+ * On 0, buf holds "". */
 static inline size_t otto_host_id(char *buf, size_t size, const char *element, int64_t element_id,
 				  const char *board, int64_t slot)
 {
-	size_t len, part;
-	char num[24];
-	if (size)
-		buf[0] = '\0';
-	if (element_id < -1 || slot < -1)
-		return 0;
-	len = otto_slug(buf, size, element);
-	if (len == 0)
-		return 0;
-	if (element_id >= 0) {
-		part = (size_t)snprintf(num, sizeof num, "%lld", (long long)element_id);
-		if (len < size)
-			snprintf(buf + len, size - len, "%s", num);
-		len += part;
+	otto_id_writer w = {buf, size, 0};
+	bool valid = element_id >= -1 && slot >= -1 && otto_id_put_slug(&w, element) > 0;
+	if (valid && element_id >= 0)
+		otto_id_put_number(&w, element_id);
+	if (valid && board) {
+		otto_id_put(&w, '_');
+		valid = otto_id_put_slug(&w, board) > 0;
+		if (valid && slot >= 0)
+			otto_id_put_number(&w, slot);
 	}
-	if (board) {
-		if (len < size)
-			snprintf(buf + len, size - len, "_");
-		len += 1;
-		part = otto_slug(len < size ? buf + len : NULL, len < size ? size - len : 0, board);
-		if (part == 0) {
-			if (size)
-				buf[0] = '\0';
-			return 0;
-		}
-		len += part;
-		if (slot >= 0) {
-			part = (size_t)snprintf(num, sizeof num, "%lld", (long long)slot);
-			if (len < size)
-				snprintf(buf + len, size - len, "%s", num);
-			len += part;
-		}
-	}
-	return len;
+	if (!valid)
+		w.len = 0;
+	otto_id_terminate(&w);
+	return w.len;
 }
 
 #ifdef __cplusplus
