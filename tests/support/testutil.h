@@ -31,7 +31,7 @@ typedef struct tu_result {
 	char *err;       /* captured stderr */
 } tu_result;
 
-/* Run argv (argv[0] a path) in `cwd` (NULL: current) with extra environment
+/* Run argv (argv[0] a path; programs of this build run under $OTTO_TEST_WRAPPER when set) in `cwd` (NULL: current) with extra environment
  * entries `env` ("NAME=value", NULL-terminated, may be NULL; "NAME=" with an
  * empty value unsets NAME), capturing output. Kills it after timeout_s. */
 tu_result tu_run(const char *const *argv, const char *cwd, const char *const *env, int timeout_s);
