@@ -3,7 +3,9 @@
  * folder. Shared by libotto's lock manager and the `lock` reservation plugin,
  * which compiles these sources in itself (it must not link libotto), so
  * lock_file*.c use only libc and the SDK header: no otto__ helpers, no
- * aborting allocations, every failure is a status.
+ * aborting allocations, every failure is a status. Out-parameters are set
+ * on every path, failures included (NULL, 0, -1), so that a caller's
+ * cleanup never frees or closes a leftover.
  *
  * Layout of a lock folder (see docs/locks.md for why):
  *   NAME.guard       empty, never deleted: flock(2) on it serialises changes to NAME

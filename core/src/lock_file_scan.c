@@ -210,10 +210,11 @@ int otto__lock_view_read_all(int dirfd, const char *dir, const otto__lock_eval *
 	otto__lock_dirscan scan;
 	otto__lock_view *views;
 	size_t n = 0;
-	int rc = otto__lock_dirscan_read(dirfd, dir, NULL, &scan, err);
+	int rc;
 
 	*out = NULL;
 	*count = 0;
+	rc = otto__lock_dirscan_read(dirfd, dir, NULL, &scan, err);
 	if (rc != OTTO_OK)
 		return rc;
 	views = calloc(scan.count ? scan.count : 1, sizeof *views);
@@ -247,6 +248,7 @@ int otto__lock_dir_open(const char *dir, int *fd_out, otto_error *err)
 {
 	struct stat st;
 	int fd;
+	*fd_out = -1;
 	if (stat(dir, &st) != 0)
 		return otto_error_set(err, OTTO_ERROR, "lock folder %s: %s", dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))

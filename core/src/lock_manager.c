@@ -542,7 +542,7 @@ OTTO_API int otto_lock_manager_release(otto_lock_manager *m, const char *name, u
 			else
 				rc = otto_error_set(err, OTTO_ERROR,
 						    "lock '%s' is %s by %s, not by you; use --force to break it", name,
-						    view.state == OTTO__LOCK_HELD ? "held" : otto_lock_state_name(view.state), who);
+						    otto_lock_state_name((otto_lock_state)view.state), who);
 			goto forget;
 		}
 	}
@@ -603,11 +603,12 @@ OTTO_API int otto_lock_manager_get(otto_lock_manager *m, const char *name, otto_
 OTTO_API int otto_lock_manager_list(otto_lock_manager *m, otto_lock_list *out, otto_error *err)
 {
 	otto__lock_eval ev = eval_of(m);
-	otto__lock_view *views;
-	size_t n;
-	int rc = otto__lock_view_read_all(m->dirfd, m->dir, &ev, &views, &n, err);
+	otto__lock_view *views = NULL;
+	size_t n = 0;
+	int rc;
 
 	memset(out, 0, sizeof *out);
+	rc = otto__lock_view_read_all(m->dirfd, m->dir, &ev, &views, &n, err);
 	if (rc != OTTO_OK)
 		return rc;
 	out->items = otto__calloc(n ? n : 1, sizeof *out->items);

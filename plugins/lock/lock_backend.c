@@ -80,7 +80,10 @@ static int corrupt_error(const lock_backend *b, const otto__lock_view *v, otto_e
 			      v->rec.name, b->dir, v->file, v->why);
 }
 
-/* Every non-free lock; a corrupt one fails the whole answer. */
+/* Every non-free lock; a corrupt one fails the whole answer. *views and *n
+ * are set on every path, an error included: callers free *views whatever
+ * the outcome (an early return that left them unset once freed a stack
+ * leftover when the folder was missing). */
 static int read_all(const lock_backend *b, otto__lock_view **views, size_t *n, otto_error *err)
 {
 	otto__lock_eval ev = eval_of(b);
@@ -107,8 +110,8 @@ static int read_all(const lock_backend *b, otto__lock_view **views, size_t *n, o
 
 static int lock_reserved(void *self, const char *user, otto_string_out *out, otto_error *err)
 {
-	otto__lock_view *views;
-	size_t n;
+	otto__lock_view *views = NULL;
+	size_t n = 0;
 	int rc = read_all(self, &views, &n, err);
 	for (size_t i = 0; rc == OTTO_OK && i < n; i++)
 		if (views[i].state == OTTO__LOCK_HELD && strcmp(views[i].rec.user, user) == 0)
@@ -122,7 +125,7 @@ static int lock_who(void *self, const char *resource, otto_string_out *out, otto
 	const lock_backend *b = self;
 	otto__lock_eval ev = eval_of(b);
 	otto__lock_view v;
-	int fd, rc = otto__lock_dir_open(b->dir, &fd, err);
+	int fd = -1, rc = otto__lock_dir_open(b->dir, &fd, err);
 
 	if (rc != OTTO_OK)
 		return rc;
@@ -148,8 +151,8 @@ static int cmp_str(const void *a, const void *b)
 
 static int lock_usernames(void *self, otto_string_out *out, otto_error *err)
 {
-	otto__lock_view *views;
-	size_t n, k = 0;
+	otto__lock_view *views = NULL;
+	size_t n = 0, k = 0;
 	int rc = read_all(self, &views, &n, err);
 	const char **users;
 	if (rc != OTTO_OK)
@@ -173,8 +176,8 @@ static int lock_usernames(void *self, otto_string_out *out, otto_error *err)
 
 static int lock_windows(void *self, const char *user, otto_window_out *out, otto_error *err)
 {
-	otto__lock_view *views;
-	size_t n;
+	otto__lock_view *views = NULL;
+	size_t n = 0;
 	int64_t now = (int64_t)time(NULL);
 	int rc = read_all(self, &views, &n, err);
 	for (size_t i = 0; rc == OTTO_OK && i < n; i++) {
