@@ -10,6 +10,7 @@
 #include "util.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,8 +27,8 @@ static char *compute_id(const char *element, int64_t element_id, const char *boa
 }
 
 /* Why the id rule refuses these fields, or NULL when it accepts them. */
-static const char *id_problem(const char *element, int64_t element_id, const char *board, int64_t slot,
-			      char *buf, size_t size)
+static const char *id_problem(const char *element, int64_t element_id, const char *board, int64_t slot, char *buf,
+			      size_t size)
 {
 	if (!element)
 		return "element is NULL";
@@ -84,6 +85,10 @@ typedef struct lab_builder {
 	size_t n_hosts, cap;
 	otto_host_rec *hosts;
 	size_t *host_index; /* the add_host index of each stored host */
+	/* While keys arrive in strictly increasing order (json adds them so),
+	 * the hosts are their own sorted index. The first key out of order
+	 * builds the hash table, and finish() sorts. */
+	bool ascending;
 	/* Open addressing over keys: position + 1, 0 for a free slot. */
 	size_t *table;
 	size_t table_size;
@@ -92,8 +97,8 @@ typedef struct lab_builder {
 
 static int host_fail(lab_builder *b, otto_error *err, size_t index, const char *problem)
 {
-	return otto__call_fail(b->call, err, "%s backend '%s': lab '%s', host %zu: %s", b->call->kind,
-			       b->call->backend, b->lab, index, problem);
+	return otto__call_fail(b->call, err, "%s backend '%s': lab '%s', host %zu: %s", b->call->kind, b->call->backend,
+			       b->lab, index, problem);
 }
 
 static size_t key_hash(const char *s)
@@ -113,10 +118,24 @@ static void table_insert(size_t *table, size_t size, const otto_host_rec *hosts,
 }
 
 /* The stored position of key, or (size_t)-1. */
-static size_t table_find(const lab_builder *b, const char *key)
+static size_t find_key(const lab_builder *b, const char *key)
 {
-	if (!b->table_size)
+	if (b->ascending) {
+		if (b->n_hosts == 0 || strcmp(b->hosts[b->n_hosts - 1].key, key) < 0)
+			return (size_t)-1;
+		size_t lo = 0, hi = b->n_hosts;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c = strcmp(b->hosts[mid].key, key);
+			if (c == 0)
+				return mid;
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
 		return (size_t)-1;
+	}
 	size_t i = key_hash(key) & (b->table_size - 1);
 	while (b->table[i]) {
 		if (strcmp(b->hosts[b->table[i] - 1].key, key) == 0)
@@ -133,9 +152,13 @@ static void store_host(lab_builder *b, otto_host_rec *rec, size_t index)
 		b->hosts = otto__realloc(b->hosts, b->cap * sizeof *b->hosts);
 		b->host_index = otto__realloc(b->host_index, b->cap * sizeof *b->host_index);
 	}
+	bool in_order = b->n_hosts == 0 || strcmp(b->hosts[b->n_hosts - 1].key, rec->key) < 0;
 	b->hosts[b->n_hosts] = *rec;
 	b->host_index[b->n_hosts] = index;
 	b->n_hosts++;
+	if (b->ascending && in_order)
+		return;
+	b->ascending = false;
 	/* Keep the table at most half full. */
 	if (b->n_hosts * 2 > b->table_size) {
 		free(b->table);
@@ -179,11 +202,14 @@ static otto_host read_host(const otto_host *src)
 	return h;
 }
 
-static const char *host_problem(const otto_host *h, char *buf, size_t size)
+/* `id_len` is what otto_host_id() gave: 0 when the id rule refuses the fields. */
+static const char *host_problem(const otto_host *h, size_t id_len, char *buf, size_t size)
 {
-	const char *problem = id_problem(h->element, h->element_id, h->board, h->slot, buf, size);
-	if (problem)
-		return problem;
+	const char *problem = NULL;
+	if (id_len == 0) {
+		problem = id_problem(h->element, h->element_id, h->board, h->slot, buf, size);
+		return problem ? problem : "the id rule gives an empty id";
+	}
 	if (h->key && !h->key[0])
 		return "key is empty (NULL stores the host under its id)";
 	if (!h->ip)
@@ -204,29 +230,108 @@ static const char *host_problem(const otto_host *h, char *buf, size_t size)
 	return NULL;
 }
 
-static otto_host_rec build_host_rec(const otto_host *h)
+/* A host record's strings and arrays live in one allocation, its key
+ * first, so that building and freeing a host costs one malloc and one free
+ * (a lab of the bench has 100 hosts of ~16 strings each). */
+typedef struct host_block {
+	char *base;
+	size_t used;
+} host_block;
+
+static char *block_put(host_block *blk, const char *s, size_t len)
 {
+	char *dst = blk->base + blk->used;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	blk->used += len + 1;
+	return dst;
+}
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort and drop duplicates (the dropped strings stay in the block). Host
+ * resource lists are short and usually sorted already. */
+static size_t sort_unique_ptrs(char **items, size_t n)
+{
+	if (n < 2)
+		return n;
+	if (n <= 16) {
+		for (size_t i = 1; i < n; i++) {
+			char *x = items[i];
+			size_t j = i;
+			while (j > 0 && strcmp(items[j - 1], x) > 0) {
+				items[j] = items[j - 1];
+				j--;
+			}
+			items[j] = x;
+		}
+	} else {
+		qsort(items, n, sizeof *items, cmp_str_ptr);
+	}
+	size_t w = 1;
+	for (size_t r = 1; r < n; r++)
+		if (strcmp(items[r], items[w - 1]) != 0)
+			items[w++] = items[r];
+	return w;
+}
+
+#define STR_BYTES(s) ((s) ? strlen(s) + 1 : 0)
+
+/* `id` (id_len bytes) is the id rule's answer for h, computed by the caller. */
+static otto_host_rec build_host_rec(const otto_host *h, const char *id, size_t id_len)
+{
+	size_t key_len = h->key ? strlen(h->key) : id_len;
+	size_t ip_len = strlen(h->ip), element_len = strlen(h->element);
+	const char *os_type = h->os_type ? h->os_type : "unix";
+	size_t os_len = strlen(os_type), board_len = h->board ? strlen(h->board) : 0;
+	size_t extra_len = h->extra_json ? strlen(h->extra_json) : 0;
+	size_t strings = key_len + 1 + id_len + 1 + ip_len + 1 + element_len + 1 + os_len + 1 +
+			 (h->board ? board_len + 1 : 0) + (h->extra_json ? extra_len + 1 : 0);
+	for (size_t i = 0; i < h->n_resources; i++)
+		strings += strlen(h->resources[i]) + 1;
+	for (size_t i = 0; i < h->n_labs; i++)
+		strings += strlen(h->labs[i]) + 1;
+	for (size_t i = 0; i < h->n_creds; i++)
+		strings += strlen(h->creds[i].login) + 1 + STR_BYTES(h->creds[i].password);
+	/* The arrays follow the strings, aligned for pointers. */
+	size_t arrays = (strings + _Alignof(max_align_t) - 1) & ~(size_t)(_Alignof(max_align_t) - 1);
+	size_t total = arrays + (h->n_resources + h->n_labs) * sizeof(char *) + h->n_creds * sizeof(otto_cred_rec);
+
+	host_block blk = {otto__malloc(total), 0};
+	char **res_items = (char **)(void *)(blk.base + arrays);
+	char **lab_items = res_items + h->n_resources;
+	otto_cred_rec *creds = (otto_cred_rec *)(void *)(lab_items + h->n_labs);
+
 	otto_host_rec rec;
 	memset(&rec, 0, sizeof rec);
-	rec.id = compute_id(h->element, h->element_id, h->board, h->slot);
-	rec.key = h->key ? otto__strdup(h->key) : otto__strdup(rec.id);
-	rec.ip = otto__strdup(h->ip);
-	rec.element = otto__strdup(h->element);
+	rec.key = block_put(&blk, h->key ? h->key : id, key_len); /* first: it owns the block */
+	rec.id = block_put(&blk, id, id_len);
+	rec.ip = block_put(&blk, h->ip, ip_len);
+	rec.element = block_put(&blk, h->element, element_len);
 	rec.element_id = h->element_id;
-	rec.board = otto__strdup(h->board);
+	rec.board = h->board ? block_put(&blk, h->board, board_len) : NULL;
 	rec.slot = h->slot;
-	rec.os_type = otto__strdup(h->os_type ? h->os_type : "unix");
-	copy_strings(&rec.resources, h->resources, h->n_resources);
-	otto__strlist_sort_unique(&rec.resources);
-	copy_strings(&rec.labs, h->labs, h->n_labs);
+	rec.os_type = block_put(&blk, os_type, os_len);
+	for (size_t i = 0; i < h->n_resources; i++)
+		res_items[i] = block_put(&blk, h->resources[i], strlen(h->resources[i]));
+	rec.resources.count = sort_unique_ptrs(res_items, h->n_resources);
+	rec.resources.items = h->n_resources ? res_items : NULL;
+	for (size_t i = 0; i < h->n_labs; i++)
+		lab_items[i] = block_put(&blk, h->labs[i], strlen(h->labs[i]));
+	rec.labs.count = h->n_labs;
+	rec.labs.items = h->n_labs ? lab_items : NULL;
 	rec.docker_capable = h->docker_capable;
 	rec.n_creds = h->n_creds;
-	rec.creds = h->n_creds ? otto__calloc(h->n_creds, sizeof *rec.creds) : NULL;
+	rec.creds = h->n_creds ? creds : NULL;
 	for (size_t i = 0; i < h->n_creds; i++) {
-		rec.creds[i].login = otto__strdup(h->creds[i].login);
-		rec.creds[i].password = otto__strdup(h->creds[i].password);
+		creds[i].login = block_put(&blk, h->creds[i].login, strlen(h->creds[i].login));
+		creds[i].password =
+		    h->creds[i].password ? block_put(&blk, h->creds[i].password, strlen(h->creds[i].password)) : NULL;
 	}
-	rec.extra_json = otto__strdup(h->extra_json);
+	rec.extra_json = h->extra_json ? block_put(&blk, h->extra_json, extra_len) : NULL;
 	return rec;
 }
 
@@ -238,19 +343,27 @@ static int lab_add_host(otto_lab_out *out, const otto_host *host, otto_error *er
 	if (!host)
 		return host_fail(b, err, index, "the host record is NULL");
 	otto_host h = read_host(host);
-	const char *problem = host_problem(&h, buf, sizeof buf);
+	/* The id is computed once, on the stack unless it is very long. */
+	char id_buf[256], *id = id_buf, *id_heap = NULL;
+	size_t id_len = otto_host_id(id_buf, sizeof id_buf, h.element, h.element_id, h.board, h.slot);
+	const char *problem = host_problem(&h, id_len, buf, sizeof buf);
 	if (problem)
 		return host_fail(b, err, index, problem);
+	if (id_len >= sizeof id_buf) {
+		id = id_heap = otto__malloc(id_len + 1);
+		otto_host_id(id_heap, id_len + 1, h.element, h.element_id, h.board, h.slot);
+	}
 
-	otto_host_rec rec = build_host_rec(&h);
-	size_t other = table_find(b, rec.key);
+	size_t other = find_key(b, h.key ? h.key : id);
 	if (other != (size_t)-1) {
-		int rc = otto__call_fail(b->call, err, "%s backend '%s': lab '%s': hosts %zu and %zu have the same key '%s'",
-					 b->call->kind, b->call->backend, b->lab, b->host_index[other], index,
-					 rec.key);
-		otto__host_rec_clear(&rec);
+		int rc = otto__call_fail(
+		    b->call, err, "%s backend '%s': lab '%s': hosts %zu and %zu have the same key '%s'", b->call->kind,
+		    b->call->backend, b->lab, b->host_index[other], index, h.key ? h.key : id);
+		free(id_heap);
 		return rc;
 	}
+	otto_host_rec rec = build_host_rec(&h, id, id_len);
+	free(id_heap);
 	store_host(b, &rec, index);
 	return OTTO_OK;
 }
@@ -282,17 +395,41 @@ static int cmp_host_key(const void *a, const void *b)
 	return strcmp(((const otto_host_rec *)a)->key, ((const otto_host_rec *)b)->key);
 }
 
+/* The lab's resources: its extras and every host's, sorted and unique. The
+ * duplicates are dropped before anything is copied. */
+static otto_strlist lab_resources(const lab_builder *b)
+{
+	size_t n = b->extras.count;
+	for (size_t i = 0; i < b->n_hosts; i++)
+		n += b->hosts[i].resources.count;
+	otto_strlist out = {0, NULL};
+	if (n == 0)
+		return out;
+	char **all = otto__malloc(n * sizeof *all);
+	size_t k = 0;
+	for (size_t i = 0; i < b->extras.count; i++)
+		all[k++] = b->extras.items[i];
+	for (size_t i = 0; i < b->n_hosts; i++)
+		for (size_t r = 0; r < b->hosts[i].resources.count; r++)
+			all[k++] = b->hosts[i].resources.items[r];
+	qsort(all, n, sizeof *all, cmp_str_ptr);
+	out.items = otto__malloc(n * sizeof *out.items);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || strcmp(all[i], all[i - 1]) != 0)
+			out.items[out.count++] = otto__strdup(all[i]);
+	free(all);
+	return out;
+}
+
 static otto_lab *lab_builder_finish(lab_builder *b, const char *name)
 {
 	otto_lab *lab = otto__calloc(1, sizeof *lab);
 	lab->name = otto__strdup(name);
-	if (b->n_hosts > 1)
+	/* Plugins that add hosts in key order (json does) skip the sort. */
+	if (!b->ascending)
 		qsort(b->hosts, b->n_hosts, sizeof *b->hosts, cmp_host_key);
-	lab->resources = b->extras;
-	for (size_t i = 0; i < b->n_hosts; i++)
-		for (size_t r = 0; r < b->hosts[i].resources.count; r++)
-			otto__strlist_push(&lab->resources, b->hosts[i].resources.items[r]);
-	otto__strlist_sort_unique(&lab->resources);
+	lab->resources = lab_resources(b);
+	otto_strlist_free(&b->extras);
 	lab->n_hosts = b->n_hosts;
 	lab->hosts = b->hosts;
 	free(b->host_index);
@@ -315,6 +452,7 @@ int otto__lab_build(otto_lab_repository *repo, const char *name, const otto_conf
 	b.out.ops = &lab_out_ops;
 	b.call = &call;
 	b.lab = name;
+	b.ascending = true;
 
 	int status = repo->type.load_lab(repo->self, name, preferences, &b.out, &call.plugin_err);
 	if (status == OTTO_ENOTFOUND && !call.plugin_err.message[0])

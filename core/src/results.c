@@ -35,20 +35,9 @@ void otto__host_rec_clear(otto_host_rec *host)
 {
 	if (!host)
 		return;
+	/* lab_build.c puts a host's strings and arrays in one allocation that
+	 * starts with its key. */
 	free(host->key);
-	free(host->id);
-	free(host->ip);
-	free(host->element);
-	free(host->board);
-	free(host->os_type);
-	otto_strlist_free(&host->resources);
-	otto_strlist_free(&host->labs);
-	for (size_t i = 0; i < host->n_creds; i++) {
-		free(host->creds[i].login);
-		free(host->creds[i].password);
-	}
-	free(host->creds);
-	free(host->extra_json);
 	memset(host, 0, sizeof *host);
 }
 

@@ -124,8 +124,10 @@ int ju_read_file(const char *path, char **text, size_t *len, ju_file_id *id, ott
 		return otto_error_set(err, OTTO_ERROR, "cannot read %s: %s", path, strerror(e));
 	}
 	fill_id(&st, id);
-	/* The size from fstat is a hint: a file may grow while we read it. */
-	size_t cap = (size_t)st.st_size + 1, n = 0;
+	/* The size from fstat is a hint: a file may grow while we read it. One
+	 * byte more than the size is asked for, so that reading the expected
+	 * size ends the loop without growing the buffer. */
+	size_t cap = (size_t)st.st_size + 2, n = 0;
 	char *buf = ju_malloc(cap);
 	for (;;) {
 		size_t got = fread(buf + n, 1, cap - n - 1, f);

@@ -65,6 +65,13 @@ typedef struct jl_file {
 
 	/* A record error that concerns every lab (its `labs` is unusable). */
 	char *poison;
+
+	/* Filled on demand by jl_lab_sort_by_id(), once per parse: each host's
+	 * id (an offset into ids, SIZE_MAX until computed) and whether lab k's
+	 * hosts are in id order yet. */
+	size_t *host_ids;
+	ju_buf ids;
+	bool *lab_in_id_order;
 } jl_file;
 
 /* Parse `path`. A file-level failure (unreadable, JSON syntax, bad top
@@ -72,6 +79,29 @@ typedef struct jl_file {
  * column). */
 int jl_file_load(const char *path, jl_file **out, otto_error *err);
 void jl_file_free(jl_file *f);
+
+/* Put the hosts of lab `lab` (lab_hosts[lab_start[lab] .. lab_start[lab+1]))
+ * in id order, ties in file order, computing their ids. Every host of the
+ * lab must be free of record errors (their ids may not exist). Repeated
+ * loads of the lab then find it sorted. */
+void jl_lab_sort_by_id(jl_file *f, uint32_t lab);
+
+/* The id of host number `host`, once jl_lab_sort_by_id() ran on one of its labs. */
+static inline const char *jl_host_id(const jl_file *f, uint32_t host)
+{
+	return f->ids.data + f->host_ids[host];
+}
+
+/* Ask the CPU to start fetching the file text a host's pass-through fields
+ * span (a hint only: it changes nothing). */
+static inline void jl_host_prefetch(const jl_file *f, const jl_host *h)
+{
+	if (!h->n_extras)
+		return;
+	const jl_slice *first = &f->extras[h->first_extra], *last = first + h->n_extras - 1;
+	for (uint32_t off = first->offset & ~63u; off < last->offset + last->len; off += 64)
+		__builtin_prefetch(f->text + off);
+}
 
 /* The 1-based line of a host record (counted on demand: only messages need it). */
 unsigned jl_host_line(const jl_file *f, const jl_host *h);

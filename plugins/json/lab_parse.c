@@ -49,6 +49,32 @@ enum field {
 static const char *const field_names[] = {"ip",	     "element",	  "element_id", "board",	  "slot",
 					  "os_type", "resources", "labs",	"docker_capable", "creds"};
 
+/* The field a record key names, or -1. Every key of every record comes
+ * through here, so the compares have constant lengths (inlined). */
+#define KEY_IS(lit) (memcmp(s, lit, sizeof lit - 1) == 0)
+static int known_field(const char *s, size_t len)
+{
+	switch (len) {
+	case 2:
+		return KEY_IS("ip") ? F_IP : -1;
+	case 4:
+		return KEY_IS("labs") ? F_LABS : KEY_IS("slot") ? F_SLOT : -1;
+	case 5:
+		return KEY_IS("board") ? F_BOARD : KEY_IS("creds") ? F_CREDS : -1;
+	case 7:
+		return KEY_IS("element") ? F_ELEMENT : KEY_IS("os_type") ? F_OS_TYPE : -1;
+	case 9:
+		return KEY_IS("resources") ? F_RESOURCES : -1;
+	case 10:
+		return KEY_IS("element_id") ? F_ELEMENT_ID : -1;
+	case 14:
+		return KEY_IS("docker_capable") ? F_DOCKER : -1;
+	default:
+		return -1;
+	}
+}
+#undef KEY_IS
+
 enum tok { T_NULL, T_BOOL, T_NUM, T_STR, T_MAP, T_MAP_END, T_ARR, T_ARR_END, T_KEY };
 
 typedef struct parser {
@@ -326,15 +352,14 @@ static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 			p->state = S_SKIP, p->skip_depth = 0, p->skip_return = S_HOST_KEYS;
 			return 1;
 		}
-		for (size_t i = 0; i < sizeof field_names / sizeof *field_names; i++) {
-			if (strlen(field_names[i]) == len && memcmp(field_names[i], s, len) == 0) {
-				if (p->seen & (1u << i))
-					fail_host(p, "'%s' is given twice", field_names[i]);
-				p->seen |= 1u << i;
-				p->field = (enum field)i;
-				p->state = S_FIELD;
-				return 1;
-			}
+		int known = known_field(s, len);
+		if (known >= 0) {
+			if (p->seen & (1u << known))
+				fail_host(p, "'%s' is given twice", field_names[known]);
+			p->seen |= 1u << known;
+			p->field = (enum field)known;
+			p->state = S_FIELD;
+			return 1;
 		}
 		p->field = F_EXTRA;
 		p->capture = true;
@@ -586,6 +611,9 @@ void jl_file_free(jl_file *f)
 	free(f->lab_start);
 	free(f->lab_hosts);
 	free(f->poison);
+	free(f->host_ids);
+	ju_buf_free(&f->ids);
+	free(f->lab_in_id_order);
 	free(f);
 }
 

@@ -58,9 +58,9 @@ static int repo_list_labs(void *self, otto_string_out *out, otto_error *err)
 }
 
 typedef struct member {
-	char *id;
+	const char *id; /* the file's cached id */
 	const jl_file *file;
-	const jl_host *host;
+	uint32_t host;
 	size_t file_order;
 } member;
 
@@ -77,24 +77,62 @@ static int by_id_then_order(const void *a, const void *b)
 
 static char *describe(const member *m)
 {
-	return ju_asprintf("%s:%u hosts[%zu]", m->file->path, jl_host_line(m->file, m->host),
-			   (size_t)(m->host - m->file->hosts));
+	return ju_asprintf("%s:%u hosts[%u]", m->file->path, jl_host_line(m->file, &m->file->hosts[m->host]), m->host);
 }
 
-static char *host_id(const jl_file *f, const jl_host *h)
+/* The first bad record of the lab, in file order, as its error. */
+static const char *lab_error(const jl_file *f, long lab)
 {
-	const char *element = jl_str(f, h->element), *board = jl_str(f, h->board);
-	size_t n = otto_host_id(NULL, 0, element, h->element_id, board, h->slot);
-	char *id = ju_malloc(n + 1);
-	otto_host_id(id, n + 1, element, h->element_id, board, h->slot);
-	return id;
+	for (uint32_t j = f->lab_start[lab]; j < f->lab_start[lab + 1]; j++) {
+		const jl_host *h = &f->hosts[f->lab_hosts[j]];
+		if (h->error != JL_NONE)
+			return jl_str(f, h->error);
+	}
+	return NULL;
 }
 
-static void free_members(member *m, size_t n)
+/* Every host of the lab across the files, in id order (ties: file order). */
+static int collect_members(lab_repo *r, const char *name, member **out, size_t *n_out, otto_error *err)
 {
-	for (size_t i = 0; i < n; i++)
-		free(m[i].id);
-	free(m);
+	member *members = NULL;
+	size_t n = 0, cap = 0, files_used = 0;
+	*out = NULL;
+	*n_out = 0;
+	for (size_t i = 0; i < r->files.n_files; i++) {
+		jl_file *f = r->files.files[i];
+		if (f->poison) {
+			free(members);
+			return otto_error_set(err, OTTO_ERROR, "cannot load lab '%s': %s", name, f->poison);
+		}
+		long lab = strtab_find(&f->labs, name);
+		if (lab < 0)
+			continue;
+		files_used++;
+		/* Once sorted, a lab has no bad record (the parse is immutable), so
+		 * only the first load scans for one, in file order. */
+		const char *bad = f->lab_in_id_order && f->lab_in_id_order[lab] ? NULL : lab_error(f, lab);
+		if (bad) {
+			free(members);
+			return otto_error_set(err, OTTO_ERROR, "cannot load lab '%s': %s", name, bad);
+		}
+		jl_lab_sort_by_id(f, (uint32_t)lab);
+		size_t count = f->lab_start[lab + 1] - f->lab_start[lab];
+		ju_reserve((void **)&members, &cap, n + count, sizeof *members);
+		for (uint32_t j = f->lab_start[lab]; j < f->lab_start[lab + 1]; j++) {
+			uint32_t host = f->lab_hosts[j];
+			members[n++] = (member){jl_host_id(f, host), f, host, i};
+		}
+	}
+	if (files_used == 0) {
+		free(members);
+		return otto_error_set(err, OTTO_ENOTFOUND, "no lab '%s' in the lab files (%zu file%s read)", name,
+				      r->files.n_files, r->files.n_files == 1 ? "" : "s");
+	}
+	if (files_used > 1)
+		qsort(members, n, sizeof *members, by_id_then_order);
+	*out = members;
+	*n_out = n;
+	return OTTO_OK;
 }
 
 static int repo_load_lab(void *self, const char *name, const otto_config *preferences, otto_lab_out *out,
@@ -105,58 +143,35 @@ static int repo_load_lab(void *self, const char *name, const otto_config *prefer
 	int rc = lab_files_refresh(&r->files, err);
 	if (rc != OTTO_OK)
 		return rc;
-	member *members = NULL;
-	size_t n = 0, cap = 0;
-	bool found = false;
-	for (size_t i = 0; i < r->files.n_files; i++) {
-		const jl_file *f = r->files.files[i];
-		if (f->poison) {
-			free_members(members, n);
-			return otto_error_set(err, OTTO_ERROR, "cannot load lab '%s': %s", name, f->poison);
-		}
-		long lab = strtab_find(&f->labs, name);
-		if (lab < 0)
-			continue;
-		found = true;
-		for (uint32_t j = f->lab_start[lab]; j < f->lab_start[lab + 1]; j++) {
-			const jl_host *h = &f->hosts[f->lab_hosts[j]];
-			if (h->error != JL_NONE) {
-				free_members(members, n);
-				return otto_error_set(err, OTTO_ERROR, "cannot load lab '%s': %s", name,
-						      jl_str(f, h->error));
-			}
-			member m = {host_id(f, h), f, h, i};
-			JU_PUSH(members, n, cap, m);
-		}
-	}
-	if (!found) {
-		free_members(members, n);
-		return otto_error_set(err, OTTO_ENOTFOUND, "no lab '%s' in the lab files (%zu file%s read)", name,
-				      r->files.n_files, r->files.n_files == 1 ? "" : "s");
-	}
-	/* Duplicates are found in id order; hosts are added in file order. */
-	member *sorted = ju_malloc((n ? n : 1) * sizeof *sorted);
-	memcpy(sorted, members, n * sizeof *sorted);
-	qsort(sorted, n, sizeof *sorted, by_id_then_order);
+	member *members;
+	size_t n;
+	rc = collect_members(r, name, &members, &n, err);
+	if (rc != OTTO_OK)
+		return rc;
 	for (size_t i = 1; i < n; i++) {
-		if (strcmp(sorted[i - 1].id, sorted[i].id) == 0) {
-			char *a = describe(&sorted[i - 1]), *b = describe(&sorted[i]);
+		if (strcmp(members[i - 1].id, members[i].id) == 0) {
+			char *a = describe(&members[i - 1]), *b = describe(&members[i]);
 			otto_error_set(err, OTTO_ERROR, "cannot load lab '%s': duplicate host id '%s': %s and %s", name,
-				       sorted[i].id, a, b);
+				       members[i].id, a, b);
 			free(a);
 			free(b);
-			free(sorted);
-			free_members(members, n);
+			free(members);
 			return OTTO_ERROR;
 		}
 	}
-	free(sorted);
+	/* Hosts are added in id order: libotto stores them so. A lab's records
+	 * lie far apart in a big file, so the text the next ones pass through
+	 * is fetched ahead. */
+	for (size_t i = 0; i < n && i < 4; i++)
+		jl_host_prefetch(members[i].file, &members[i].file->hosts[members[i].host]);
 	for (size_t i = 0; i < n && rc == OTTO_OK; i++) {
+		if (i + 4 < n)
+			jl_host_prefetch(members[i + 4].file, &members[i + 4].file->hosts[members[i + 4].host]);
 		otto_host h;
-		jl_host_view(members[i].file, members[i].host, &r->scratch, &h);
+		jl_host_view(members[i].file, &members[i].file->hosts[members[i].host], &r->scratch, &h);
 		rc = otto_lab_out_add_host(out, &h, err);
 	}
-	free_members(members, n);
+	free(members);
 	return rc;
 }
 

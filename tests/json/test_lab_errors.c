@@ -189,6 +189,49 @@ Test(json_lab_errors, duplicate_id_in_one_lab_names_both_records)
 	jt_env_free(&env);
 }
 
+Test(json_lab_errors, errors_come_back_on_every_load)
+{
+	/* The ids and id order kept with the parse never hide an error: a bad
+	 * record and a duplicate fail the second load exactly like the first. */
+	jt_env env = jt_lab_env(HOST("\"element\": \"x\"") ",\n" HOST(
+	    "\"element\": \"X\"") ",\n"
+				  "{\"element\": \"bad\", \"slot\": -1, \"labs\": [\"b\"]}");
+	for (int round = 0; round < 2; round++) {
+		char *dup = jt_load_error(&env, "a", OTTO_ERROR);
+		cr_expect(tu_contains(dup, "duplicate host id 'x'") && tu_contains(dup, "hosts[0]") &&
+			      tu_contains(dup, "hosts[1]"),
+			  "round %d: %s", round, dup);
+		free(dup);
+		char *bad = jt_load_error(&env, "b", OTTO_ERROR);
+		cr_expect(tu_contains(bad, "hosts[2]: 'slot' must be a whole number >= 0, got -1"), "round %d: %s",
+			  round, bad);
+		free(bad);
+	}
+	jt_env_free(&env);
+}
+
+Test(json_lab_errors, long_ids_are_kept_whole)
+{
+	/* libotto computes ids on its stack up to 255 characters, longer ones on the heap. */
+	char element[301];
+	memset(element, 'e', 300);
+	element[300] = '\0';
+	char *hosts = tu_fmt("{\"element\": \"%s\", \"element_id\": 7, \"labs\": [\"a\"]}, "
+			     "{\"element\": \"short\", \"labs\": [\"a\"]}",
+			     element);
+	jt_env env = jt_lab_env(hosts);
+	otto_lab *lab = jt_load(&env, "a");
+	char *id = tu_fmt("%s7", element);
+	cr_assert_eq(lab->n_hosts, 2);
+	cr_expect_str_eq(lab->hosts[0].id, id);
+	cr_expect_str_eq(lab->hosts[0].key, id);
+	cr_expect_str_eq(lab->hosts[1].id, "short");
+	otto_lab_free(lab);
+	free(id);
+	free(hosts);
+	jt_env_free(&env);
+}
+
 Test(json_lab_errors, an_edit_is_seen_by_the_next_load)
 {
 	jt_env env = jt_lab_env(HOST("\"element\": \"one\""));
