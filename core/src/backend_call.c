@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void otto__call_init(otto__call *call, const char *kind, const char *backend, const char *op)
@@ -99,4 +100,26 @@ void otto__string_collector_init(otto__string_collector *c, otto__call *call)
 	c->call = call;
 	c->list.count = 0;
 	c->list.items = NULL;
+}
+
+int otto__backend_create(const char *kind, const char *table, const char *name, otto__create_fn create,
+			 const otto_config *config, void **self, otto_error *err)
+{
+	otto_config cfg;
+	char *section = NULL;
+	memset(&cfg, 0, sizeof cfg);
+	if (config)
+		cfg = *config;
+	cfg.struct_size = sizeof cfg;
+	if (!cfg.backend)
+		cfg.backend = name;
+	if (!cfg.section)
+		cfg.section = section = otto__asprintf("%s.%s", table, name);
+
+	otto__call call;
+	otto__call_init(&call, kind, name, "create");
+	*self = NULL;
+	int status = create(&cfg, self, &call.plugin_err);
+	free(section);
+	return otto__call_result(&call, status, false, 0, err);
 }

@@ -55,6 +55,13 @@ int otto__call_fail(otto__call *call, otto_error *plugin_err, const char *fmt, .
  * Returns OTTO_OK or the code put in err. */
 int otto__call_result(otto__call *call, int status, bool notfound_ok, int failure_code, otto_error *err);
 
+/* create() of either kind: the caller's config (or none) with struct_size,
+ * backend (default: name) and section (default: "<table>.<name>") filled
+ * in, the plugin's status and message turned into the host's error. */
+typedef int (*otto__create_fn)(const otto_config *config, void **self, otto_error *err);
+int otto__backend_create(const char *kind, const char *table, const char *name, otto__create_fn create,
+			 const otto_config *config, void **self, otto_error *err);
+
 /* True for the statuses of otto/plugin.h. */
 bool otto__is_plugin_status(int status);
 

@@ -45,23 +45,8 @@ static int open_named(otto_lab_repository **out, const otto_lab_repository_type 
 	if (!t.create)
 		return otto_error_set(err, OTTO_EPLUGIN, "lab backend '%s' does not provide create", name);
 
-	otto_config cfg;
-	char *section = NULL;
-	memset(&cfg, 0, sizeof cfg);
-	if (config)
-		cfg = *config;
-	cfg.struct_size = sizeof cfg;
-	if (!cfg.backend)
-		cfg.backend = name;
-	if (!cfg.section)
-		cfg.section = section = otto__asprintf("lab.%s", name);
-
-	otto__call call;
-	otto__call_init(&call, "lab", name, "create");
 	void *self = NULL;
-	int status = t.create(&cfg, &self, &call.plugin_err);
-	free(section);
-	int rc = otto__call_result(&call, status, false, 0, err);
+	int rc = otto__backend_create("lab", "lab", name, t.create, config, &self, err);
 	if (rc != OTTO_OK)
 		return rc;
 

@@ -47,23 +47,8 @@ OTTO_API int otto_reservation_backend_open(otto_reservation_backend **out, otto_
 	if (!t.create)
 		return otto_error_set(err, OTTO_EPLUGIN, "reservation backend '%s' does not provide create", name);
 
-	otto_config cfg;
-	char *section = NULL;
-	memset(&cfg, 0, sizeof cfg);
-	if (config)
-		cfg = *config;
-	cfg.struct_size = sizeof cfg;
-	if (!cfg.backend)
-		cfg.backend = name;
-	if (!cfg.section)
-		cfg.section = section = otto__asprintf("reservations.%s", name);
-
-	otto__call call;
-	otto__call_init(&call, "reservation", name, "create");
 	void *self = NULL;
-	int status = t.create(&cfg, &self, &call.plugin_err);
-	free(section);
-	rc = otto__call_result(&call, status, false, 0, err);
+	rc = otto__backend_create("reservation", "reservations", name, t.create, config, &self, err);
 	if (rc != OTTO_OK)
 		return rc;
 

@@ -118,8 +118,8 @@ int ju_read_file(const char *path, char **text, size_t *len, ju_file_id *id, ott
 	struct stat st;
 	if (!f)
 		return otto_error_set(err, OTTO_ERROR, "cannot read %s: %s", path, strerror(errno));
-	if (fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
-		int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+	int e = fstat(fileno(f), &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+	if (e) {
 		fclose(f);
 		return otto_error_set(err, OTTO_ERROR, "cannot read %s: %s", path, strerror(e));
 	}
@@ -137,7 +137,7 @@ int ju_read_file(const char *path, char **text, size_t *len, ju_file_id *id, ott
 		ju_reserve((void **)&buf, &cap, cap * 2, 1);
 	}
 	if (ferror(f)) {
-		int e = errno;
+		e = errno;
 		free(buf);
 		fclose(f);
 		return otto_error_set(err, OTTO_ERROR, "cannot read %s: %s", path, strerror(e));

@@ -208,6 +208,8 @@ Test(lab, invalid_hosts_named)
 Test(lab, duplicate_key_names_both_hosts)
 {
 	ASSERT_LOAD_FAILS("dup-key", OTTO_ERROR, "lab backend 'cases': lab 'dup-key': hosts 0 and 2 have the same key 'a'");
+	ASSERT_LOAD_FAILS("dup-key-unordered", OTTO_ERROR,
+			  "lab backend 'cases': lab 'dup-key-unordered': hosts 0 and 2 have the same key 'b'");
 }
 
 Test(lab, plugin_ignoring_a_host_error)

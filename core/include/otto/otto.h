@@ -59,7 +59,9 @@ typedef struct otto_cred_rec {
 	char *password; /* NULL: none */
 } otto_cred_rec;
 
-/* A host as built by the host library from a plugin's otto_host. */
+/* A host as built by the host library from a plugin's otto_host. Read
+ * only: all of a host's strings and arrays live in one block that
+ * otto_lab_free releases, so never free, replace or append to a field. */
 typedef struct otto_host_rec {
 	char *key;            /* the key the backend stored it under */
 	char *id;             /* the id rule applied to element/element_id/board/slot */

@@ -226,6 +226,15 @@ static int load_case(const char *name, otto_lab_out *out, otto_error *err)
 		if (!rc)
 			rc = add_simple(out, "A", "3", NULL, 0, err);
 		return rc;
+	} else if (strcmp(name, "dup-key-unordered") == 0) {
+		/* Keys out of order take the host's hash-table path, not the
+		 * in-order one. */
+		int rc = add_simple(out, "b", "1", NULL, 0, err);
+		if (!rc)
+			rc = add_simple(out, "a", "2", NULL, 0, err);
+		if (!rc)
+			rc = add_simple(out, "b", "3", NULL, 0, err);
+		return rc;
 	} else if (strcmp(name, "ignore-error") == 0) {
 		h.element = NULL;
 		otto_lab_out_add_host(out, &h, err);
