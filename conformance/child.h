@@ -202,6 +202,7 @@ void conf_check_L11(conf_child *c);
 void conf_check_L12(conf_child *c);
 void conf_check_L13(conf_child *c);
 void conf_check_L14(conf_child *c);
+void conf_check_L15(conf_child *c);
 void conf_check_S1(conf_child *c);
 void conf_check_S2(conf_child *c);
 void conf_check_S3(conf_child *c);

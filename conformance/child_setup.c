@@ -133,6 +133,12 @@ static int sink_add_resource(otto_lab_out *out, const char *resource, otto_error
 	return sink_result(SINK_OF(out, lab), err);
 }
 
+static int sink_add_link(otto_lab_out *out, const otto_link *link, otto_error *err)
+{
+	(void)link;
+	return sink_result(SINK_OF(out, lab), err);
+}
+
 static int sink_add_summary(otto_summary_out *out, const otto_host_summary *summary, otto_error *err)
 {
 	(void)summary;
@@ -147,7 +153,8 @@ static int sink_add_window(otto_window_out *out, const char *resource, int64_t s
 	return sink_result(SINK_OF(out, window), err);
 }
 
-static const otto_lab_out_ops sink_lab_ops = {sizeof(otto_lab_out_ops), sink_add_host, sink_add_resource};
+static const otto_lab_out_ops sink_lab_ops = {sizeof(otto_lab_out_ops), sink_add_host, sink_add_resource,
+					     sink_add_link};
 static const otto_summary_out_ops sink_summary_ops = {sizeof(otto_summary_out_ops), sink_add_summary};
 static const otto_window_out_ops sink_window_ops = {sizeof(otto_window_out_ops), sink_add_window};
 

@@ -1,5 +1,5 @@
 /*
- * LabRepository rules L1-L14 (contracts.md section 5).
+ * LabRepository rules L1-L15 (contracts.md section 5; L15 since ABI 1.1).
  */
 #include "child.h"
 
@@ -298,4 +298,37 @@ void conf_check_L14(conf_child *c)
 			otto_lab_free(lab);
 		free(desc);
 	}
+}
+
+/* Endpoints name host ids (a key may differ from the id: that is L9's). */
+static bool has_host_id(const otto_lab *lab, const char *id)
+{
+	for (size_t h = 0; h < lab->n_hosts; h++)
+		if (lab->hosts[h].id && strcmp(lab->hosts[h].id, id) == 0)
+			return true;
+	return false;
+}
+
+/* Runs when a lab has links: every endpoint names a host of that lab. */
+void conf_check_L15(conf_child *c)
+{
+	const otto_strlist *names = conf_lab_names(c);
+	if (!names) {
+		conf_skip_fetch(c, &c->f_labs);
+		return;
+	}
+	size_t links = 0;
+	for (size_t i = 0; i < names->count; i++) {
+		const conf_fetch *f;
+		const otto_lab *lab = conf_lab_load(c, i, false, &f);
+		for (size_t l = 0; lab && l < lab->n_links; l++, links++) {
+			const otto_link_rec *link = &lab->links[l];
+			for (size_t e = 0; e < link->n_endpoints; e++)
+				if (!has_host_id(lab, link->endpoints[e].host))
+					conf_fail(c, "lab \"%s\": links[%zu].endpoints[%zu] names host \"%s\", which is not "
+						  "a host of the lab", names->items[i], l, e, link->endpoints[e].host);
+		}
+	}
+	if (links == 0)
+		conf_skip(c, "not checked: no lab that loads has links");
 }

@@ -132,6 +132,22 @@ static void show_text(const otto_lab *lab)
 	}
 	printf("\n");
 	cli_table_print(&table, "  ");
+	if (lab->n_links == 0)
+		return;
+	/* One line per link: "carrot_seed:eth2 <-> tomato_seed:eth2 (udp)". */
+	printf("\nLinks:\n");
+	for (size_t i = 0; i < lab->n_links; i++) {
+		const otto_link_rec *l = &lab->links[i];
+		printf(" ");
+		for (size_t e = 0; e < l->n_endpoints; e++) {
+			const otto_link_endpoint_rec *ep = &l->endpoints[e];
+			printf("%s%s%s%s", e ? " <-> " : " ", ep->host, ep->interface ? ":" : "",
+			       ep->interface ? ep->interface : "");
+		}
+		if (l->protocol)
+			printf(" (%s)", l->protocol);
+		printf("\n");
+	}
 }
 
 /* Fields otto writes itself; a record's extra field of the same name is
@@ -181,6 +197,28 @@ static void json_host(yajl_gen g, const otto_host_rec *h, bool show_passwords)
 	yajl_gen_map_close(g);
 }
 
+static const char *const link_fields[] = {"endpoints", "protocol", NULL};
+
+static void json_link(yajl_gen g, const otto_link_rec *l)
+{
+	yajl_gen_map_open(g);
+	cli_json_key(g, "endpoints");
+	yajl_gen_array_open(g);
+	for (size_t e = 0; e < l->n_endpoints; e++) {
+		yajl_gen_map_open(g);
+		cli_json_key(g, "host");
+		cli_json_string(g, l->endpoints[e].host);
+		cli_json_key(g, "interface");
+		cli_json_string(g, l->endpoints[e].interface);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	cli_json_key(g, "protocol");
+	cli_json_string(g, l->protocol);
+	cli_json_merge_object(g, l->extra_json, link_fields);
+	yajl_gen_map_close(g);
+}
+
 static int show_json(const otto_lab *lab, bool show_passwords)
 {
 	yajl_gen g = cli_json_begin();
@@ -193,6 +231,11 @@ static int show_json(const otto_lab *lab, bool show_passwords)
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < lab->n_hosts; i++)
 		json_host(g, &lab->hosts[i], show_passwords);
+	yajl_gen_array_close(g);
+	cli_json_key(g, "links");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < lab->n_links; i++)
+		json_link(g, &lab->links[i]);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 	return cli_json_end(g);

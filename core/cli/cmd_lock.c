@@ -34,6 +34,32 @@ static const char family_usage[] =
 	"\n"
 	"DURATION: 90s, 30m, 2h, 1d or plain seconds. --wait retries until the locks are free.\n";
 
+#define DURATION_HELP "DURATION: 90s, 30m, 2h, 1d or plain seconds. --wait retries until the locks are free.\n"
+
+/* One usage text per subcommand, for 'otto lock SUB --help'. */
+static const struct {
+	const char *name;
+	const char *usage;
+} subcommands[] = {
+	{"acquire", "Usage: otto lock acquire NAME... [--expiry DURATION] [--wait DURATION]\n"
+		    "\n"
+		    "Take every NAME or none. The locks stay with the calling shell (its PID) until\n"
+		    "released, until that shell exits, or until they expire.\n"
+		    "\n" DURATION_HELP},
+	{"release", "Usage: otto lock release NAME... [--force]\n"
+		    "\n"
+		    "Release your locks. --force breaks anyone's lock (also a corrupt one) and says whose.\n"},
+	{"list", "Usage: otto lock list [--json]\n"
+		 "\n"
+		 "Every lock in the lock folder: name, holder, host, pid, taken, expiry, state\n"
+		 "(held, expired, stale, corrupt).\n"},
+	{"run", "Usage: otto lock run NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
+		"\n"
+		"Hold the locks while COMMAND runs, release them when it ends (also on SIGINT or\n"
+		"SIGTERM, which are passed on to it), and exit with its status.\n"
+		"\n" DURATION_HELP},
+};
+
 typedef struct lock_args {
 	const char *sub;
 	char label[32]; /* "lock acquire", for messages */
@@ -342,16 +368,16 @@ int cli_cmd_lock(otto_cli *cli, int argc, char **argv)
 	otto_lock_manager *m = NULL;
 	char *owned_dir = NULL, *user = NULL;
 	int rc;
-	static const char *const subs[] = {"acquire", "release", "list", "run"};
-	bool known = false;
+	const char *sub_usage = NULL;
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(family_usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
-		known = known || !strcmp(argv[1], subs[i]);
-	if (!known)
+	for (size_t i = 0; i < sizeof subcommands / sizeof *subcommands; i++)
+		if (!strcmp(argv[1], subcommands[i].name))
+			sub_usage = subcommands[i].usage;
+	if (!sub_usage)
 		return cli_usage_error("lock", "unknown subcommand '%s' (expected acquire, release, list or run)",
 				       argv[1]);
 	a.sub = argv[1];
@@ -360,7 +386,7 @@ int cli_cmd_lock(otto_cli *cli, int argc, char **argv)
 	if (rc >= 0)
 		goto out;
 	if (a.help) {
-		fputs(family_usage, stdout);
+		fputs(sub_usage, stdout);
 		rc = CLI_EXIT_OK;
 		goto out;
 	}

@@ -75,6 +75,7 @@ void otto__string_collector_init(otto__string_collector *c, otto__call *call);
 
 /* Release a host record's contents. */
 void otto__host_rec_clear(otto_host_rec *host);
+void otto__link_rec_clear(otto_link_rec *link);
 void otto__summary_rec_clear(otto_summary_rec *summary);
 
 /* lab_build.c: run the repository's load_lab and build the lab. */

@@ -3,8 +3,8 @@
  * and otto_summary_out (list_host_summaries). They copy every field the
  * plugin's struct holds (an older, shorter struct means later fields are
  * absent), apply the id rule through otto_host_id(), validate, and refuse
- * bad records with a message naming the backend, the lab, the host's index
- * (its position among the add calls, from 0) and the field.
+ * bad records with a message naming the backend, the lab, the host's (or
+ * link's) index (its position among the add calls, from 0) and the field.
  */
 #include "backend_internal.h"
 #include "util.h"
@@ -93,6 +93,9 @@ typedef struct lab_builder {
 	size_t *table;
 	size_t table_size;
 	otto_strlist extras; /* add_resource */
+	size_t link_calls;   /* add_link calls so far: the next link's index */
+	size_t n_links, links_cap;
+	otto_link_rec *links;
 } lab_builder;
 
 static int host_fail(lab_builder *b, otto_error *err, size_t index, const char *problem)
@@ -378,7 +381,69 @@ static int lab_add_resource(otto_lab_out *out, const char *resource, otto_error 
 	return OTTO_OK;
 }
 
-static const otto_lab_out_ops lab_out_ops = {sizeof(otto_lab_out_ops), lab_add_host, lab_add_resource};
+/* ----------------------------------------------------------- links -- */
+
+static int link_fail(lab_builder *b, otto_error *err, size_t index, const char *problem)
+{
+	return otto__call_fail(b->call, err, "%s backend '%s': lab '%s', link %zu: %s", b->call->kind, b->call->backend,
+			       b->lab, index, problem);
+}
+
+/* Why the plugin's link is unusable, or NULL. Endpoint hosts are not
+ * looked up here: that is conformance rule L15. */
+static const char *link_problem(const otto_link *l, char *buf, size_t size)
+{
+	if (!OTTO__HAS_FIELD(l->struct_size, otto_link, n_endpoints)) {
+		snprintf(buf, size, "struct_size %zu is too small to hold the endpoints (start from OTTO_LINK_INIT)",
+			 l->struct_size);
+		return buf;
+	}
+	if (l->n_endpoints && !l->endpoints) {
+		snprintf(buf, size, "endpoints is NULL but n_endpoints is %zu", l->n_endpoints);
+		return buf;
+	}
+	if (l->n_endpoints == 0)
+		return "it has no endpoints (a link needs at least one)";
+	for (size_t i = 0; i < l->n_endpoints; i++) {
+		if (!l->endpoints[i].host || !l->endpoints[i].host[0]) {
+			snprintf(buf, size, "endpoints[%zu].host is %s (it must name a host of the lab)", i,
+				 l->endpoints[i].host ? "empty" : "NULL");
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+static int lab_add_link(otto_lab_out *out, const otto_link *link, otto_error *err)
+{
+	lab_builder *b = (lab_builder *)out;
+	size_t index = b->link_calls++;
+	char buf[OTTO_ERROR_MESSAGE_MAX / 2];
+	if (!link)
+		return link_fail(b, err, index, "the link record is NULL");
+	const char *problem = link_problem(link, buf, sizeof buf);
+	if (problem)
+		return link_fail(b, err, index, problem);
+	const char *protocol = OTTO__HAS_FIELD(link->struct_size, otto_link, protocol) ? link->protocol : NULL;
+	const char *extra = OTTO__HAS_FIELD(link->struct_size, otto_link, extra_json) ? link->extra_json : NULL;
+
+	if (b->n_links == b->links_cap) {
+		b->links_cap = b->links_cap ? b->links_cap * 2 : 4;
+		b->links = otto__realloc(b->links, b->links_cap * sizeof *b->links);
+	}
+	otto_link_rec *rec = &b->links[b->n_links++];
+	rec->n_endpoints = link->n_endpoints;
+	rec->endpoints = otto__calloc(link->n_endpoints, sizeof *rec->endpoints);
+	for (size_t i = 0; i < link->n_endpoints; i++) {
+		rec->endpoints[i].host = otto__strdup(link->endpoints[i].host);
+		rec->endpoints[i].interface = otto__strdup(link->endpoints[i].interface);
+	}
+	rec->protocol = otto__strdup(protocol);
+	rec->extra_json = otto__strdup(extra);
+	return OTTO_OK;
+}
+
+static const otto_lab_out_ops lab_out_ops = {sizeof(otto_lab_out_ops), lab_add_host, lab_add_resource, lab_add_link};
 
 static void lab_builder_discard(lab_builder *b)
 {
@@ -388,6 +453,9 @@ static void lab_builder_discard(lab_builder *b)
 	free(b->host_index);
 	free(b->table);
 	otto_strlist_free(&b->extras);
+	for (size_t i = 0; i < b->n_links; i++)
+		otto__link_rec_clear(&b->links[i]);
+	free(b->links);
 }
 
 static int cmp_host_key(const void *a, const void *b)
@@ -432,6 +500,8 @@ static otto_lab *lab_builder_finish(lab_builder *b, const char *name)
 	otto_strlist_free(&b->extras);
 	lab->n_hosts = b->n_hosts;
 	lab->hosts = b->hosts;
+	lab->n_links = b->n_links;
+	lab->links = b->links;
 	free(b->host_index);
 	free(b->table);
 	memset(b, 0, sizeof *b);

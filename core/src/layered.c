@@ -8,7 +8,9 @@
  *     silently). A host id from a later source replaces the earlier record
  *     whole, with a warning naming the host, the lab and both sources. The
  *     lab's resources are recomputed from the winning hosts (plus each
- *     source's lab-level extras).
+ *     source's lab-level extras). Its links are the union of the sources'
+ *     (exact duplicates once) whose endpoints all name hosts of the merged
+ *     lab.
  *   - host summaries are not advertised: libotto's fallback builds them
  *     from list_labs + load_lab, so they agree with the overrides exactly.
  *
@@ -153,6 +155,74 @@ static int add_lab_extras(otto_lab_out *out, const otto_lab *lab, otto_error *er
 	return rc;
 }
 
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_link(const otto_link_rec *a, const otto_link_rec *b)
+{
+	if (a->n_endpoints != b->n_endpoints || !same_str(a->protocol, b->protocol) ||
+	    !same_str(a->extra_json, b->extra_json))
+		return false;
+	for (size_t i = 0; i < a->n_endpoints; i++)
+		if (!same_str(a->endpoints[i].host, b->endpoints[i].host) ||
+		    !same_str(a->endpoints[i].interface, b->endpoints[i].interface))
+			return false;
+	return true;
+}
+
+static int candidate_has_id(const void *key, const void *elem)
+{
+	return strcmp(key, ((const candidate *)elem)->host->id);
+}
+
+/* Whether every endpoint names a host of the merged lab (c: every
+ * candidate, sorted by id). */
+static bool link_in_lab(const otto_link_rec *link, const candidate *c, size_t n)
+{
+	for (size_t e = 0; e < link->n_endpoints; e++)
+		if (!n || !bsearch(link->endpoints[e].host, c, n, sizeof *c, candidate_has_id))
+			return false;
+	return true;
+}
+
+static int add_link(otto_lab_out *out, const otto_link_rec *r, otto_error *err)
+{
+	otto_link_endpoint *ends = otto__calloc(r->n_endpoints + 1, sizeof *ends);
+	for (size_t i = 0; i < r->n_endpoints; i++) {
+		ends[i].host = r->endpoints[i].host;
+		ends[i].interface = r->endpoints[i].interface;
+	}
+	otto_link link = OTTO_LINK_INIT;
+	link.endpoints = ends;
+	link.n_endpoints = r->n_endpoints;
+	link.protocol = r->protocol;
+	link.extra_json = r->extra_json;
+	int rc = otto_lab_out_add_link(out, &link, err);
+	free(ends);
+	return rc;
+}
+
+/* The sources' links in source order, each exact duplicate once. */
+static int merge_links(const layered *l, otto_lab **labs, const candidate *c, size_t n, otto_lab_out *out,
+		       otto_error *err)
+{
+	int rc = OTTO_OK;
+	for (size_t i = 0; i < l->n && rc == OTTO_OK; i++) {
+		for (size_t k = 0; labs[i] && k < labs[i]->n_links && rc == OTTO_OK; k++) {
+			const otto_link_rec *link = &labs[i]->links[k];
+			bool seen = false;
+			for (size_t j = 0; j <= i && !seen; j++)
+				for (size_t m = 0; labs[j] && m < (j == i ? k : labs[j]->n_links) && !seen; m++)
+					seen = same_link(&labs[j]->links[m], link);
+			if (!seen && link_in_lab(link, c, n))
+				rc = add_link(out, link, err);
+		}
+	}
+	return rc;
+}
+
 static int merge(const layered *l, const char *name, otto_lab **labs, otto_lab_out *out, otto_error *err)
 {
 	size_t n = 0;
@@ -173,6 +243,8 @@ static int merge(const layered *l, const char *name, otto_lab **labs, otto_lab_o
 		}
 		rc = add_host(out, c[i].host, err);
 	}
+	if (rc == OTTO_OK)
+		rc = merge_links(l, labs, c, n, out, err);
 	free(c);
 	for (size_t i = 0; i < l->n && rc == OTTO_OK; i++)
 		if (labs[i])

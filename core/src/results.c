@@ -41,6 +41,20 @@ void otto__host_rec_clear(otto_host_rec *host)
 	memset(host, 0, sizeof *host);
 }
 
+void otto__link_rec_clear(otto_link_rec *link)
+{
+	if (!link)
+		return;
+	for (size_t i = 0; i < link->n_endpoints; i++) {
+		free(link->endpoints[i].host);
+		free(link->endpoints[i].interface);
+	}
+	free(link->endpoints);
+	free(link->protocol);
+	free(link->extra_json);
+	memset(link, 0, sizeof *link);
+}
+
 OTTO_API void otto_lab_free(otto_lab *lab)
 {
 	if (!lab)
@@ -50,6 +64,9 @@ OTTO_API void otto_lab_free(otto_lab *lab)
 	for (size_t i = 0; i < lab->n_hosts; i++)
 		otto__host_rec_clear(&lab->hosts[i]);
 	free(lab->hosts);
+	for (size_t i = 0; i < lab->n_links; i++)
+		otto__link_rec_clear(&lab->links[i]);
+	free(lab->links);
 	free(lab);
 }
 

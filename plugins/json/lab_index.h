@@ -38,6 +38,18 @@ typedef struct jl_host {
 	bool docker_capable;
 } jl_host;
 
+/* A link: its endpoints, protocol and pass-through fields. */
+typedef struct jl_endpoint {
+	uint32_t host, interface; /* string offsets; interface JL_NONE when absent */
+	uint32_t offset;	  /* where the endpoint starts in the text */
+} jl_endpoint;
+
+typedef struct jl_link {
+	uint32_t first_endpoint, n_endpoints; /* into endpoints[] */
+	uint32_t protocol;		      /* string offset, JL_NONE when absent */
+	uint32_t first_extra, n_extras;	      /* into extras[] */
+} jl_link;
+
 typedef struct jl_file {
 	char *path;
 	ju_file_id id;
@@ -57,7 +69,10 @@ typedef struct jl_file {
 	size_t n_creds, creds_cap;
 	jl_slice *extras;
 	size_t n_extras, extras_cap;
-	size_t n_links;
+	jl_link *links; /* in file order; every endpoint names a host id of this file */
+	size_t n_links, links_cap;
+	jl_endpoint *endpoints;
+	size_t n_endpoints, endpoints_cap;
 
 	strtab labs; /* lab name -> lab number */
 	/* Hosts of lab k: lab_hosts[lab_start[k] .. lab_start[k+1]). */
@@ -85,6 +100,10 @@ void jl_file_free(jl_file *f);
  * lab must be free of record errors (their ids may not exist). Repeated
  * loads of the lab then find it sorted. */
 void jl_lab_sort_by_id(jl_file *f, uint32_t lab);
+
+/* Compute the id of every host whose record gives one (used to check the
+ * links' endpoints, so only for files with links). */
+void jl_compute_all_ids(jl_file *f);
 
 /* The id of host number `host`, once jl_lab_sort_by_id() ran on one of its labs. */
 static inline const char *jl_host_id(const jl_file *f, uint32_t host)
@@ -119,8 +138,12 @@ typedef struct jl_scratch {
 	otto_cred *creds;
 	size_t creds_cap;
 	ju_buf extra;
+	otto_link_endpoint *ends;
+	size_t ends_cap;
 } jl_scratch;
 void jl_host_view(const jl_file *f, const jl_host *h, jl_scratch *s, otto_host *out);
+/* The same for a link. */
+void jl_link_view(const jl_file *f, const jl_link *l, jl_scratch *s, otto_link *out);
 void jl_scratch_free(jl_scratch *s);
 
 #endif

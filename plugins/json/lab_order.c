@@ -30,15 +30,32 @@ static int by_id_then_index(const void *a, const void *b, void *ctx)
 	return x < y ? -1 : x > y;
 }
 
+static void ids_alloc(jl_file *f)
+{
+	if (f->host_ids)
+		return;
+	f->host_ids = ju_malloc((f->n_hosts ? f->n_hosts : 1) * sizeof *f->host_ids);
+	for (size_t i = 0; i < f->n_hosts; i++)
+		f->host_ids[i] = SIZE_MAX;
+	f->lab_in_id_order = ju_malloc(f->labs.count ? f->labs.count : 1);
+	memset(f->lab_in_id_order, 0, f->labs.count);
+}
+
+void jl_compute_all_ids(jl_file *f)
+{
+	ids_alloc(f);
+	for (size_t i = 0; i < f->n_hosts; i++) {
+		const jl_host *h = &f->hosts[i];
+		if (f->host_ids[i] != SIZE_MAX || h->element == JL_NONE ||
+		    otto_host_id(NULL, 0, jl_str(f, h->element), h->element_id, jl_str(f, h->board), h->slot) == 0)
+			continue; /* a record without an id: its labs fail to load anyway */
+		f->host_ids[i] = compute_id(f, h);
+	}
+}
+
 void jl_lab_sort_by_id(jl_file *f, uint32_t lab)
 {
-	if (!f->host_ids) {
-		f->host_ids = ju_malloc((f->n_hosts ? f->n_hosts : 1) * sizeof *f->host_ids);
-		for (size_t i = 0; i < f->n_hosts; i++)
-			f->host_ids[i] = SIZE_MAX;
-		f->lab_in_id_order = ju_malloc(f->labs.count ? f->labs.count : 1);
-		memset(f->lab_in_id_order, 0, f->labs.count);
-	}
+	ids_alloc(f);
 	if (f->lab_in_id_order[lab])
 		return;
 	uint32_t *first = f->lab_hosts + f->lab_start[lab];

@@ -28,6 +28,12 @@ enum state {
 	S_CRED_FIELD,
 	S_LINKS_OPEN,
 	S_LINKS,
+	S_LINK_KEYS,
+	S_LINK_FIELD,
+	S_ENDPOINTS_OPEN,
+	S_ENDPOINTS,
+	S_ENDPOINT_KEYS,
+	S_ENDPOINT_FIELD,
 	S_SKIP,
 	S_DONE
 };
@@ -92,6 +98,12 @@ typedef struct parser {
 	enum state skip_return;
 	bool capture;
 	size_t capture_start;
+	uint32_t *capture_count; /* the record whose pass-through fields are being captured */
+	jl_link link;		 /* the link being read */
+	bool link_has_endpoints;
+	bool link_field_protocol; /* S_LINK_FIELD: protocol (else a pass-through field) */
+	jl_endpoint endpoint;	  /* the endpoint being read */
+	bool endpoint_interface;  /* S_ENDPOINT_FIELD: interface (else host) */
 	ju_pos_cursor cursor;
 	char *fatal;
 } parser;
@@ -173,7 +185,7 @@ static void begin_skip(parser *p, enum tok t, enum state back)
 		p->capture = false;
 		jl_slice sl = {(uint32_t)p->capture_start, (uint32_t)(here(p) - p->capture_start)};
 		JU_PUSH(p->f->extras, p->f->n_extras, p->f->extras_cap, sl);
-		p->cur.n_extras++;
+		(*p->capture_count)++;
 	}
 }
 
@@ -303,6 +315,37 @@ static void poison_labs(parser *p, const char *what)
 				p->f->path, line_here(p), p->host_index, what);
 }
 
+/* A key of a link record (or its end). */
+static int link_key(parser *p, enum tok t, const char *s, size_t len)
+{
+	if (t == T_MAP_END) {
+		if (!p->link_has_endpoints)
+			return fail_file(p, "links[%zu] has no 'endpoints' (a link needs at least one)", p->f->n_links);
+		JU_PUSH(p->f->links, p->f->n_links, p->f->links_cap, p->link);
+		p->state = S_LINKS;
+		return 1;
+	}
+	if (len == 9 && memcmp(s, "endpoints", 9) == 0) {
+		if (p->link_has_endpoints)
+			return fail_file(p, "links[%zu]: 'endpoints' is given twice", p->f->n_links);
+		p->link_has_endpoints = true;
+		p->state = S_ENDPOINTS_OPEN;
+		return 1;
+	}
+	if (len > 0 && s[0] == '_') {
+		p->state = S_SKIP, p->skip_depth = 0, p->skip_return = S_LINK_KEYS;
+		return 1;
+	}
+	p->link_field_protocol = len == 8 && memcmp(s, "protocol", 8) == 0;
+	if (!p->link_field_protocol) {
+		p->capture = true;
+		p->capture_count = &p->link.n_extras;
+		p->capture_start = key_start(p);
+	}
+	p->state = S_LINK_FIELD;
+	return 1;
+}
+
 static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 {
 	switch (p->state) {
@@ -363,6 +406,7 @@ static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 		}
 		p->field = F_EXTRA;
 		p->capture = true;
+		p->capture_count = &p->cur.n_extras;
 		p->capture_start = key_start(p);
 		p->state = S_FIELD;
 		return 1;
@@ -479,8 +523,84 @@ static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 		}
 		if (t != T_MAP)
 			return fail_file(p, "links[%zu] must be an object, got %s", p->f->n_links, tok_name(t));
-		p->f->n_links++;
-		begin_skip(p, t, S_LINKS);
+		memset(&p->link, 0, sizeof p->link);
+		p->link.protocol = JL_NONE;
+		p->link.first_endpoint = (uint32_t)p->f->n_endpoints;
+		p->link.first_extra = (uint32_t)p->f->n_extras;
+		p->link_has_endpoints = false;
+		p->state = S_LINK_KEYS;
+		return 1;
+	case S_LINK_KEYS:
+		return link_key(p, t, s, len);
+	case S_LINK_FIELD:
+		if (!p->link_field_protocol) {
+			begin_skip(p, t, S_LINK_KEYS);
+		} else if (t == T_STR) {
+			p->link.protocol = pool_add(p, s, len);
+			p->state = S_LINK_KEYS;
+		} else if (t == T_NULL) {
+			p->state = S_LINK_KEYS;
+		} else {
+			return fail_file(p, "links[%zu]: 'protocol' must be a string, got %s", p->f->n_links,
+					 tok_name(t));
+		}
+		return 1;
+	case S_ENDPOINTS_OPEN:
+		if (t != T_ARR)
+			return fail_file(p, "links[%zu]: 'endpoints' must be an array, got %s", p->f->n_links,
+					 tok_name(t));
+		p->state = S_ENDPOINTS;
+		return 1;
+	case S_ENDPOINTS:
+		if (t == T_ARR_END) {
+			if (p->link.n_endpoints == 0)
+				return fail_file(p, "links[%zu]: 'endpoints' is empty (a link needs at least one)",
+						 p->f->n_links);
+			p->state = S_LINK_KEYS;
+			return 1;
+		}
+		if (t != T_MAP)
+			return fail_file(
+			    p, "links[%zu].endpoints[%u] must be an object with 'host' and 'interface', got %s",
+			    p->f->n_links, p->link.n_endpoints, tok_name(t));
+		p->endpoint.host = p->endpoint.interface = JL_NONE;
+		p->endpoint.offset = (uint32_t)here(p);
+		p->state = S_ENDPOINT_KEYS;
+		return 1;
+	case S_ENDPOINT_KEYS:
+		if (t == T_MAP_END) {
+			if (p->endpoint.host == JL_NONE)
+				return fail_file(p, "links[%zu].endpoints[%u] has no 'host'", p->f->n_links,
+						 p->link.n_endpoints);
+			JU_PUSH(p->f->endpoints, p->f->n_endpoints, p->f->endpoints_cap, p->endpoint);
+			p->link.n_endpoints++;
+			p->state = S_ENDPOINTS;
+			return 1;
+		}
+		if (len == 4 && memcmp(s, "host", 4) == 0)
+			p->endpoint_interface = false;
+		else if (len == 9 && memcmp(s, "interface", 9) == 0)
+			p->endpoint_interface = true;
+		else if (len > 0 && s[0] == '_')
+			p->state = S_SKIP, p->skip_depth = 0, p->skip_return = S_ENDPOINT_KEYS;
+		else
+			return fail_file(p,
+					 "links[%zu].endpoints[%u]: unknown key '%.*s' (accepted: host, interface, _*)",
+					 p->f->n_links, p->link.n_endpoints, (int)len, s);
+		if (p->state == S_ENDPOINT_KEYS)
+			p->state = S_ENDPOINT_FIELD;
+		return 1;
+	case S_ENDPOINT_FIELD:
+		if (!p->endpoint_interface && (t != T_STR || len == 0))
+			return fail_file(
+			    p, "links[%zu].endpoints[%u]: 'host' must be a host id (a non-empty string), got %s",
+			    p->f->n_links, p->link.n_endpoints, t == T_STR ? "\"\"" : tok_name(t));
+		if (p->endpoint_interface && t != T_STR && t != T_NULL)
+			return fail_file(p, "links[%zu].endpoints[%u]: 'interface' must be a string, got %s",
+					 p->f->n_links, p->link.n_endpoints, tok_name(t));
+		if (t == T_STR)
+			*(p->endpoint_interface ? &p->endpoint.interface : &p->endpoint.host) = pool_add(p, s, len);
+		p->state = S_ENDPOINT_KEYS;
 		return 1;
 	case S_SKIP:
 		if (t == T_MAP || t == T_ARR)
@@ -558,6 +678,35 @@ static void index_labs(jl_file *f)
 	free(fill);
 }
 
+/* Every endpoint names the id of a host record of this file. */
+static int check_link_hosts(jl_file *f, otto_error *err)
+{
+	jl_compute_all_ids(f);
+	strtab ids = {0};
+	for (size_t i = 0; i < f->n_hosts; i++)
+		if (f->host_ids[i] != SIZE_MAX)
+			strtab_intern(&ids, jl_host_id(f, (uint32_t)i), strlen(jl_host_id(f, (uint32_t)i)), NULL);
+	int rc = OTTO_OK;
+	for (size_t l = 0; l < f->n_links && rc == OTTO_OK; l++) {
+		const jl_link *link = &f->links[l];
+		for (uint32_t e = 0; e < link->n_endpoints && rc == OTTO_OK; e++) {
+			const jl_endpoint *ep = &f->endpoints[link->first_endpoint + e];
+			if (strtab_find(&ids, jl_str(f, ep->host)) >= 0)
+				continue;
+			ju_pos_cursor cursor = {0};
+			unsigned line, col;
+			ju_line_col(f->text, ep->offset, &cursor, &line, &col);
+			rc = otto_error_set(
+			    err, OTTO_ERROR,
+			    "%s:%u: links[%zu].endpoints[%u]: host '%s' is not the id of any host record "
+			    "in this file",
+			    f->path, line, l, e, jl_str(f, ep->host));
+		}
+	}
+	strtab_free(&ids);
+	return rc;
+}
+
 int jl_file_load(const char *path, jl_file **out, otto_error *err)
 {
 	jl_file *f = memset(ju_malloc(sizeof *f), 0, sizeof *f);
@@ -591,6 +740,10 @@ int jl_file_load(const char *path, jl_file **out, otto_error *err)
 		return rc;
 	}
 	index_labs(f);
+	if (f->n_links && (rc = check_link_hosts(f, err)) != OTTO_OK) {
+		jl_file_free(f);
+		return rc;
+	}
 	*out = f;
 	return OTTO_OK;
 }
@@ -607,6 +760,8 @@ void jl_file_free(jl_file *f)
 	free(f->host_labs);
 	free(f->creds);
 	free(f->extras);
+	free(f->links);
+	free(f->endpoints);
 	strtab_free(&f->labs);
 	free(f->lab_start);
 	free(f->lab_hosts);
@@ -664,8 +819,33 @@ unsigned jl_host_line(const jl_file *f, const jl_host *h)
 	return line;
 }
 
+void jl_link_view(const jl_file *f, const jl_link *l, jl_scratch *s, otto_link *out)
+{
+	otto_link init = OTTO_LINK_INIT;
+	*out = init;
+	ju_reserve((void **)&s->ends, &s->ends_cap, l->n_endpoints + 1, sizeof *s->ends);
+	for (uint32_t i = 0; i < l->n_endpoints; i++) {
+		const jl_endpoint *ep = &f->endpoints[l->first_endpoint + i];
+		s->ends[i].host = jl_str(f, ep->host);
+		s->ends[i].interface = jl_str(f, ep->interface);
+	}
+	ju_buf_reset(&s->extra);
+	for (uint32_t i = 0; i < l->n_extras; i++) {
+		const jl_slice *sl = &f->extras[l->first_extra + i];
+		ju_buf_add(&s->extra, i ? "," : "{", 1);
+		ju_buf_add(&s->extra, f->text + sl->offset, sl->len);
+	}
+	if (l->n_extras)
+		ju_buf_add(&s->extra, "}", 1);
+	out->endpoints = s->ends;
+	out->n_endpoints = l->n_endpoints;
+	out->protocol = jl_str(f, l->protocol);
+	out->extra_json = l->n_extras ? s->extra.data : NULL;
+}
+
 void jl_scratch_free(jl_scratch *s)
 {
+	free(s->ends);
 	free(s->ptrs);
 	free(s->creds);
 	ju_buf_free(&s->extra);

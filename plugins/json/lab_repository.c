@@ -135,6 +135,35 @@ static int collect_members(lab_repo *r, const char *name, member **out, size_t *
 	return OTTO_OK;
 }
 
+static int by_id_key(const void *key, const void *m)
+{
+	return strcmp(key, ((const member *)m)->id);
+}
+
+/* The lab's links: those of every file whose endpoints all name hosts of
+ * the lab (members is in id order), in file order. */
+static int add_links(lab_repo *r, const member *members, size_t n, otto_lab_out *out, otto_error *err)
+{
+	int rc = OTTO_OK;
+	for (size_t i = 0; i < r->files.n_files && rc == OTTO_OK; i++) {
+		const jl_file *f = r->files.files[i];
+		for (size_t l = 0; l < f->n_links && rc == OTTO_OK; l++) {
+			const jl_link *link = &f->links[l];
+			bool ours = true;
+			for (uint32_t e = 0; e < link->n_endpoints && ours; e++) {
+				const char *host = jl_str(f, f->endpoints[link->first_endpoint + e].host);
+				ours = n && bsearch(host, members, n, sizeof *members, by_id_key) != NULL;
+			}
+			if (!ours)
+				continue;
+			otto_link view;
+			jl_link_view(f, link, &r->scratch, &view);
+			rc = otto_lab_out_add_link(out, &view, err);
+		}
+	}
+	return rc;
+}
+
 static int repo_load_lab(void *self, const char *name, const otto_config *preferences, otto_lab_out *out,
 			 otto_error *err)
 {
@@ -171,6 +200,8 @@ static int repo_load_lab(void *self, const char *name, const otto_config *prefer
 		jl_host_view(members[i].file, &members[i].file->hosts[members[i].host], &r->scratch, &h);
 		rc = otto_lab_out_add_host(out, &h, err);
 	}
+	if (rc == OTTO_OK)
+		rc = add_links(r, members, n, out, err);
 	free(members);
 	return rc;
 }

@@ -45,7 +45,7 @@ Test(check, pass)
 	otto_reservation_backend *b = open_resv("holdings", NULL);
 	otto_check_result r;
 	otto_error err = {0, ""};
-	otto_lab small = {"small", {0, NULL}, 0, NULL};
+	otto_lab small = {"small", {0, NULL}, 0, NULL, 0, NULL};
 	char *need[] = {"shared", "carrot", "shared"};
 	small.resources.items = need;
 	small.resources.count = 3;
@@ -84,7 +84,7 @@ Test(check, nothing_required_never_asks_the_backend)
 {
 	/* The "forbidden" backend aborts on any call. */
 	otto_reservation_backend *b = open_resv("holdings", "forbidden");
-	otto_lab empty = {"empty", {0, NULL}, 0, NULL};
+	otto_lab empty = {"empty", {0, NULL}, 0, NULL, 0, NULL};
 	otto_lab *bare = load("bare");
 	otto_lab *no_hosts = load("empty");
 	otto_check_result r;

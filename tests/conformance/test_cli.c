@@ -112,7 +112,7 @@ Test(cli, text_report_and_summary_line)
 				     "        - lab \"east\": a host is stored under key \"router-one\" but its id is "
 				     "\"router1\"\n"),
 		  "%s", r.out);
-	cr_expect(tu_contains(r.out, "\n32 passed, 1 failed, 2 skipped\n"), "%s", r.out);
+	cr_expect(tu_contains(r.out, "\n33 passed, 1 failed, 2 skipped\n"), "%s", r.out);
 	cr_expect(!tu_contains(r.out, "\033["), "no colour without a terminal or with NO_COLOR");
 	tu_result_free(&r);
 }

@@ -4,6 +4,8 @@
  */
 #include "conformance_test.h"
 
+#include <otto/plugin.h>
+
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +69,14 @@ CASE(second_load_fails, "l10", "L10", 1, NULL)
 CASE(non_idempotent_lab, "l11", "L11", 1, NULL)
 CASE(not_found_as_generic_error, "l12", "L12", 1, NULL)
 CASE(expected_lab_not_listed, "l13", "L13", 1, "--expect-lab", "west")
+Test(corpus, link_to_a_host_outside_the_lab)
+{
+	tu_result r = check_case("l15", "L15", 1, NULL);
+	cr_expect(tu_contains(r.out, "lab \\\"east\\\": links[0].endpoints[0] names host \\\"router9\\\", which is not "
+				     "a host of the lab"),
+		  "%s", r.out);
+	tu_result_free(&r);
+}
 
 CASE(summaries_fail, "s1", "S1", 1, NULL)
 CASE(summary_without_element, "s2", "S2", 1, NULL)
@@ -132,7 +142,9 @@ Test(corpus, messages_say_what_was_called_and_what_came_back)
 	cr_expect(tu_contains(r.out, "who_reserved(\\\"shared\\\") answered duplicates [\\\"alice\\\"]"), "%s", r.out);
 	tu_result_free(&r);
 	r = check_case("c3", "C3", 2, NULL);
-	cr_expect(tu_contains(r.out, "plugin ABI 2.0, host ABI 1.0"), "%s", r.out);
+	char *abi = tu_fmt("plugin ABI 2.0, host ABI 1.%d", OTTO_ABI_MINOR);
+	cr_expect(tu_contains(r.out, abi), "%s", r.out);
+	free(abi);
 	tu_result_free(&r);
 	r = check_case("c1", "C1", 2, NULL);
 	cr_expect(tu_contains(r.out, "undefined symbol: otto_broken_missing_function"), "%s", r.out);

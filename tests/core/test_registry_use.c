@@ -46,7 +46,7 @@ static int ignore_resource(otto_lab_out *out, const char *resource, otto_error *
 	return OTTO_OK;
 }
 
-static const otto_lab_out_ops host_count_ops = {sizeof(otto_lab_out_ops), count_host, ignore_resource};
+static const otto_lab_out_ops host_count_ops = {sizeof(otto_lab_out_ops), count_host, ignore_resource, NULL};
 
 static int no_window(otto_window_out *out, const char *resource, int64_t start, int64_t end, otto_error *err)
 {

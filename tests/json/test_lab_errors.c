@@ -74,10 +74,12 @@ Test(json_lab_errors, ignored_top_level_keys_and_links)
 	jt_env env = env_with_file("{\"$schema\": \"x\", \"_comment\": {\"a\": [1]}, \"hosts\": [" HOST(
 	    "\"element\": \"e\", \"_note\": \"skip me\", \"extra\": [1, {\"b\": null}]") "],"
 											 "\"links\": [{\"endpoints\": "
-											 "[], \"_c\": 1}]}");
+											 "[{\"host\": \"e\"}], \"_c\": 1}]}");
 	otto_lab *lab = jt_load(&env, "a");
 	cr_assert_eq(lab->n_hosts, 1);
 	cr_assert_str_eq(lab->hosts[0].extra_json, "{\"extra\": [1, {\"b\": null}]}");
+	cr_assert_eq(lab->n_links, 1);
+	cr_assert_null(lab->links[0].extra_json, "_c is ignored");
 	otto_lab_free(lab);
 	jt_env_free(&env);
 }

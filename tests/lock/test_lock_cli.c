@@ -252,4 +252,18 @@ Test(lock_cli, usage_errors)
 	cr_assert_eq(r.status, 0);
 	cr_assert(tu_contains(r.out, "run NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND"), "%s", r.out);
 	tu_result_free(&r);
+	/* Each subcommand's --help is its own usage, not the family's. */
+	static const char *const sub_usage[][2] = {
+	    {"acquire", "Usage: otto lock acquire NAME... [--expiry DURATION] [--wait DURATION]"},
+	    {"release", "Usage: otto lock release NAME... [--force]"},
+	    {"list", "Usage: otto lock list [--json]"},
+	    {"run", "Usage: otto lock run NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]"},
+	};
+	for (size_t i = 0; i < sizeof sub_usage / sizeof *sub_usage; i++) {
+		r = OTTO("tester", "lock", sub_usage[i][0], "--help");
+		cr_assert_eq(r.status, 0, "%s", sub_usage[i][0]);
+		cr_assert(tu_contains(r.out, sub_usage[i][1]), "%s: %s", sub_usage[i][0], r.out);
+		cr_assert_not(tu_contains(r.out, "Usage: otto lock COMMAND"), "%s: %s", sub_usage[i][0], r.out);
+		tu_result_free(&r);
+	}
 }

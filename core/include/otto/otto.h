@@ -79,11 +79,28 @@ typedef struct otto_host_rec {
 	char *extra_json;     /* NULL when none */
 } otto_host_rec;
 
+typedef struct otto_link_endpoint_rec {
+	char *host;      /* a host id, as the backend gave it (never empty) */
+	char *interface; /* NULL when none */
+} otto_link_endpoint_rec;
+
+/* A link of a lab (ABI 1.1), as built from a plugin's otto_link. Whether
+ * its endpoints name hosts of the lab is checked by otto-conformance (L15),
+ * not at load. */
+typedef struct otto_link_rec {
+	size_t n_endpoints;               /* at least 1 */
+	otto_link_endpoint_rec *endpoints;
+	char *protocol;                   /* NULL when none */
+	char *extra_json;                 /* NULL when none */
+} otto_link_rec;
+
 typedef struct otto_lab {
 	char *name;
 	otto_strlist resources; /* sorted, unique: hosts' resources + lab-level extras */
 	size_t n_hosts;
 	otto_host_rec *hosts;   /* sorted by key */
+	size_t n_links;
+	otto_link_rec *links;   /* in the order the backend added them */
 } otto_lab;
 void otto_lab_free(otto_lab *lab);
 /* The host stored under `key`, or NULL. */

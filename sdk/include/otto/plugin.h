@@ -25,6 +25,11 @@
  *   the fields both know and treats the rest as absent (NULL / zero).
  *   Optional capabilities are function pointers that may be NULL.
  *
+ * ABI HISTORY (a plugin declares the minor it was built with; build with
+ * the lowest minor whose features you use to reach the oldest hosts)
+ *   1.0  the initial ABI.
+ *   1.1  links between lab hosts: otto_link, otto_lab_out_add_link().
+ *
  * OWNERSHIP (the whole rule set)
  *   1. What the host passes to the plugin (configuration, names, user names,
  *      out-objects, the error object) is borrowed: valid only during that
@@ -75,7 +80,7 @@ extern "C" {
 /* ------------------------------------------------------------------ ABI -- */
 
 #define OTTO_ABI_MAJOR 1
-#define OTTO_ABI_MINOR 0
+#define OTTO_ABI_MINOR 1
 
 /* The one symbol every plugin exports. */
 #define OTTO_PLUGIN_SYMBOL "otto_plugin"
@@ -284,6 +289,31 @@ typedef struct otto_host_summary {
 		sizeof(otto_host_summary), NULL, NULL, 0, "", NULL, OTTO_NO_NUMBER, NULL, OTTO_NO_NUMBER, false        \
 	}
 
+/* Since ABI 1.1: one end of a link, a host of the lab and optionally its
+ * interface. */
+typedef struct otto_link_endpoint {
+	const char *host;      /* the host's id (its key in the lab); required, non-empty */
+	const char *interface; /* NULL: none */
+} otto_link_endpoint;
+
+/* Since ABI 1.1: a link (a wire, a bridge...) between hosts of a lab, as a
+ * plugin hands it to otto_lab_out_add_link(), once per link. Every pointer
+ * is borrowed (copied by the host). Start from OTTO_LINK_INIT. */
+typedef struct otto_link {
+	size_t struct_size;
+	const otto_link_endpoint *endpoints; /* at least one */
+	size_t n_endpoints;
+	const char *protocol;   /* NULL: none */
+	/* Every other field of the link, as the text of one JSON object,
+	 * passed through unchanged; NULL when there are none. */
+	const char *extra_json;
+} otto_link;
+
+#define OTTO_LINK_INIT                                                                                                 \
+	{                                                                                                              \
+		sizeof(otto_link), NULL, 0, NULL, NULL                                                                 \
+	}
+
 /* Reservation windows are Unix times in seconds (UTC by definition). */
 #define OTTO_TIME_EPOCH ((int64_t)0)
 #define OTTO_TIME_FAR_FUTURE ((int64_t)253402300799) /* 9999-12-31T23:59:59Z */
@@ -306,6 +336,9 @@ typedef struct otto_lab_out_ops {
 	/* A lab-level resource on top of the hosts' own (which the host adds
 	 * to the lab's resource set by itself). */
 	int (*add_resource)(otto_lab_out *out, const char *resource, otto_error *err);
+	/* Since ABI 1.1: a link of the lab. Call it through
+	 * otto_lab_out_add_link(), which refuses on an older host. */
+	int (*add_link)(otto_lab_out *out, const otto_link *link, otto_error *err);
 } otto_lab_out_ops;
 struct otto_lab_out {
 	const otto_lab_out_ops *ops;
@@ -340,6 +373,15 @@ static inline int otto_lab_out_add_host(otto_lab_out *out, const otto_host *host
 static inline int otto_lab_out_add_resource(otto_lab_out *out, const char *resource, otto_error *err)
 {
 	return out->ops->add_resource(out, resource, err);
+}
+/* Since ABI 1.1. A host older than 1.1 has no add_link: this returns
+ * OTTO_EINVALID instead of calling past the end of its ops struct. */
+static inline int otto_lab_out_add_link(otto_lab_out *out, const otto_link *link, otto_error *err)
+{
+	const otto_lab_out_ops *ops = out->ops;
+	if (ops->struct_size < offsetof(otto_lab_out_ops, add_link) + sizeof ops->add_link || !ops->add_link)
+		return otto_error_set(err, OTTO_EINVALID, "this otto host predates links (ABI 1.0)");
+	return ops->add_link(out, link, err);
 }
 static inline int otto_summary_out_add(otto_summary_out *out, const otto_host_summary *summary, otto_error *err)
 {

@@ -123,6 +123,63 @@ static int load_region(const char *name, otto_lab_out *out, otto_error *err)
 	return otto_lab_out_add_host(out, &s, err);
 }
 
+/* Labs "link*": hosts a and b, then the link(s) the name says (ABI 1.1). */
+static int load_link_case(const char *name, otto_lab_out *out, otto_error *err)
+{
+	static const otto_link_endpoint ab[] = {{"a", "eth0"}, {"b", NULL}};
+	int rc = add_simple(out, "a", "10.3.0.1", NULL, 0, err);
+	if (!rc)
+		rc = add_simple(out, "b", "10.3.0.2", NULL, 0, err);
+	if (rc)
+		return rc;
+	otto_link link = OTTO_LINK_INIT;
+	link.endpoints = ab;
+	link.n_endpoints = 2;
+	if (strcmp(name, "links") == 0) {
+		static const otto_link_endpoint only_b[] = {{"b", "lo"}};
+		link.protocol = "udp";
+		link.extra_json = "{\"speed\":\"1G\"}";
+		if ((rc = otto_lab_out_add_link(out, &link, err)))
+			return rc;
+		otto_link second = OTTO_LINK_INIT;
+		second.endpoints = only_b;
+		second.n_endpoints = 1;
+		return otto_lab_out_add_link(out, &second, err);
+	}
+	if (strcmp(name, "link-null") == 0)
+		return otto_lab_out_add_link(out, NULL, err);
+	if (strcmp(name, "link-no-endpoints") == 0)
+		link.n_endpoints = 0;
+	else if (strcmp(name, "link-null-endpoints") == 0)
+		link.endpoints = NULL;
+	else if (strcmp(name, "link-null-host") == 0) {
+		static const otto_link_endpoint ends[] = {{"a", NULL}, {NULL, "eth1"}};
+		link.endpoints = ends;
+	} else if (strcmp(name, "link-empty-host") == 0) {
+		static const otto_link_endpoint ends[] = {{"", "eth1"}};
+		link.endpoints = ends;
+		link.n_endpoints = 1;
+	} else if (strcmp(name, "link-tiny-struct") == 0) {
+		link.struct_size = offsetof(otto_link, n_endpoints);
+	} else if (strcmp(name, "link-old-struct") == 0) {
+		/* A shorter struct: protocol and extra_json are not part of it
+		 * (and hold garbage). */
+		link.struct_size = offsetof(otto_link, protocol);
+		link.protocol = (const char *)(uintptr_t)1;
+		link.extra_json = (const char *)(uintptr_t)1;
+	} else if (strcmp(name, "link-unknown-host") == 0) {
+		static const otto_link_endpoint ends[] = {{"a", NULL}, {"ghost", NULL}};
+		link.endpoints = ends;
+	} else if (strcmp(name, "link-second-bad") == 0) {
+		if ((rc = otto_lab_out_add_link(out, &link, err)))
+			return rc;
+		link.n_endpoints = 0;
+	} else {
+		return otto_error_set(err, OTTO_ENOTFOUND, "no link case '%s'", name);
+	}
+	return otto_lab_out_add_link(out, &link, err);
+}
+
 static int load_case(const char *name, otto_lab_out *out, otto_error *err)
 {
 	static const char *const one[] = {"a"};
@@ -185,6 +242,8 @@ static int load_case(const char *name, otto_lab_out *out, otto_error *err)
 		h.extra_json = (const char *)(uintptr_t)1;
 		return otto_lab_out_add_host(out, &h, err);
 	}
+	if (strncmp(name, "link", 4) == 0)
+		return load_link_case(name, out, err);
 	if (strcmp(name, "null-host") == 0) {
 		int rc = add_simple(out, "ok", "1", NULL, 0, err);
 		return rc ? rc : otto_lab_out_add_host(out, NULL, err);

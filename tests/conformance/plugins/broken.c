@@ -127,6 +127,19 @@ __attribute__((unused)) static int lab_load(void *self, const char *name, const 
 	int rc = otto_lab_out_add_host(out, &h, err);
 	if (rc)
 		return rc;
+	if (strcmp(name, "east") == 0) {
+		/* A link whose one endpoint is the lab's host (L15 checks it). */
+#ifdef BREAK_L15
+		static const otto_link_endpoint ends[] = {{"router9", "eth0"}};
+#else
+		static const otto_link_endpoint ends[] = {{"router1", "eth0"}};
+#endif
+		otto_link link = OTTO_LINK_INIT;
+		link.endpoints = ends;
+		link.n_endpoints = 1;
+		if ((rc = otto_lab_out_add_link(out, &link, err)))
+			return rc;
+	}
 #ifdef BREAK_L11
 	/* Not idempotent: every load adds one more lab-level resource. */
 	char extra[32];
