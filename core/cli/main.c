@@ -3,6 +3,7 @@
  * dispatch to a command family.
  */
 #include "commands.h"
+#include "crash_report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,6 +152,7 @@ static int dispatch(otto_cli *cli, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	cli_crash_report_install();
 	otto_cli cli = {0};
 	char **rest = checked(calloc((size_t)argc + 1, sizeof *rest));
 	int n_rest = 0;

@@ -11,12 +11,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-void otto__call_init(otto__call *call, const char *kind, const char *backend, const char *op)
+void otto__call_init(otto__call *call, const char *kind, const char *backend, const char *plugin, const char *op)
 {
 	memset(call, 0, sizeof *call);
 	call->kind = kind;
 	call->backend = backend ? backend : "?";
+	call->plugin = plugin;
 	call->op = op;
+}
+
+void otto__call_begin(otto__call *call)
+{
+	otto__call_mark_begin(&call->mark, call->kind, call->backend, call->plugin, call->op);
+}
+
+void otto__call_end(otto__call *call)
+{
+	otto__call_mark_end(&call->mark);
 }
 
 int otto__call_fail(otto__call *call, otto_error *plugin_err, const char *fmt, ...)
@@ -102,8 +113,8 @@ void otto__string_collector_init(otto__string_collector *c, otto__call *call)
 	c->list.items = NULL;
 }
 
-int otto__backend_create(const char *kind, const char *table, const char *name, otto__create_fn create,
-			 const otto_config *config, void **self, otto_error *err)
+int otto__backend_create(const char *kind, const char *table, const char *name, const char *plugin,
+			 otto__create_fn create, const otto_config *config, void **self, otto_error *err)
 {
 	otto_config cfg;
 	char *section = NULL;
@@ -117,9 +128,11 @@ int otto__backend_create(const char *kind, const char *table, const char *name, 
 		cfg.section = section = otto__asprintf("%s.%s", table, name);
 
 	otto__call call;
-	otto__call_init(&call, kind, name, "create");
+	otto__call_init(&call, kind, name, plugin, "create");
 	*self = NULL;
+	otto__call_begin(&call);
 	int status = create(&cfg, self, &call.plugin_err);
+	otto__call_end(&call);
 	free(section);
 	return otto__call_result(&call, status, false, 0, err);
 }

@@ -20,13 +20,30 @@ struct otto_lab_repository {
 	otto_lab_repository_type type;
 	void *self;
 	char *name;
+	char *plugin_path; /* NULL: no plugin file (open_type) */
 };
 
 struct otto_reservation_backend {
 	otto_reservation_backend_type type;
 	void *self;
 	char *name;
+	char *plugin_path;
 };
+
+/* The record behind otto_plugin_call_in_progress(): filled before a plugin
+ * function is called and unlinked after it returns. It lives in the
+ * caller's frame, so recording costs a few stores and no allocation; calls
+ * nest (a layered repository calling its sources), the innermost wins. */
+typedef struct otto__call_mark {
+	otto_plugin_call_info info;
+	const struct otto__call_mark *outer;
+} otto__call_mark;
+
+/* `plugin_path` NULL reads "(built-in)". Every begin has its end, in
+ * reverse order, on the same thread. */
+void otto__call_mark_begin(otto__call_mark *mark, const char *kind, const char *backend, const char *plugin_path,
+			   const char *op);
+void otto__call_mark_end(otto__call_mark *mark);
 
 /* One call into a plugin: who is called (for messages) and the first error
  * an out-object reported to the plugin during the call. */
@@ -34,12 +51,18 @@ typedef struct otto__call {
 	const char *kind;    /* "lab" / "reservation" */
 	const char *backend; /* the name the backend was opened under */
 	const char *op;      /* "load_lab", "who_reserved", ... */
+	const char *plugin;  /* the plugin file, or NULL: "(built-in)" */
+	otto__call_mark mark;
 	int out_code;        /* 0 while no out-object error */
 	char out_message[OTTO_ERROR_MESSAGE_MAX];
 	otto_error plugin_err; /* what the plugin fills */
 } otto__call;
 
-void otto__call_init(otto__call *call, const char *kind, const char *backend, const char *op);
+void otto__call_init(otto__call *call, const char *kind, const char *backend, const char *plugin, const char *op);
+
+/* Around the plugin function call itself (not the host's work after it). */
+void otto__call_begin(otto__call *call);
+void otto__call_end(otto__call *call);
 
 /* Record an out-object error (the first one wins), copy it into the
  * plugin's err and return its code. */
@@ -59,8 +82,8 @@ int otto__call_result(otto__call *call, int status, bool notfound_ok, int failur
  * backend (default: name) and section (default: "<table>.<name>") filled
  * in, the plugin's status and message turned into the host's error. */
 typedef int (*otto__create_fn)(const otto_config *config, void **self, otto_error *err);
-int otto__backend_create(const char *kind, const char *table, const char *name, otto__create_fn create,
-			 const otto_config *config, void **self, otto_error *err);
+int otto__backend_create(const char *kind, const char *table, const char *name, const char *plugin,
+			 otto__create_fn create, const otto_config *config, void **self, otto_error *err);
 
 /* True for the statuses of otto/plugin.h. */
 bool otto__is_plugin_status(int status);

@@ -32,7 +32,7 @@ static otto_lab_repository_type read_type(const otto_lab_repository_type *src)
 }
 
 static int open_named(otto_lab_repository **out, const otto_lab_repository_type *type, const char *name,
-		      const otto_config *config, otto_error *err)
+		      const char *plugin_path, const otto_config *config, otto_error *err)
 {
 	*out = NULL;
 	if (!type)
@@ -46,7 +46,7 @@ static int open_named(otto_lab_repository **out, const otto_lab_repository_type 
 		return otto_error_set(err, OTTO_EPLUGIN, "lab backend '%s' does not provide create", name);
 
 	void *self = NULL;
-	int rc = otto__backend_create("lab", "lab", name, t.create, config, &self, err);
+	int rc = otto__backend_create("lab", "lab", name, plugin_path, t.create, config, &self, err);
 	if (rc != OTTO_OK)
 		return rc;
 
@@ -54,6 +54,7 @@ static int open_named(otto_lab_repository **out, const otto_lab_repository_type 
 	repo->type = t;
 	repo->self = self;
 	repo->name = otto__strdup(name);
+	repo->plugin_path = otto__strdup(plugin_path);
 	*out = repo;
 	return OTTO_OK;
 }
@@ -68,22 +69,27 @@ OTTO_API int otto_lab_repository_open(otto_lab_repository **out, otto_registry *
 	int rc = otto__registry_lab_type(reg, name, &type, err);
 	if (rc != OTTO_OK)
 		return rc;
-	return open_named(out, type, name, config, err);
+	return open_named(out, type, name, otto__registry_plugin_path(reg, OTTO_KIND_LAB, name), config, err);
 }
 
 OTTO_API int otto_lab_repository_open_type(otto_lab_repository **out, const otto_lab_repository_type *type,
 					   const otto_config *config, otto_error *err)
 {
-	return open_named(out, type, NULL, config, err);
+	return open_named(out, type, NULL, NULL, config, err);
 }
 
 OTTO_API void otto_lab_repository_free(otto_lab_repository *repo)
 {
 	if (!repo)
 		return;
-	if (repo->type.destroy)
+	if (repo->type.destroy) {
+		otto__call_mark mark;
+		otto__call_mark_begin(&mark, "lab", repo->name, repo->plugin_path, "destroy");
 		repo->type.destroy(repo->self);
+		otto__call_mark_end(&mark);
+	}
 	free(repo->name);
+	free(repo->plugin_path);
 	free(repo);
 }
 
@@ -99,10 +105,12 @@ OTTO_API int otto_lab_repository_list_labs(otto_lab_repository *repo, otto_strli
 	if (!repo->type.list_labs)
 		return otto_error_set(err, OTTO_EPLUGIN, "lab backend '%s' does not provide list_labs", repo->name);
 	otto__call call;
-	otto__call_init(&call, "lab", repo->name, "list_labs");
+	otto__call_init(&call, "lab", repo->name, repo->plugin_path, "list_labs");
 	otto__string_collector c;
 	otto__string_collector_init(&c, &call);
+	otto__call_begin(&call);
 	int status = repo->type.list_labs(repo->self, &c.out, &call.plugin_err);
+	otto__call_end(&call);
 	int rc = otto__call_result(&call, status, false, OTTO_ERROR, err);
 	if (rc != OTTO_OK) {
 		otto_strlist_free(&c.list);

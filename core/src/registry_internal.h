@@ -18,6 +18,11 @@ int otto__registry_lab_type(otto_registry *reg, const char *name, const otto_lab
 int otto__registry_reservation_type(otto_registry *reg, const char *name,
 				    const otto_reservation_backend_type **type, otto_error *err);
 
+/* The plugin file that provides backend `name` of that kind ("(built-in)"
+ * for built-ins), owned by the registry; NULL when none does. Backend
+ * instances keep a copy, for crash reports (otto_plugin_call_in_progress). */
+const char *otto__registry_plugin_path(const otto_registry *reg, otto_backend_kind kind, const char *name);
+
 /* The built-in plugins' descriptors (compiled into libotto), registered
  * through the same path as files. NULL-terminated. */
 extern const otto_plugin_descriptor *const otto__builtin_plugins[];

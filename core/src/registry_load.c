@@ -120,6 +120,12 @@ static int registry_type(otto_registry *reg, otto_backend_kind kind, const char 
 	return OTTO_OK;
 }
 
+const char *otto__registry_plugin_path(const otto_registry *reg, otto_backend_kind kind, const char *name)
+{
+	const otto__plugin_rec *rec = otto__registry_provider(reg, kind, name);
+	return rec ? rec->info.path : NULL;
+}
+
 /* Exported only so that tests can load a scanned plugin directly. */
 OTTO_API int otto__registry_lab_type(otto_registry *reg, const char *name, const otto_lab_repository_type **type,
 				     otto_error *err)

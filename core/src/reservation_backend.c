@@ -48,7 +48,8 @@ OTTO_API int otto_reservation_backend_open(otto_reservation_backend **out, otto_
 		return otto_error_set(err, OTTO_EPLUGIN, "reservation backend '%s' does not provide create", name);
 
 	void *self = NULL;
-	rc = otto__backend_create("reservation", "reservations", name, t.create, config, &self, err);
+	const char *plugin_path = otto__registry_plugin_path(reg, OTTO_KIND_RESERVATION, name);
+	rc = otto__backend_create("reservation", "reservations", name, plugin_path, t.create, config, &self, err);
 	if (rc != OTTO_OK)
 		return rc;
 
@@ -56,6 +57,7 @@ OTTO_API int otto_reservation_backend_open(otto_reservation_backend **out, otto_
 	backend->type = t;
 	backend->self = self;
 	backend->name = otto__strdup(name);
+	backend->plugin_path = otto__strdup(plugin_path);
 	*out = backend;
 	return OTTO_OK;
 }
@@ -64,9 +66,14 @@ OTTO_API void otto_reservation_backend_free(otto_reservation_backend *backend)
 {
 	if (!backend)
 		return;
-	if (backend->type.destroy)
+	if (backend->type.destroy) {
+		otto__call_mark mark;
+		otto__call_mark_begin(&mark, "reservation", backend->name, backend->plugin_path, "destroy");
 		backend->type.destroy(backend->self);
+		otto__call_mark_end(&mark);
+	}
 	free(backend->name);
+	free(backend->plugin_path);
 	free(backend);
 }
 
@@ -75,7 +82,11 @@ OTTO_API const char *otto_reservation_backend_name(otto_reservation_backend *bac
 	/* Asked every time: conformance checks that the answer is stable. */
 	if (!backend || !backend->type.backend_name)
 		return NULL;
-	return backend->type.backend_name(backend->self);
+	otto__call_mark mark;
+	otto__call_mark_begin(&mark, "reservation", backend->name, backend->plugin_path, "backend_name");
+	const char *name = backend->type.backend_name(backend->self);
+	otto__call_mark_end(&mark);
+	return name;
 }
 
 typedef int (*string_op)(void *self, const char *arg, otto_string_out *out, otto_error *err);
@@ -92,11 +103,13 @@ static int run_strings(otto_reservation_backend *backend, const char *op_name, s
 		return otto_error_set(err, OTTO_EPLUGIN, "reservation backend '%s' does not provide %s", backend->name,
 				      op_name);
 	otto__call call;
-	otto__call_init(&call, "reservation", backend->name, op_name);
+	otto__call_init(&call, "reservation", backend->name, backend->plugin_path, op_name);
 	otto__string_collector c;
 	otto__string_collector_init(&c, &call);
+	otto__call_begin(&call);
 	int status = arg_op ? arg_op(backend->self, arg, &c.out, &call.plugin_err)
 			    : plain_op(backend->self, &c.out, &call.plugin_err);
+	otto__call_end(&call);
 	int rc = otto__call_result(&call, status, false, OTTO_ERROR, err);
 	if (rc != OTTO_OK) {
 		otto_strlist_free(&c.list);
@@ -188,12 +201,14 @@ OTTO_API int otto_reservation_backend_windows(otto_reservation_backend *backend,
 	if (!user)
 		return otto_error_set(err, OTTO_EINVALID, "get_reservation_windows needs a user");
 	otto__call call;
-	otto__call_init(&call, "reservation", backend->name, "get_reservation_windows");
+	otto__call_init(&call, "reservation", backend->name, backend->plugin_path, "get_reservation_windows");
 	window_collector c;
 	memset(&c, 0, sizeof c);
 	c.out.ops = &window_out_ops;
 	c.call = &call;
+	otto__call_begin(&call);
 	int status = backend->type.get_reservation_windows(backend->self, user, &c.out, &call.plugin_err);
+	otto__call_end(&call);
 	int rc = otto__call_result(&call, status, false, OTTO_ERROR, err);
 	if (rc != OTTO_OK) {
 		otto_window_list_free(&c.list);

@@ -372,6 +372,24 @@ void otto_settings_lab_source_config(const otto_settings *s, size_t i, otto_conf
 typedef void (*otto_warning_fn)(const char *message, void *ud);
 void otto_set_warning_handler(otto_warning_fn fn, void *ud);
 
+/* ------------------------------------------------ plugin calls in progress -- */
+
+/* One call into a backend plugin, recorded while it runs, so that a crash
+ * handler can say which backend, which plugin file and which operation
+ * brought the process down. */
+typedef struct otto_plugin_call_info {
+	const char *kind;        /* "lab" or "reservation" */
+	const char *backend;     /* the name the backend was opened under */
+	const char *plugin_path; /* the plugin file, or "(built-in)" */
+	const char *operation;   /* "create", "destroy", "load_lab", "who_reserved", ... */
+} otto_plugin_call_info;
+
+/* The innermost plugin call running on the calling thread, or NULL when
+ * none is. Async-signal-safe (no lock, no allocation, no errno change): a
+ * SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGABRT handler may call it and read the
+ * record, whose strings stay valid while the call runs. */
+const otto_plugin_call_info *otto_plugin_call_in_progress(void);
+
 #ifdef __cplusplus
 }
 #endif
