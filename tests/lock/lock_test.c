@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,4 +112,22 @@ otto_lock_manager *lt_manager(const otto_lock_options *opts, pid_t holder_pid)
 	int rc = otto_lock_manager_new(&m, &o, &err);
 	cr_assert(rc == OTTO_OK, "otto_lock_manager_new: %s", err.message);
 	return m;
+}
+
+bool lt_contains_fmt(const char *text, const char *fmt, ...)
+{
+	va_list ap;
+	char *needle = NULL;
+	va_start(ap, fmt);
+	int n = vasprintf(&needle, fmt, ap);
+	va_end(ap);
+	cr_assert(n >= 0, "vasprintf failed");
+	bool found = tu_contains(text, needle);
+	free(needle);
+	return found;
+}
+
+void lt_write(const char *dir, const char *name, const char *content)
+{
+	free(tu_write(dir, name, content));
 }

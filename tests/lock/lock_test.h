@@ -36,4 +36,10 @@ otto_lock_options lt_options(const char *dir, bool check_pid, int64_t *now);
 /* A manager that must open; holder_pid 0: this process. */
 otto_lock_manager *lt_manager(const otto_lock_options *opts, pid_t holder_pid);
 
+/* tu_contains with a printf-formatted needle, which it frees. */
+bool lt_contains_fmt(const char *text, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* tu_write when the caller has no use for the path. */
+void lt_write(const char *dir, const char *name, const char *content);
+
 #endif

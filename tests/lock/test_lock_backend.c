@@ -15,6 +15,7 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -91,14 +92,24 @@ static void call_every_operation(otto_reservation_backend *b, const char *name, 
 		snprintf(r->message[i], sizeof r->message[i], "%s", err[i].message);
 }
 
-static void assert_every_operation_fails(const op_result *r, const char *needle)
+/* The needle is printf-formatted. */
+static void assert_every_operation_fails(const op_result *r, const char *needle_fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void assert_every_operation_fails(const op_result *r, const char *needle_fmt, ...)
 {
+	va_list ap;
+	char *needle = NULL;
+	va_start(ap, needle_fmt);
+	int n = vasprintf(&needle, needle_fmt, ap);
+	va_end(ap);
+	cr_assert(n >= 0, "vasprintf failed");
 	for (int i = 0; i < 4; i++) {
 		cr_assert_eq(r->rc[i], OTTO_ERROR, "%s must fail closed, returned %d (%s)", OP_NAMES[i], r->rc[i],
 			     r->message[i]);
 		cr_assert(tu_contains(r->message[i], needle), "%s: expected \"%s\" in \"%s\"", OP_NAMES[i], needle,
 			  r->message[i]);
 	}
+	free(needle);
 }
 
 /* Run every operation in a child as `nobody` (root reads anything), the
@@ -169,7 +180,7 @@ Test(lock_backend, a_missing_folder_is_an_error_naming_it)
 	/* Twice: the second call runs on a stack the first one dirtied. */
 	for (int round = 0; round < 2; round++) {
 		call_every_operation(b, "router1", &r);
-		assert_every_operation_fails(&r, tu_fmt("lock folder %s: No such file or directory", dir));
+		assert_every_operation_fails(&r, "lock folder %s: No such file or directory", dir);
 	}
 	cr_assert_eq(access(dir, F_OK), -1, "the backend is read-only: it must not create the folder");
 	otto_reservation_backend_free(b);
@@ -181,7 +192,7 @@ Test(lock_backend, a_file_in_its_place_is_an_error_naming_it)
 	otto_reservation_backend *b = open_lock_backend(dir);
 	op_result r;
 	call_every_operation(b, "router1", &r);
-	assert_every_operation_fails(&r, tu_fmt("lock folder %s is not a folder", dir));
+	assert_every_operation_fails(&r, "lock folder %s is not a folder", dir);
 	otto_reservation_backend_free(b);
 }
 
@@ -192,7 +203,7 @@ Test(lock_backend, a_file_on_the_way_is_an_error_naming_the_folder)
 	otto_reservation_backend *b = open_lock_backend(below);
 	op_result r;
 	call_every_operation(b, "router1", &r);
-	assert_every_operation_fails(&r, tu_fmt("lock folder %s: Not a directory", below));
+	assert_every_operation_fails(&r, "lock folder %s: Not a directory", below);
 	otto_reservation_backend_free(b);
 	free(below);
 }
@@ -203,7 +214,7 @@ Test(lock_backend, a_dangling_symlink_is_an_error_naming_it)
 	otto_reservation_backend *b = open_lock_backend(dir);
 	op_result r;
 	call_every_operation(b, "router1", &r);
-	assert_every_operation_fails(&r, tu_fmt("lock folder %s: No such file or directory", dir));
+	assert_every_operation_fails(&r, "lock folder %s: No such file or directory", dir);
 	otto_reservation_backend_free(b);
 }
 
@@ -221,7 +232,7 @@ Test(lock_backend, an_unreadable_folder_is_an_error_naming_it)
 	otto_reservation_backend *b = open_lock_backend(dir);
 	op_result r;
 	call_every_operation_unprivileged(b, "router1", &r);
-	assert_every_operation_fails(&r, tu_fmt("cannot open lock folder %s: Permission denied", dir));
+	assert_every_operation_fails(&r, "cannot open lock folder %s: Permission denied", dir);
 	otto_reservation_backend_free(b);
 	chmod(dir, 01777);
 	otto_lock_manager_free(m);
@@ -242,7 +253,7 @@ Test(lock_backend, an_unreadable_lock_is_an_error_naming_its_file)
 	otto_reservation_backend *b = open_lock_backend(dir);
 	op_result r;
 	call_every_operation_unprivileged(b, "router1", &r);
-	assert_every_operation_fails(&r, tu_fmt("cannot read lock file %s: Permission denied", file));
+	assert_every_operation_fails(&r, "cannot read lock file %s: Permission denied", file);
 	otto_reservation_backend_free(b);
 	otto_lock_manager_free(m);
 	free(file);
@@ -280,7 +291,7 @@ Test(lock_backend, a_corrupt_lock_is_an_error_naming_its_file)
 			free(tu_write(dir, "router1.lock.7", cases[i].content));
 		op_result r;
 		call_every_operation(b, "router1", &r);
-		assert_every_operation_fails(&r, tu_fmt("lock 'router1' is corrupt (%s: %s)", file, cases[i].why));
+		assert_every_operation_fails(&r, "lock 'router1' is corrupt (%s: %s)", file, cases[i].why);
 		cr_assert(cases[i].folder ? rmdir(file) == 0 : unlink(file) == 0);
 		free(file);
 	}
@@ -302,9 +313,10 @@ Test(lock_backend, a_record_whose_uid_is_not_its_owner_is_corrupt)
 	otto_reservation_backend *b = open_lock_backend(dir);
 	op_result r;
 	call_every_operation(b, "router1", &r);
-	assert_every_operation_fails(&r, tu_fmt("lock 'router1' is corrupt (%s: it claims uid 4242 but the file "
-						"belongs to uid %lu)",
-						file, (unsigned long)geteuid()));
+	assert_every_operation_fails(&r,
+				     "lock 'router1' is corrupt (%s: it claims uid 4242 but the file "
+				     "belongs to uid %lu)",
+				     file, (unsigned long)geteuid());
 	otto_reservation_backend_free(b);
 	free(file);
 	free(forged);
@@ -350,7 +362,6 @@ Test(lock_backend, a_relative_dir_is_relative_to_the_repository_root)
 	otto_strlist list = {0};
 	otto_error err = {0};
 	cr_assert_eq(otto_reservation_backend_who_reserved(b, "x", &list, &err), OTTO_ERROR);
-	cr_assert(tu_contains(err.message, tu_fmt("lock folder %s: No such file or directory", dir)), "%s",
-		  err.message);
+	cr_assert(lt_contains_fmt(err.message, "lock folder %s: No such file or directory", dir), "%s", err.message);
 	otto_reservation_backend_free(b);
 }

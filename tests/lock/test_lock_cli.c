@@ -56,8 +56,8 @@ Test(lock_cli, acquire_list_release)
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert(tu_contains(r.out, "NAME"), "%s", r.out);
 	cr_assert(tu_contains(r.out, "router1 "), "%s", r.out);
-	cr_assert(tu_contains(r.out, tu_fmt(" tester ")), "%s", r.out);
-	cr_assert(tu_contains(r.out, tu_fmt(" %ld ", (long)getpid())), "the holder is the caller: %s", r.out);
+	cr_assert(lt_contains_fmt(r.out, " tester "), "%s", r.out);
+	cr_assert(lt_contains_fmt(r.out, " %ld ", (long)getpid()), "the holder is the caller: %s", r.out);
 	cr_assert(tu_contains(r.out, " held\n"), "%s", r.out);
 	tu_result_free(&r);
 
@@ -195,14 +195,14 @@ Test(lock_cli, reservation_check_follows_the_locks)
 Test(lock_cli, a_corrupt_lock_fails_the_check_naming_its_file)
 {
 	char *dir = tu_fmt("%s/locks", project);
-	tu_write(project, "locks/router1.lock.4", "otto-lock 1\nkind=lo");
+	lt_write(project, "locks/router1.lock.4", "otto-lock 1\nkind=lo");
 	tu_result r = OTTO("tester", "reservation", "check", "--lab", "east");
 	cr_assert_eq(r.status, 1);
-	cr_assert(tu_contains(r.err, tu_fmt("lock 'router1' is corrupt (%s/router1.lock.4: ", dir)), "%s", r.err);
+	cr_assert(lt_contains_fmt(r.err, "lock 'router1' is corrupt (%s/router1.lock.4: ", dir), "%s", r.err);
 	tu_result_free(&r);
 	r = OTTO("tester", "lock", "list");
 	cr_assert(tu_contains(r.out, " corrupt\n"), "%s", r.out);
-	cr_assert(tu_contains(r.err, tu_fmt("%s/router1.lock.4: the file is truncated", dir)), "%s", r.err);
+	cr_assert(lt_contains_fmt(r.err, "%s/router1.lock.4: the file is truncated", dir), "%s", r.err);
 	tu_result_free(&r);
 	r = OTTO("tester", "lock", "acquire", "router1");
 	cr_assert_eq(r.status, 1);
@@ -215,12 +215,12 @@ Test(lock_cli, an_unreadable_lock_folder_fails_the_backend)
 {
 	tu_result r = OTTO("tester", "reservation", "who", "router1");
 	cr_assert_neq(r.status, 0);
-	cr_assert(tu_contains(r.err, tu_fmt("lock folder %s/locks: No such file or directory", project)), "%s", r.err);
+	cr_assert(lt_contains_fmt(r.err, "lock folder %s/locks: No such file or directory", project), "%s", r.err);
 	tu_result_free(&r);
 	free(tu_write(project, "locks", "a file"));
 	r = OTTO("tester", "lock", "list");
 	cr_assert_neq(r.status, 0);
-	cr_assert(tu_contains(r.err, tu_fmt("lock folder %s/locks exists but is not a folder", project)), "%s", r.err);
+	cr_assert(lt_contains_fmt(r.err, "lock folder %s/locks exists but is not a folder", project), "%s", r.err);
 	tu_result_free(&r);
 }
 

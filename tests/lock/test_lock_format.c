@@ -72,6 +72,11 @@ Test(lock_format, malformed_records)
 	rejects(backwards, "the expiry is before the time it was taken");
 	char *noeq = tu_fmt("otto-lock 1\nnonsense\nend\n");
 	rejects(noeq, "a line is not key=value: 'nonsense'");
+	free(dup);
+	free(after);
+	free(badtoken);
+	free(backwards);
+	free(noeq);
 }
 
 Test(lock_format, unknown_keys_from_newer_writers_are_ignored)
@@ -81,6 +86,7 @@ Test(lock_format, unknown_keys_from_newer_writers_are_ignored)
 	otto__lockrec_format(&r, text, sizeof text);
 	char *more = tu_fmt("otto-lock 1\nfuture=yes\n%s", strchr(text, '\n') + 1);
 	cr_assert_eq(otto__lockrec_parse(more, strlen(more), &back, why, sizeof why), 0, "%s", why);
+	free(more);
 }
 
 Test(lock_format, names)
@@ -103,12 +109,12 @@ Test(lock_format, names_with_lock_in_them_scan_right)
 {
 	char *root, *dir = NULL;
 	root = lt_folder(&dir);
-	tu_write(dir, "a.lock.b.lock.3", "x");
-	tu_write(dir, "a.lock.b.guard", "");
-	tu_write(dir, "a.lock.7", "x");
-	tu_write(dir, "a.lock.07", "x");
-	tu_write(dir, ".tmp.1.abc", "x");
-	tu_write(dir, "README", "x");
+	lt_write(dir, "a.lock.b.lock.3", "x");
+	lt_write(dir, "a.lock.b.guard", "");
+	lt_write(dir, "a.lock.7", "x");
+	lt_write(dir, "a.lock.07", "x");
+	lt_write(dir, ".tmp.1.abc", "x");
+	lt_write(dir, "README", "x");
 	int fd;
 	otto_error err;
 	cr_assert_eq(otto__lock_dir_open(dir, &fd, &err), OTTO_OK);
@@ -122,7 +128,11 @@ Test(lock_format, names_with_lock_in_them_scan_right)
 	cr_assert_eq(scan.names[1].gens[0], 3);
 	otto__lock_dirscan_free(&scan);
 	close(fd);
-	cr_assert_eq(otto__lock_dir_open(tu_fmt("%s/nope", dir), &fd, &err), OTTO_ERROR);
+	char *missing = tu_fmt("%s/nope", dir);
+	cr_assert_eq(otto__lock_dir_open(missing, &fd, &err), OTTO_ERROR);
 	cr_assert(tu_contains(err.message, "No such file or directory"), "%s", err.message);
+	free(missing);
 	tu_rm_rf(root);
+	free(root);
+	free(dir);
 }

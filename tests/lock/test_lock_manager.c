@@ -37,8 +37,8 @@ Test(lock_manager, acquire_writes_a_record_and_release_removes_it)
 	char *path = tu_fmt("%s/router1.lock.1", dir);
 	char *text = tu_read(path);
 	cr_assert(tu_contains(text, "user=alice\n"), "%s", text);
-	cr_assert(tu_contains(text, tu_fmt("pid=%ld\n", (long)getpid())), "%s", text);
-	cr_assert(tu_contains(text, tu_fmt("pid_start=%llu\n", (unsigned long long)lt_start_time(getpid()))));
+	cr_assert(lt_contains_fmt(text, "pid=%ld\n", (long)getpid()), "%s", text);
+	cr_assert(lt_contains_fmt(text, "pid_start=%llu\n", (unsigned long long)lt_start_time(getpid())));
 	cr_assert(tu_contains(text, "\nend\n"));
 	struct stat st;
 	cr_assert(stat(path, &st) == 0);
@@ -272,13 +272,13 @@ Test(lock_manager, durations)
 	const char *bad[] = {"", "0s", "-5m", "5x", "5mm", "m", "1.5h", "99999999999999999999s"};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		cr_assert_eq(otto_lock_duration_parse(bad[i], &s, &err), OTTO_EINVALID, "%s", bad[i]);
-		cr_assert(tu_contains(err.message, tu_fmt("invalid duration '%s'", bad[i])), "%s", err.message);
+		cr_assert(lt_contains_fmt(err.message, "invalid duration '%s'", bad[i]), "%s", err.message);
 	}
 }
 
 Test(lock_manager, options_from_settings)
 {
-	tu_write(root, ".otto/settings.toml", "[locks]\ndir = \"my-locks\"\ncheck_pid = false\n");
+	lt_write(root, ".otto/settings.toml", "[locks]\ndir = \"my-locks\"\ncheck_pid = false\n");
 	otto_settings *s;
 	otto_error err = {0};
 	char *path = tu_fmt("%s/.otto/settings.toml", root), *owned;
@@ -287,7 +287,9 @@ Test(lock_manager, options_from_settings)
 	otto_lock_options_init(&o);
 	cr_assert(o.check_pid);
 	cr_assert_eq(otto_lock_options_from_settings(&o, s, &owned, &err), OTTO_OK, "%s", err.message);
-	cr_assert_str_eq(o.dir, tu_fmt("%s/my-locks", root));
+	char *expected_dir = tu_fmt("%s/my-locks", root);
+	cr_assert_str_eq(o.dir, expected_dir);
+	free(expected_dir);
 	cr_assert_not(o.check_pid);
 	free(owned);
 	otto_settings_free(s);

@@ -54,7 +54,9 @@ Test(lock_recovery, a_sigkilled_holder_is_taken_over_with_pid_check_on)
 	cr_assert_eq(otto_lock_manager_get(b, "board", &info, &err), OTTO_OK);
 	cr_assert_eq(info.pid, getpid());
 	cr_assert(tu_contains(info.path, "board.lock.2"), "%s", info.path);
-	cr_assert(access(tu_fmt("%s/board.lock.1", dir), F_OK) != 0, "the superseded record is cleaned up");
+	char *superseded = tu_fmt("%s/board.lock.1", dir);
+	cr_assert(access(superseded, F_OK) != 0, "the superseded record is cleaned up");
+	free(superseded);
 	otto_lock_info_clear(&info);
 	otto_lock_manager_detach(a);
 	otto_lock_manager_free(a);
@@ -115,7 +117,7 @@ Test(lock_recovery, a_reused_pid_with_another_start_time_does_not_keep_a_lock)
 	/* The record names this very (live) process, with a start time it never had. */
 	uint64_t start = lt_start_time(getpid());
 	char *text = lt_record("reused", "ghost", (long)getpid(), start + 12345, 1700000000, 0);
-	tu_write(dir, "reused.lock.1", text);
+	lt_write(dir, "reused.lock.1", text);
 	otto_lock_options o = lt_options(dir, true, NULL);
 	otto_lock_manager *m = lt_manager(&o, 0);
 	cr_assert_eq(state_of(m, "reused"), OTTO_LOCK_STALE);
@@ -123,7 +125,7 @@ Test(lock_recovery, a_reused_pid_with_another_start_time_does_not_keep_a_lock)
 	/* The same record with the true start time is alive. */
 	free(text);
 	text = lt_record("alive", "ghost", (long)getpid(), start, 1700000000, 0);
-	tu_write(dir, "alive.lock.1", text);
+	lt_write(dir, "alive.lock.1", text);
 	cr_assert_eq(state_of(m, "alive"), OTTO_LOCK_HELD);
 
 	/* Another boot's record is dead whatever its PID. */
@@ -132,7 +134,7 @@ Test(lock_recovery, a_reused_pid_with_another_start_time_does_not_keep_a_lock)
 	char *boot = lt_boot_id();
 	char *p = strstr(text, boot);
 	p[0] = p[0] == '0' ? '1' : '0';
-	tu_write(dir, "reboot.lock.1", text);
+	lt_write(dir, "reboot.lock.1", text);
 	cr_assert_eq(state_of(m, "reboot"), OTTO_LOCK_STALE);
 	free(boot);
 	free(text);
@@ -154,26 +156,32 @@ Test(lock_recovery, takeover_then_the_old_owners_release_leaves_the_new_lock_int
 	lt_kill(holder);
 	cr_assert_eq(otto_lock_manager_acquire(fresh, "board", 0, 0, &got, NULL, &err), OTTO_OK);
 	cr_assert(got);
-	char *before = tu_read(tu_fmt("%s/board.lock.2", dir));
+	char *record = tu_fmt("%s/board.lock.2", dir);
+	char *before = tu_read(record), *now;
 
 	cr_assert_eq(otto_lock_manager_release(old, "board", 0, NULL, &err), OTTO_ERROR);
 	cr_assert(tu_contains(err.message, "lock 'board' was taken over by bob (pid"), "%s", err.message);
 	cr_assert(tu_contains(err.message, "left it alone"), "%s", err.message);
-	cr_assert_str_eq(tu_read(tu_fmt("%s/board.lock.2", dir)), before);
+	now = tu_read(record);
+	cr_assert_str_eq(now, before);
+	free(now);
 	cr_assert_eq(otto_lock_manager_get(fresh, "board", &info, &err), OTTO_OK);
 	cr_assert_eq(info.state, OTTO_LOCK_HELD);
 	cr_assert_str_eq(info.user, "bob");
 	otto_lock_info_clear(&info);
 	otto_lock_manager_free(old); /* forgot it: freeing does not touch it either */
-	cr_assert_str_eq(tu_read(tu_fmt("%s/board.lock.2", dir)), before);
+	now = tu_read(record);
+	cr_assert_str_eq(now, before);
+	free(now);
 	otto_lock_manager_free(fresh);
 	free(before);
+	free(record);
 }
 
 static void check_corrupt(const char *name, const char *content, const char *why)
 {
 	char *file = tu_fmt("%s.lock.1", name);
-	tu_write(dir, file, content);
+	lt_write(dir, file, content);
 	otto_lock_options o = lt_options(dir, true, NULL);
 	otto_lock_manager *m = lt_manager(&o, 0);
 	otto_error err = {0};
@@ -183,7 +191,9 @@ static void check_corrupt(const char *name, const char *content, const char *why
 	cr_assert_eq(otto_lock_manager_acquire(m, name, 0, 0, &got, &info, &err), OTTO_OK, "%s", err.message);
 	cr_assert_not(got, "%s: a corrupt lock is never free", name);
 	cr_assert_eq(info.state, OTTO_LOCK_CORRUPT, "%s", name);
-	cr_assert_str_eq(info.path, tu_fmt("%s/%s", dir, file));
+	char *path = tu_fmt("%s/%s", dir, file);
+	cr_assert_str_eq(info.path, path);
+	free(path);
 	cr_assert(tu_contains(info.problem, why), "%s: %s", name, info.problem);
 	otto_lock_info_clear(&info);
 
@@ -194,7 +204,7 @@ static void check_corrupt(const char *name, const char *content, const char *why
 	otto_lock_list_free(&list);
 
 	cr_assert_eq(otto_lock_manager_release(m, name, 0, NULL, &err), OTTO_ERROR);
-	cr_assert(tu_contains(err.message, tu_fmt("lock '%s' is corrupt (%s/%s: ", name, dir, file)), "%s",
+	cr_assert(lt_contains_fmt(err.message, "lock '%s' is corrupt (%s/%s: ", name, dir, file), "%s",
 		  err.message);
 	cr_assert(tu_contains(err.message, "only --force replaces it"), "%s", err.message);
 

@@ -40,14 +40,20 @@ static int worker(const char *dir, const char *log, int id)
 	otto_lock_manager *m = NULL;
 	otto_error err = {0};
 	FILE *f = fopen(log, "w");
-	if (!f || otto_lock_manager_new(&m, &o, &err) != OTTO_OK)
+	if (!f)
 		return 2;
+	if (otto_lock_manager_new(&m, &o, &err) != OTTO_OK) {
+		fclose(f);
+		return 2;
+	}
 	srand((unsigned)id * 7919u);
 	for (int i = 0; i < ROUNDS; i++) {
 		int n = rand() % NAMES;
 		bool got = false;
 		if (otto_lock_manager_acquire(m, names[n], 0, 0, &got, NULL, &err) != OTTO_OK) {
 			fprintf(stderr, "worker %d: %s\n", id, err.message);
+			otto_lock_manager_free(m);
+			fclose(f);
 			return 3;
 		}
 		if (!got)
@@ -59,6 +65,8 @@ static int worker(const char *dir, const char *log, int id)
 		fprintf(f, "%d %lld %lld\n", n, start, end);
 		if (otto_lock_manager_release(m, names[n], 0, NULL, &err) != OTTO_OK) {
 			fprintf(stderr, "worker %d: %s\n", id, err.message);
+			otto_lock_manager_free(m);
+			fclose(f);
 			return 4;
 		}
 	}
@@ -88,7 +96,9 @@ Test(lock_stress, no_two_holds_overlap, .timeout = 110)
 		cr_assert(pids[w] >= 0);
 		if (pids[w] == 0) {
 			char *log = tu_fmt("%s/holds.%d", root, w);
-			_exit(worker(dir, log, w));
+			int rc = worker(dir, log, w);
+			free(log);
+			_exit(rc);
 		}
 	}
 	for (int w = 0; w < WORKERS; w++) {

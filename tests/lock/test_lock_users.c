@@ -10,6 +10,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -131,7 +132,12 @@ static int second_user_checks(char *msg, size_t size)
 	bool got = true;
 	if (!m)
 		return 1;
-	char *board = tu_fmt("%s/board.lock.1", dir), *mine = tu_fmt("%s/mine", dir);
+	/* On the stack: the early returns below must not leak. */
+	char board[PATH_MAX], mine[PATH_MAX], old1[PATH_MAX], old2[PATH_MAX];
+	snprintf(board, sizeof board, "%s/board.lock.1", dir);
+	snprintf(mine, sizeof mine, "%s/mine", dir);
+	snprintf(old1, sizeof old1, "%s/old.lock.1", dir);
+	snprintf(old2, sizeof old2, "%s/old.lock.2", dir);
 
 	if (otto_lock_manager_acquire(m, "board", 0, 0, &got, &info, &err) != OTTO_OK || got)
 		return fail_msg(msg, size, "second user took the first user's live lock (%s)", err.message);
@@ -155,7 +161,7 @@ static int second_user_checks(char *msg, size_t size)
 		return fail_msg(msg, size, "a free lock: %s", err.message);
 	if (otto_lock_manager_acquire(m, "old", 0, 0, &got, NULL, &err) != OTTO_OK || !got)
 		return fail_msg(msg, size, "the first user's stale lock was not taken over: %s", err.message);
-	if (access(tu_fmt("%s/old.lock.1", dir), F_OK) != 0 || access(tu_fmt("%s/old.lock.2", dir), F_OK) != 0)
+	if (access(old1, F_OK) != 0 || access(old2, F_OK) != 0)
 		return fail_msg(msg, size, "expected old.lock.1 (first user's, undeletable) under old.lock.2");
 	if (otto_lock_manager_release(m, "old", 0, NULL, &err) != OTTO_OK)
 		return fail_msg(msg, size, "release of the taken-over lock: %s", err.message);
@@ -204,11 +210,17 @@ Test(lock_users, two_real_users, .timeout = 60)
 
 	pid = start_as(&b, second_user_checks, &fd);
 	cr_assert_eq(finish(pid, fd, msg, sizeof msg), 0, "%s", msg);
-	cr_assert_str_eq(tu_read(board), before, "the first user's live lock is unchanged");
+	char *after = tu_read(board);
+	cr_assert_str_eq(after, before, "the first user's live lock is unchanged");
+	free(after);
 
 	kill(holder, SIGKILL);
 	finish(holder, fd, msg, sizeof msg);
 	pid = start_as(&b, second_takes_board, &fd);
 	cr_assert_eq(finish(pid, fd, msg, sizeof msg), 0, "%s", msg);
+	free(before);
+	free(board);
 	tu_rm_rf(root);
+	free(root);
+	free(dir);
 }
