@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "util.h"
+#include "util/util.h"
 
 enum { CONF_EXIT_OK = 0, CONF_EXIT_VIOLATION = 1, CONF_EXIT_UNUSABLE = 2 };
 

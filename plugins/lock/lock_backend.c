@@ -4,7 +4,7 @@
  * cannot read and any corrupt lock is a backend error (fail closed): a
  * corrupt record might be anybody's, so "unreserved" would be a guess.
  */
-#include "lock_file.h"
+#include "locks/lock_file.h"
 
 #include <limits.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* Using what a scan found: backend types loaded in this process, the
  * built-in `none`, suggestions and the unknown-backend message. */
 #include "core_test.h"
-#include "registry_internal.h"
+#include "registry/registry.h"
 
 #include <unistd.h>
 

@@ -1,5 +1,5 @@
 /* The record format round-trips and rejects what it must. */
-#include "lock_file.h"
+#include "locks/lock_file.h"
 #include "lock_test.h"
 
 #include "testutil.h"

@@ -1,0 +1,119 @@
+/*
+ * The backends subsystem's one header, between the backend wrappers
+ * (lab_repository.c, reservation_backend.c),
+ * the out-objects that collect what a plugin hands back (lab_build.c,
+ * backend_call.c) and the result releasers (results.c).
+ */
+#ifndef OTTO_BACKENDS_H
+#define OTTO_BACKENDS_H
+
+#include <otto/otto.h>
+
+#include <stddef.h>
+
+/* True when a plugin-made struct of `struct_size` bytes (an older ABI minor
+ * may be shorter) holds `field` entirely. */
+#define OTTO__HAS_FIELD(struct_size, type, field)                                                                      \
+	((struct_size) >= offsetof(type, field) + sizeof(((type *)0)->field))
+
+struct otto_lab_repository {
+	/* A host-sized copy: fields past the plugin's struct_size are NULL. */
+	otto_lab_repository_type type;
+	void *self;
+	char *name;
+	char *plugin_path; /* NULL: no plugin file (open_type) */
+};
+
+struct otto_reservation_backend {
+	otto_reservation_backend_type type;
+	void *self;
+	char *name;
+	char *plugin_path;
+};
+
+/* The record behind otto_plugin_call_in_progress(): filled before a plugin
+ * function is called and unlinked after it returns. It lives in the
+ * caller's frame, so recording costs a few stores and no allocation; calls
+ * nest (a layered repository calling its sources), the innermost wins. */
+typedef struct otto__call_mark {
+	otto_plugin_call_info info;
+	const struct otto__call_mark *outer;
+} otto__call_mark;
+
+/* `plugin_path` NULL reads "(built-in)". Every begin has its end, in
+ * reverse order, on the same thread. */
+void otto__call_mark_begin(otto__call_mark *mark, const char *kind, const char *backend, const char *plugin_path,
+			   const char *op);
+void otto__call_mark_end(otto__call_mark *mark);
+
+/* One call into a plugin: who is called (for messages) and the first error
+ * an out-object reported to the plugin during the call. */
+typedef struct otto__call {
+	const char *kind;    /* "lab" / "reservation" */
+	const char *backend; /* the name the backend was opened under */
+	const char *op;      /* "load_lab", "who_reserved", ... */
+	const char *plugin;  /* the plugin file, or NULL: "(built-in)" */
+	otto__call_mark mark;
+	int out_code;        /* 0 while no out-object error */
+	char out_message[OTTO_ERROR_MESSAGE_MAX];
+	otto_error plugin_err; /* what the plugin fills */
+} otto__call;
+
+void otto__call_init(otto__call *call, const char *kind, const char *backend, const char *plugin, const char *op);
+
+/* Around the plugin function call itself (not the host's work after it). */
+void otto__call_begin(otto__call *call);
+void otto__call_end(otto__call *call);
+
+/* Record an out-object error (the first one wins), copy it into the
+ * plugin's err and return its code. */
+int otto__call_fail(otto__call *call, otto_error *plugin_err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Turn what the plugin returned into the host's answer:
+ *   - an unknown status value: OTTO_EPLUGIN naming it;
+ *   - OTTO_OK after an out-object error: OTTO_EPLUGIN "... ignored an error from the host: ...";
+ *   - OTTO_ENOTFOUND when `notfound_ok` (load_lab): OTTO_ENOTFOUND;
+ *   - any other failure: `failure_code` (OTTO_ERROR, or the plugin's own code
+ *     when failure_code is 0), message prefixed "<kind> backend '<name>': ".
+ * Returns OTTO_OK or the code put in err. */
+int otto__call_result(otto__call *call, int status, bool notfound_ok, int failure_code, otto_error *err);
+
+/* create() of either kind: the caller's config (or none) with struct_size,
+ * backend (default: name) and section (default: "<table>.<name>") filled
+ * in, the plugin's status and message turned into the host's error. */
+typedef int (*otto__create_fn)(const otto_config *config, void **self, otto_error *err);
+int otto__backend_create(const char *kind, const char *table, const char *name, const char *plugin,
+			 otto__create_fn create, const otto_config *config, void **self, otto_error *err);
+
+/* True for the statuses of otto/plugin.h. */
+bool otto__is_plugin_status(int status);
+
+/* A string out-object collecting into a strlist (NULL strings refused). */
+typedef struct otto__string_collector {
+	otto_string_out out; /* first: the plugin's pointer is ours */
+	otto__call *call;
+	otto_strlist list;
+} otto__string_collector;
+void otto__string_collector_init(otto__string_collector *c, otto__call *call);
+
+/* Release a host record's contents. */
+void otto__host_rec_clear(otto_host_rec *host);
+void otto__link_rec_clear(otto_link_rec *link);
+void otto__summary_rec_clear(otto_summary_rec *summary);
+
+/* lab_build.c: run the repository's load_lab and build the lab. */
+int otto__lab_build(otto_lab_repository *repo, const char *name, const otto_config *preferences, otto_lab **out,
+		    otto_error *err);
+
+/* lab_build.c: run the repository's list_host_summaries. */
+int otto__summaries_collect(otto_lab_repository *repo, otto_summary_list *out, otto_error *err);
+
+/* layered.c: [lab.sources.<label>] tables, in the order written, combined
+ * into one lab repository (see layered.c for the rules). */
+/* Open every source of `settings` through the registry and wrap them as one
+ * repository. Using [lab] backend as well is OTTO_ESETTINGS; a source that
+ * cannot be opened fails the whole open with its label in the message. */
+int otto__layered_open(otto_lab_repository **out, otto_registry *reg, const otto_settings *settings, otto_error *err);
+
+#endif

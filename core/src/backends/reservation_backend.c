@@ -1,0 +1,219 @@
+/*
+ * A reservation backend instance. Answers are returned exactly as the plugin
+ * gave them (no sorting: otto-conformance inspects duplicates and order);
+ * every failure is a backend error "reservation backend '<name>': ...", and
+ * an error never comes with a partial answer.
+ */
+#include "backends/backends.h"
+#include "registry/registry.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static otto_reservation_backend_type read_type(const otto_reservation_backend_type *src)
+{
+	otto_reservation_backend_type t;
+	memset(&t, 0, sizeof t);
+	size_t n = src->struct_size;
+#define TAKE(field)                                                                                                    \
+	if (OTTO__HAS_FIELD(n, otto_reservation_backend_type, field))                                                  \
+	t.field = src->field
+	TAKE(name);
+	TAKE(description);
+	TAKE(create);
+	TAKE(destroy);
+	TAKE(backend_name);
+	TAKE(get_reserved_resources);
+	TAKE(who_reserved);
+	TAKE(list_usernames);
+	TAKE(get_reservation_windows);
+#undef TAKE
+	t.struct_size = sizeof t;
+	return t;
+}
+
+OTTO_API int otto_reservation_backend_open(otto_reservation_backend **out, otto_registry *reg, const char *name,
+					   const otto_config *config, otto_error *err)
+{
+	*out = NULL;
+	if (!reg || !name)
+		return otto_error_set(err, OTTO_EINVALID, "opening a reservation backend needs a registry and a name");
+	const otto_reservation_backend_type *type = NULL;
+	int rc = otto__registry_reservation_type(reg, name, &type, err);
+	if (rc != OTTO_OK)
+		return rc;
+	otto_reservation_backend_type t = read_type(type);
+	if (!t.create)
+		return otto_error_set(err, OTTO_EPLUGIN, "reservation backend '%s' does not provide create", name);
+
+	void *self = NULL;
+	const char *plugin_path = otto__registry_plugin_path(reg, OTTO_KIND_RESERVATION, name);
+	rc = otto__backend_create("reservation", "reservations", name, plugin_path, t.create, config, &self, err);
+	if (rc != OTTO_OK)
+		return rc;
+
+	otto_reservation_backend *backend = otto__calloc(1, sizeof *backend);
+	backend->type = t;
+	backend->self = self;
+	backend->name = otto__strdup(name);
+	backend->plugin_path = otto__strdup(plugin_path);
+	*out = backend;
+	return OTTO_OK;
+}
+
+OTTO_API void otto_reservation_backend_free(otto_reservation_backend *backend)
+{
+	if (!backend)
+		return;
+	if (backend->type.destroy) {
+		otto__call_mark mark;
+		otto__call_mark_begin(&mark, "reservation", backend->name, backend->plugin_path, "destroy");
+		backend->type.destroy(backend->self);
+		otto__call_mark_end(&mark);
+	}
+	free(backend->name);
+	free(backend->plugin_path);
+	free(backend);
+}
+
+OTTO_API const char *otto_reservation_backend_name(otto_reservation_backend *backend)
+{
+	/* Asked every time: conformance checks that the answer is stable. */
+	if (!backend || !backend->type.backend_name)
+		return NULL;
+	otto__call_mark mark;
+	otto__call_mark_begin(&mark, "reservation", backend->name, backend->plugin_path, "backend_name");
+	const char *name = backend->type.backend_name(backend->self);
+	otto__call_mark_end(&mark);
+	return name;
+}
+
+typedef int (*string_op)(void *self, const char *arg, otto_string_out *out, otto_error *err);
+
+/* Run one string-answering operation. `arg_op` takes an argument (user or
+ * resource); `plain_op` does not. */
+static int run_strings(otto_reservation_backend *backend, const char *op_name, string_op arg_op,
+		       int (*plain_op)(void *, otto_string_out *, otto_error *), const char *arg, otto_strlist *out,
+		       otto_error *err)
+{
+	out->count = 0;
+	out->items = NULL;
+	if (!arg_op && !plain_op)
+		return otto_error_set(err, OTTO_EPLUGIN, "reservation backend '%s' does not provide %s", backend->name,
+				      op_name);
+	otto__call call;
+	otto__call_init(&call, "reservation", backend->name, backend->plugin_path, op_name);
+	otto__string_collector c;
+	otto__string_collector_init(&c, &call);
+	otto__call_begin(&call);
+	int status = arg_op ? arg_op(backend->self, arg, &c.out, &call.plugin_err)
+			    : plain_op(backend->self, &c.out, &call.plugin_err);
+	otto__call_end(&call);
+	int rc = otto__call_result(&call, status, false, OTTO_ERROR, err);
+	if (rc != OTTO_OK) {
+		otto_strlist_free(&c.list);
+		return rc;
+	}
+	*out = c.list;
+	return OTTO_OK;
+}
+
+OTTO_API int otto_reservation_backend_reserved_resources(otto_reservation_backend *backend, const char *user,
+							 otto_strlist *out, otto_error *err)
+{
+	if (!user) {
+		out->count = 0;
+		out->items = NULL;
+		return otto_error_set(err, OTTO_EINVALID, "get_reserved_resources needs a user");
+	}
+	return run_strings(backend, "get_reserved_resources", backend->type.get_reserved_resources, NULL, user, out,
+			   err);
+}
+
+OTTO_API int otto_reservation_backend_who_reserved(otto_reservation_backend *backend, const char *resource,
+						   otto_strlist *out, otto_error *err)
+{
+	if (!resource) {
+		out->count = 0;
+		out->items = NULL;
+		return otto_error_set(err, OTTO_EINVALID, "who_reserved needs a resource");
+	}
+	return run_strings(backend, "who_reserved", backend->type.who_reserved, NULL, resource, out, err);
+}
+
+OTTO_API bool otto_reservation_backend_has_usernames(const otto_reservation_backend *backend)
+{
+	return backend && backend->type.list_usernames != NULL;
+}
+
+OTTO_API int otto_reservation_backend_list_usernames(otto_reservation_backend *backend, otto_strlist *out,
+						     otto_error *err)
+{
+	if (!backend->type.list_usernames) {
+		out->count = 0;
+		out->items = NULL;
+		return otto_error_set(err, OTTO_ENOTSUPPORTED, "reservation backend '%s' does not list usernames",
+				      backend->name);
+	}
+	return run_strings(backend, "list_usernames", NULL, backend->type.list_usernames, NULL, out, err);
+}
+
+OTTO_API bool otto_reservation_backend_has_windows(const otto_reservation_backend *backend)
+{
+	return backend && backend->type.get_reservation_windows != NULL;
+}
+
+typedef struct window_collector {
+	otto_window_out out; /* first */
+	otto__call *call;
+	size_t cap;
+	otto_window_list list;
+} window_collector;
+
+static int window_add(otto_window_out *out, const char *resource, int64_t start, int64_t end, otto_error *err)
+{
+	window_collector *c = (window_collector *)out;
+	if (!resource)
+		return otto__call_fail(c->call, err, "reservation backend '%s': %s added a NULL resource (window %zu)",
+				       c->call->backend, c->call->op, c->list.count);
+	if (c->list.count == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 8;
+		c->list.items = otto__realloc(c->list.items, c->cap * sizeof *c->list.items);
+	}
+	otto_window_rec *w = &c->list.items[c->list.count++];
+	w->resource = otto__strdup(resource);
+	w->start = start;
+	w->end = end;
+	return OTTO_OK;
+}
+
+static const otto_window_out_ops window_out_ops = {sizeof(otto_window_out_ops), window_add};
+
+OTTO_API int otto_reservation_backend_windows(otto_reservation_backend *backend, const char *user,
+					      otto_window_list *out, otto_error *err)
+{
+	out->count = 0;
+	out->items = NULL;
+	if (!backend->type.get_reservation_windows)
+		return otto_error_set(err, OTTO_ENOTSUPPORTED, "reservation backend '%s' does not report windows",
+				      backend->name);
+	if (!user)
+		return otto_error_set(err, OTTO_EINVALID, "get_reservation_windows needs a user");
+	otto__call call;
+	otto__call_init(&call, "reservation", backend->name, backend->plugin_path, "get_reservation_windows");
+	window_collector c;
+	memset(&c, 0, sizeof c);
+	c.out.ops = &window_out_ops;
+	c.call = &call;
+	otto__call_begin(&call);
+	int status = backend->type.get_reservation_windows(backend->self, user, &c.out, &call.plugin_err);
+	otto__call_end(&call);
+	int rc = otto__call_result(&call, status, false, OTTO_ERROR, err);
+	if (rc != OTTO_OK) {
+		otto_window_list_free(&c.list);
+		return rc;
+	}
+	*out = c.list;
+	return OTTO_OK;
+}

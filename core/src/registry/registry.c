@@ -1,0 +1,389 @@
+/*
+ * The registry: where to look, what a scan found (built-ins first, then
+ * files in search order), which registration of a name wins, and lookups.
+ */
+#include "registry/registry_int.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------- records -- */
+
+static void rec_free(otto__plugin_rec *rec)
+{
+	free((char *)rec->info.path);
+	free((char *)rec->info.detail);
+	free((char *)rec->info.plugin_name);
+	free((char *)rec->info.plugin_version);
+	for (size_t i = 0; i < rec->info.n_backends; i++) {
+		free((char *)rec->backends[i].name);
+		free((char *)rec->backends[i].description);
+	}
+	free(rec->backends);
+}
+
+static void clear_plugins(otto_registry *reg)
+{
+	for (size_t i = 0; i < reg->n_plugins; i++)
+		rec_free(&reg->plugins[i]);
+	free(reg->plugins);
+	reg->plugins = NULL;
+	reg->n_plugins = 0;
+}
+
+/* Append a record made from an inspection (its strings are copied). */
+static void add_rec(otto_registry *reg, const char *path, const otto__inspection *insp, const otto__inspection *builtin)
+{
+	reg->plugins = otto__realloc(reg->plugins, (reg->n_plugins + 1) * sizeof *reg->plugins);
+	otto__plugin_rec *rec = &reg->plugins[reg->n_plugins++];
+	memset(rec, 0, sizeof *rec);
+	rec->builtin = builtin;
+	rec->info.path = otto__strdup(path);
+	rec->info.status = insp->status;
+	rec->info.detail = otto__strdup(insp->detail);
+	rec->info.plugin_name = otto__strdup(insp->plugin_name);
+	rec->info.plugin_version = otto__strdup(insp->plugin_version);
+	rec->info.abi_major = insp->abi_major;
+	rec->info.abi_minor = insp->abi_minor;
+	if (insp->status == OTTO_PLUGIN_LOADED && insp->n_backends) {
+		rec->backends = otto__calloc(insp->n_backends, sizeof *rec->backends);
+		for (size_t i = 0; i < insp->n_backends; i++) {
+			otto_backend_info *b = &rec->backends[i];
+			b->kind = insp->backends[i].kind;
+			b->name = otto__strdup(insp->backends[i].name);
+			b->description = otto__strdup(insp->backends[i].description);
+			/* Pointers into the record's own strings, which never move. */
+			b->plugin_name = rec->info.plugin_name;
+			b->plugin_version = rec->info.plugin_version;
+			b->path = rec->info.path;
+		}
+		rec->info.n_backends = insp->n_backends;
+	}
+	rec->info.backends = rec->backends;
+}
+
+/* ----------------------------------------------------------- lifecycle -- */
+
+OTTO_API int otto_registry_new(otto_registry **out, otto_error *err)
+{
+	otto_registry *reg = otto__calloc(1, sizeof *reg);
+	size_t n = 0;
+	while (otto__builtin_plugins[n])
+		n++;
+	reg->builtins = otto__calloc(n, sizeof *reg->builtins);
+	reg->n_builtins = n;
+	for (size_t i = 0; i < n; i++)
+		otto__inspect_descriptor(otto__builtin_plugins[i], &reg->builtins[i]);
+	/* Until a scan, the registry holds the built-ins alone. */
+	int rc = otto_registry_scan(reg, err);
+	if (rc != OTTO_OK) {
+		otto_registry_free(reg);
+		return rc;
+	}
+	*out = reg;
+	return OTTO_OK;
+}
+
+OTTO_API void otto_registry_free(otto_registry *reg)
+{
+	if (!reg)
+		return;
+	clear_plugins(reg);
+	otto__ltdl_lock();
+	for (size_t i = 0; i < reg->n_loaded; i++) {
+		otto__loaded *l = reg->loaded[i];
+		if (l->module)
+			lt_dlclose(l->module);
+		otto__inspection_free(&l->insp);
+		free(l->path);
+		free(l);
+	}
+	if (reg->ltdl_initialized)
+		lt_dlexit();
+	otto__ltdl_unlock();
+	free(reg->loaded);
+	for (size_t i = 0; i < reg->n_builtins; i++)
+		otto__inspection_free(&reg->builtins[i]);
+	free(reg->builtins);
+	for (size_t i = 0; i < reg->n_sources; i++)
+		free(reg->sources[i].path);
+	free(reg->sources);
+	otto_strlist_free(&reg->dirs);
+	free(reg);
+}
+
+/* ----------------------------------------------------------- search order -- */
+
+static void add_source(otto_registry *reg, const char *path, bool is_file)
+{
+	reg->sources = otto__realloc(reg->sources, (reg->n_sources + 1) * sizeof *reg->sources);
+	reg->sources[reg->n_sources].path = otto__strdup(path);
+	reg->sources[reg->n_sources].is_file = is_file;
+	reg->n_sources++;
+	if (!is_file)
+		otto__strlist_push(&reg->dirs, path);
+}
+
+OTTO_API int otto_registry_add_dir(otto_registry *reg, const char *dir, otto_error *err)
+{
+	if (!reg || !dir || !*dir)
+		return otto_error_set(err, OTTO_EINVALID, "a plugin folder must be a non-empty path");
+	add_source(reg, dir, false);
+	return OTTO_OK;
+}
+
+OTTO_API int otto_registry_add_path_list(otto_registry *reg, const char *list, otto_error *err)
+{
+	if (!reg)
+		return otto_error_set(err, OTTO_EINVALID, "no registry to add plugin folders to");
+	for (const char *p = list; p && *p;) {
+		const char *colon = strchr(p, ':');
+		size_t n = colon ? (size_t)(colon - p) : strlen(p);
+		if (n > 0) {
+			char *dir = otto__strndup(p, n);
+			add_source(reg, dir, false);
+			free(dir);
+		}
+		p += n + (colon ? 1 : 0);
+	}
+	return OTTO_OK;
+}
+
+static bool same_folder(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	return strcmp(a, b) == 0;
+}
+
+OTTO_API int otto_registry_add_default_dirs(otto_registry *reg, otto_error *err)
+{
+	if (!reg)
+		return otto_error_set(err, OTTO_EINVALID, "no registry to add plugin folders to");
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *beside = NULL;
+	if (n > 0) {
+		exe[n] = '\0';
+		/* <prefix>/bin/otto -> <prefix>/lib/otto/plugins: the same layout
+		 * in the build tree and the install tree. */
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			slash = strrchr(exe, '/');
+		}
+		if (slash) {
+			*slash = '\0';
+			beside = otto__asprintf("%s/%s", exe[0] ? exe : "", OTTO_PLUGIN_SUBDIR);
+		}
+	}
+	if (beside)
+		add_source(reg, beside, false);
+	if (!beside || !same_folder(beside, OTTO_PLUGIN_INSTALL_DIR))
+		add_source(reg, OTTO_PLUGIN_INSTALL_DIR, false);
+	free(beside);
+	return OTTO_OK;
+}
+
+OTTO_API int otto_registry_add_file(otto_registry *reg, const char *path, otto_error *err)
+{
+	if (!reg || !path || !*path)
+		return otto_error_set(err, OTTO_EINVALID, "a plugin file must be a non-empty path");
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return otto_error_set(err, OTTO_EIO, "plugin file %s does not exist", path);
+	if (!S_ISREG(st.st_mode))
+		return otto_error_set(err, OTTO_EIO, "plugin file %s is not a regular file", path);
+	/* A bare name would make the loaders search their library path. */
+	char *explicit_path = strchr(path, '/') ? otto__strdup(path) : otto__asprintf("./%s", path);
+	add_source(reg, explicit_path, true);
+	free(explicit_path);
+	return OTTO_OK;
+}
+
+OTTO_API size_t otto_registry_dir_count(const otto_registry *reg)
+{
+	return reg ? reg->dirs.count : 0;
+}
+
+OTTO_API const char *otto_registry_dir(const otto_registry *reg, size_t i)
+{
+	return reg && i < reg->dirs.count ? reg->dirs.items[i] : NULL;
+}
+
+/* ----------------------------------------------------------------- scan -- */
+
+const otto__plugin_rec *otto__registry_provider(const otto_registry *reg, otto_backend_kind kind, const char *name)
+{
+	for (size_t i = 0; reg && name && i < reg->n_plugins; i++) {
+		const otto__plugin_rec *rec = &reg->plugins[i];
+		for (size_t j = 0; j < rec->info.n_backends; j++) {
+			const otto_backend_info *b = &rec->backends[j];
+			if (b->kind == kind && !b->shadowed_by && strcmp(b->name, name) == 0)
+				return rec;
+		}
+	}
+	return NULL;
+}
+
+/* "lab backend 'x' and reservation backend 'y' of B are already provided by
+ * A (the first file in search order wins)". */
+static char *duplicate_detail(const otto__plugin_rec *rec)
+{
+	otto_buf b = {0};
+	otto_strlist winners = {0};
+	for (size_t i = 0; i < rec->info.n_backends; i++) {
+		const otto_backend_info *bi = &rec->backends[i];
+		if (i > 0)
+			otto__buf_append(&b, i + 1 == rec->info.n_backends ? " and " : ", ");
+		otto__buf_printf(&b, "%s backend '%s'", otto_backend_kind_name(bi->kind), bi->name);
+		if (otto_strlist_index(&winners, bi->shadowed_by) < 0)
+			otto__strlist_push(&winners, bi->shadowed_by);
+	}
+	otto__buf_printf(&b, " of %s %s already provided by ", rec->info.path,
+			 rec->info.n_backends == 1 ? "is" : "are");
+	for (size_t i = 0; i < winners.count; i++)
+		otto__buf_printf(&b, "%s%s", i == 0 ? "" : (i + 1 == winners.count ? " and " : ", "), winners.items[i]);
+	otto__buf_append(&b, " (the first file in search order wins)");
+	otto_strlist_free(&winners);
+	return otto__buf_take(&b);
+}
+
+/* The first registration of a (kind, name) in search order wins. */
+static void resolve_duplicates(otto_registry *reg)
+{
+	for (size_t i = 0; i < reg->n_plugins; i++) {
+		otto__plugin_rec *rec = &reg->plugins[i];
+		size_t shadowed = 0;
+		for (size_t j = 0; j < rec->info.n_backends; j++) {
+			otto_backend_info *b = &rec->backends[j];
+			const otto__plugin_rec *winner = otto__registry_provider(reg, b->kind, b->name);
+			if (winner && winner != rec) {
+				b->shadowed_by = winner->info.path;
+				shadowed++;
+			}
+		}
+		if (rec->info.n_backends > 0 && shadowed == rec->info.n_backends) {
+			rec->info.status = OTTO_PLUGIN_DUPLICATE;
+			rec->info.detail = duplicate_detail(rec);
+		}
+	}
+}
+
+OTTO_API int otto_registry_scan(otto_registry *reg, otto_error *err)
+{
+	if (!reg)
+		return otto_error_set(err, OTTO_EINVALID, "no registry to scan");
+	clear_plugins(reg);
+	for (size_t i = 0; i < reg->n_builtins; i++)
+		add_rec(reg, OTTO__BUILTIN_PATH, &reg->builtins[i], &reg->builtins[i]);
+
+	otto_strlist files = {0};
+	otto__registry_discover(reg, &files);
+	unsigned timeout = otto__scan_timeout();
+	for (size_t i = 0; i < files.count; i++) {
+		otto__inspection insp;
+		otto__inspect_file_isolated(files.items[i], timeout, &insp);
+		add_rec(reg, files.items[i], &insp, NULL);
+		otto__inspection_free(&insp);
+	}
+	otto_strlist_free(&files);
+	resolve_duplicates(reg);
+	return OTTO_OK;
+}
+
+/* -------------------------------------------------------------- lookups -- */
+
+OTTO_API size_t otto_registry_plugin_count(const otto_registry *reg)
+{
+	return reg ? reg->n_plugins : 0;
+}
+
+OTTO_API const otto_plugin_info *otto_registry_plugin(const otto_registry *reg, size_t i)
+{
+	return reg && i < reg->n_plugins ? &reg->plugins[i].info : NULL;
+}
+
+OTTO_API const otto_backend_info *otto_registry_find(const otto_registry *reg, otto_backend_kind kind, const char *name)
+{
+	const otto__plugin_rec *rec = otto__registry_provider(reg, kind, name);
+	for (size_t j = 0; rec && j < rec->info.n_backends; j++)
+		if (rec->backends[j].kind == kind && strcmp(rec->backends[j].name, name) == 0)
+			return &rec->backends[j];
+	return NULL;
+}
+
+OTTO_API int otto_registry_names(const otto_registry *reg, otto_backend_kind kind, otto_strlist *out)
+{
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; reg && i < reg->n_plugins; i++)
+		for (size_t j = 0; j < reg->plugins[i].info.n_backends; j++) {
+			const otto_backend_info *b = &reg->plugins[i].backends[j];
+			if (b->kind == kind && !b->shadowed_by)
+				otto__strlist_push(out, b->name);
+		}
+	otto__strlist_sort_unique(out);
+	return OTTO_OK;
+}
+
+OTTO_API const char *otto_registry_suggest(const otto_registry *reg, otto_backend_kind kind, const char *name)
+{
+	if (!reg || !name)
+		return NULL;
+	size_t limit = strlen(name) / 3;
+	if (limit < 2)
+		limit = 2;
+	const char *best = NULL;
+	size_t best_distance = limit + 1;
+	for (size_t i = 0; i < reg->n_plugins; i++)
+		for (size_t j = 0; j < reg->plugins[i].info.n_backends; j++) {
+			const otto_backend_info *b = &reg->plugins[i].backends[j];
+			if (b->kind != kind || b->shadowed_by)
+				continue;
+			size_t d = otto__edit_distance(name, b->name);
+			/* Ties go to the alphabetically first name, so the
+			 * answer does not depend on search order. */
+			if (d < best_distance || (d == best_distance && best && strcmp(b->name, best) < 0)) {
+				best = b->name;
+				best_distance = d;
+			}
+		}
+	return best;
+}
+
+OTTO_API int otto_registry_unknown_backend_error(const otto_registry *reg, otto_backend_kind kind, const char *name,
+						 otto_error *err)
+{
+	const char *kind_name = otto_backend_kind_name(kind);
+	otto_buf b = {0};
+	otto__buf_printf(&b, "no %s backend named '%s'.", kind_name, name ? name : "");
+	otto_strlist names = {0};
+	otto_registry_names(reg, kind, &names);
+	const char *closest = otto_registry_suggest(reg, kind, name);
+	if (closest)
+		otto__buf_printf(&b, " Did you mean '%s'?", closest);
+	if (names.count) {
+		otto__buf_append(&b, " Available:");
+		for (size_t i = 0; i < names.count; i++)
+			otto__buf_printf(&b, "%s %s", i ? "," : "", names.items[i]);
+		otto__buf_append(&b, ".");
+	} else {
+		otto__buf_printf(&b, " No %s backends are available", kind_name);
+		size_t n = otto_registry_dir_count(reg);
+		if (n == 0)
+			otto__buf_append(&b, " (no plugin folder was searched).");
+		for (size_t i = 0; i < n; i++)
+			otto__buf_printf(&b, "%s%s", i ? ", " : " (searched: ", otto_registry_dir(reg, i));
+		if (n)
+			otto__buf_append(&b, ").");
+	}
+	otto_strlist_free(&names);
+	char *msg = otto__buf_take(&b);
+	otto_error_set(err, OTTO_ENOBACKEND, "%s", msg);
+	free(msg);
+	return OTTO_ENOBACKEND;
+}

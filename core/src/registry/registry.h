@@ -1,0 +1,30 @@
+/*
+ * Between the registry (discovery, loading) and the backend wrappers.
+ */
+#ifndef OTTO_REGISTRY_H
+#define OTTO_REGISTRY_H
+
+#include <otto/otto.h>
+
+/* Load, in this process, the plugin that provides backend `name` of that
+ * kind (built-ins need no loading) and return its type, copied into a
+ * host-sized struct in which fields the plugin's ABI minor did not know are
+ * NULL. The type stays valid until the registry is freed, so every backend
+ * instance must be freed before its registry.
+ * Unknown name: OTTO_ENOBACKEND with otto_registry_unknown_backend_error's
+ * message. A plugin that loaded at scan time but fails now: OTTO_EPLUGIN. */
+int otto__registry_lab_type(otto_registry *reg, const char *name, const otto_lab_repository_type **type,
+			    otto_error *err);
+int otto__registry_reservation_type(otto_registry *reg, const char *name,
+				    const otto_reservation_backend_type **type, otto_error *err);
+
+/* The plugin file that provides backend `name` of that kind ("(built-in)"
+ * for built-ins), owned by the registry; NULL when none does. Backend
+ * instances keep a copy, for crash reports (otto_plugin_call_in_progress). */
+const char *otto__registry_plugin_path(const otto_registry *reg, otto_backend_kind kind, const char *name);
+
+/* The built-in plugins' descriptors (compiled into libotto), registered
+ * through the same path as files. NULL-terminated. */
+extern const otto_plugin_descriptor *const otto__builtin_plugins[];
+
+#endif

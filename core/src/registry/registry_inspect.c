@@ -1,0 +1,249 @@
+/*
+ * Looking at one plugin descriptor: the ABI check (fields read as plain data
+ * before anything is called) and register_backends with a registrar that
+ * validates every type it is handed. The same code serves built-ins, the
+ * scan child and in-process loading.
+ */
+#include "registry/registry_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define END_OF(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
+
+/* Everything ABI 1.0 put in the descriptor. */
+#define DESCRIPTOR_FROZEN_SIZE END_OF(otto_plugin_descriptor, register_backends)
+/* A type struct must reach at least its last required entry; what follows
+ * is optional and reads as NULL when an older SDK's struct stops short. */
+#define LAB_REQUIRED_SIZE END_OF(otto_lab_repository_type, load_lab)
+#define RESERVATION_REQUIRED_SIZE END_OF(otto_reservation_backend_type, who_reserved)
+
+void otto__inspection_free(otto__inspection *insp)
+{
+	if (!insp)
+		return;
+	free(insp->detail);
+	free(insp->plugin_name);
+	free(insp->plugin_version);
+	for (size_t i = 0; i < insp->n_backends; i++) {
+		free(insp->backends[i].name);
+		free(insp->backends[i].description);
+	}
+	free(insp->backends);
+	free(insp->types);
+	memset(insp, 0, sizeof *insp);
+}
+
+void otto__inspection_fail(otto__inspection *insp, otto_plugin_status status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	free(insp->detail);
+	insp->detail = otto__vasprintf(fmt, ap);
+	va_end(ap);
+	insp->status = status;
+}
+
+/* The registrar handed to register_backends, with what it collected. */
+typedef struct collecting_registrar {
+	otto_registrar base; /* first: the plugin only sees this */
+	otto__inspection *insp;
+	size_t cap;
+	char *first_error; /* the first type that was refused */
+} collecting_registrar;
+
+static bool valid_backend_name(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > OTTO__BACKEND_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (i > 0 && (c == '_' || c == '-'));
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static int refuse(collecting_registrar *cr, otto_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int refuse(collecting_registrar *cr, otto_error *err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = otto__vasprintf(fmt, ap);
+	va_end(ap);
+	otto_error_set(err, OTTO_EINVALID, "%s", msg);
+	if (!cr->first_error)
+		cr->first_error = msg;
+	else
+		free(msg);
+	return OTTO_EINVALID;
+}
+
+/* The checks common to both kinds. `required` lists the entries that must
+ * be non-NULL, as (name, function pointer present) pairs. */
+typedef struct required_entry {
+	const char *name;
+	bool present;
+} required_entry;
+
+static int check_and_add(collecting_registrar *cr, otto_backend_kind kind, const void *type, size_t struct_size,
+			 size_t required_size, const required_entry *required, size_t n_required, otto_error *err)
+{
+	const char *kind_name = otto_backend_kind_name(kind);
+	if (!type)
+		return refuse(cr, err, "register_backends passed a NULL %s backend type", kind_name);
+	if (struct_size < END_OF(otto_lab_repository_type, name))
+		return refuse(cr, err, "a %s backend type is %zu bytes, too small to hold its name", kind_name,
+			      struct_size);
+	/* name sits at the same place in both kinds. */
+	const char *name = ((const otto_lab_repository_type *)type)->name;
+	if (!name || !*name)
+		return refuse(cr, err, "a %s backend has an empty name", kind_name);
+	if (!valid_backend_name(name))
+		return refuse(cr, err,
+			      "%s backend name '%s' is invalid: use lower-case letters, digits, '_' and '-', starting "
+			      "with a letter or digit, at most %d characters",
+			      kind_name, name, OTTO__BACKEND_NAME_MAX);
+	if (struct_size < required_size)
+		return refuse(cr, err, "%s backend '%s' has a type of %zu bytes; otto ABI %d needs at least %zu",
+			      kind_name, name, struct_size, OTTO_ABI_MAJOR, required_size);
+	for (size_t i = 0; i < n_required; i++)
+		if (!required[i].present)
+			return refuse(cr, err, "%s backend '%s' has no %s", kind_name, name, required[i].name);
+	otto__inspection *insp = cr->insp;
+	for (size_t i = 0; i < insp->n_backends; i++)
+		if (insp->backends[i].kind == kind && strcmp(insp->backends[i].name, name) == 0)
+			return refuse(cr, err, "%s backend '%s' is registered twice by this plugin", kind_name, name);
+
+	if (insp->n_backends == cr->cap) {
+		cr->cap = cr->cap ? cr->cap * 2 : 4;
+		insp->backends = otto__realloc(insp->backends, cr->cap * sizeof *insp->backends);
+		insp->types = otto__realloc(insp->types, cr->cap * sizeof *insp->types);
+	}
+	otto__any_type *copy = &insp->types[insp->n_backends];
+	memset(copy, 0, sizeof *copy);
+	size_t host_size = kind == OTTO_KIND_LAB ? sizeof copy->lab : sizeof copy->reservation;
+	memcpy(copy, type, struct_size < host_size ? struct_size : host_size);
+	/* From now on the host's own size: every field it knows is readable. */
+	copy->lab.struct_size = host_size;
+
+	otto__backend_entry *e = &insp->backends[insp->n_backends++];
+	e->kind = kind;
+	e->name = otto__strdup(name);
+	e->description = otto__strdup(copy->lab.description);
+	return OTTO_OK;
+}
+
+static int add_lab(otto_registrar *reg, const otto_lab_repository_type *type, otto_error *err)
+{
+	collecting_registrar *cr = (collecting_registrar *)reg;
+	size_t size = type ? type->struct_size : 0;
+	required_entry required[4] = {{"create", false}, {"destroy", false}, {"list_labs", false}, {"load_lab", false}};
+	if (type && size >= LAB_REQUIRED_SIZE) {
+		required[0].present = type->create != NULL;
+		required[1].present = type->destroy != NULL;
+		required[2].present = type->list_labs != NULL;
+		required[3].present = type->load_lab != NULL;
+	}
+	return check_and_add(cr, OTTO_KIND_LAB, type, size, LAB_REQUIRED_SIZE, required, 4, err);
+}
+
+static int add_reservation(otto_registrar *reg, const otto_reservation_backend_type *type, otto_error *err)
+{
+	collecting_registrar *cr = (collecting_registrar *)reg;
+	size_t size = type ? type->struct_size : 0;
+	required_entry required[5] = {{"create", false},
+				      {"destroy", false},
+				      {"backend_name", false},
+				      {"get_reserved_resources", false},
+				      {"who_reserved", false}};
+	if (type && size >= RESERVATION_REQUIRED_SIZE) {
+		required[0].present = type->create != NULL;
+		required[1].present = type->destroy != NULL;
+		required[2].present = type->backend_name != NULL;
+		required[3].present = type->get_reserved_resources != NULL;
+		required[4].present = type->who_reserved != NULL;
+	}
+	return check_and_add(cr, OTTO_KIND_RESERVATION, type, size, RESERVATION_REQUIRED_SIZE, required, 5, err);
+}
+
+static const otto_registrar_ops registrar_ops = {
+    sizeof(otto_registrar_ops),
+    add_lab,
+    add_reservation,
+};
+
+static void drop_backends(otto__inspection *insp)
+{
+	for (size_t i = 0; i < insp->n_backends; i++) {
+		free(insp->backends[i].name);
+		free(insp->backends[i].description);
+	}
+	free(insp->backends);
+	free(insp->types);
+	insp->backends = NULL;
+	insp->types = NULL;
+	insp->n_backends = 0;
+}
+
+void otto__inspect_descriptor(const otto_plugin_descriptor *desc, otto__inspection *out)
+{
+	memset(out, 0, sizeof *out);
+	out->abi_major = desc->abi_major;
+	out->abi_minor = desc->abi_minor;
+	if (desc->abi_major != OTTO_ABI_MAJOR) {
+		otto__inspection_fail(out, OTTO_PLUGIN_ABI_MISMATCH,
+				      "built for otto ABI %u.%u; this host provides %d.%d (the major must match)",
+				      desc->abi_major, desc->abi_minor, OTTO_ABI_MAJOR, OTTO_ABI_MINOR);
+		return;
+	}
+	if (desc->abi_minor > OTTO_ABI_MINOR) {
+		otto__inspection_fail(out, OTTO_PLUGIN_ABI_MISMATCH,
+				      "built for otto ABI %u.%u; this host provides %d.%d (the minor must not be newer "
+				      "than the host's)",
+				      desc->abi_major, desc->abi_minor, OTTO_ABI_MAJOR, OTTO_ABI_MINOR);
+		return;
+	}
+	if (desc->struct_size < DESCRIPTOR_FROZEN_SIZE) {
+		otto__inspection_fail(out, OTTO_PLUGIN_ABI_MISMATCH,
+				      "its descriptor is %u bytes; otto ABI %u.%u needs at least %zu",
+				      desc->struct_size, desc->abi_major, desc->abi_minor, DESCRIPTOR_FROZEN_SIZE);
+		return;
+	}
+	out->plugin_name = otto__strdup(desc->name);
+	out->plugin_version = otto__strdup(desc->version);
+	if (!desc->name || !desc->version) {
+		otto__inspection_fail(out, OTTO_PLUGIN_FAILED, "its descriptor has no %s",
+				      !desc->name ? "name" : "version");
+		return;
+	}
+	if (!desc->register_backends) {
+		otto__inspection_fail(out, OTTO_PLUGIN_FAILED, "its descriptor has no register_backends function");
+		return;
+	}
+
+	collecting_registrar cr = {{&registrar_ops, OTTO_ABI_MAJOR, OTTO_ABI_MINOR}, out, 0, NULL};
+	otto_error err = {0, ""};
+	int rc = desc->register_backends(&cr.base, &err);
+	if (cr.first_error) {
+		drop_backends(out);
+		otto__inspection_fail(out, OTTO_PLUGIN_FAILED, "%s", cr.first_error);
+		free(cr.first_error);
+	} else if (rc != OTTO_OK) {
+		drop_backends(out);
+		if (err.message[0])
+			otto__inspection_fail(out, OTTO_PLUGIN_FAILED, "register_backends failed: %.*s",
+					      (int)sizeof err.message, err.message);
+		else
+			otto__inspection_fail(out, OTTO_PLUGIN_FAILED,
+					      "register_backends failed with status %s and no message",
+					      otto_status_name(rc));
+	} else if (out->n_backends == 0) {
+		otto__inspection_fail(out, OTTO_PLUGIN_FAILED, "register_backends registered no backend");
+	} else {
+		out->status = OTTO_PLUGIN_LOADED;
+	}
+}

@@ -1,0 +1,55 @@
+/*
+ * Internal helpers shared by libotto's sources (not installed).
+ * Allocation failures abort with a message: libotto treats running out of
+ * memory as fatal, so that every other error path can be tested.
+ */
+#ifndef OTTO_UTIL_H
+#define OTTO_UTIL_H
+
+#include <otto/otto.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define OTTO_API __attribute__((visibility("default")))
+
+void *otto__malloc(size_t size);
+void *otto__calloc(size_t count, size_t size);
+void *otto__realloc(void *ptr, size_t size);
+char *otto__strdup(const char *s);       /* NULL in, NULL out */
+char *otto__strndup(const char *s, size_t n);
+char *otto__asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *otto__vasprintf(const char *fmt, va_list ap);
+
+/* Append a copy of s to list. */
+void otto__strlist_push(otto_strlist *list, const char *s);
+/* Append s itself (ownership taken). */
+void otto__strlist_push_owned(otto_strlist *list, char *s);
+/* Sort and remove duplicates in place. */
+void otto__strlist_sort_unique(otto_strlist *list);
+/* Deep copy. */
+void otto__strlist_copy(otto_strlist *dst, const otto_strlist *src);
+
+/* A growable string. */
+typedef struct otto_buf {
+	char *data; /* always NUL-terminated once anything was appended */
+	size_t len;
+	size_t cap;
+} otto_buf;
+void otto__buf_append(otto_buf *b, const char *s);
+void otto__buf_appendn(otto_buf *b, const char *s, size_t n);
+void otto__buf_printf(otto_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Take the string (never NULL) and reset the buffer. */
+char *otto__buf_take(otto_buf *b);
+void otto__buf_free(otto_buf *b);
+
+/* Levenshtein distance, for "Did you mean". */
+size_t otto__edit_distance(const char *a, const char *b);
+
+/* Join dir and name with one '/'; an absolute name is returned as is. */
+char *otto__path_join(const char *dir, const char *name);
+
+/* libotto's warning channel (see otto_set_warning_handler in otto.h). */
+void otto__warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
