@@ -373,7 +373,7 @@ static int stateless_load(void *self, const char *name, const otto_config *prefe
 
 static const otto_lab_repository_type inline_type = {sizeof(otto_lab_repository_type), "inline", "test",
 						      stateless_create, stateless_destroy, stateless_list,
-						      stateless_load, NULL};
+						      stateless_load, NULL, NULL};
 
 Test(lab_type, open_type_stateless)
 {

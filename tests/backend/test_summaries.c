@@ -132,7 +132,7 @@ static int liar_load(void *self, const char *name, const otto_config *preference
 }
 
 static const otto_lab_repository_type liar_type = {sizeof(otto_lab_repository_type), "liar", "test", liar_create,
-						    NULL, liar_list, liar_load, NULL};
+						    NULL, liar_list, liar_load, NULL, NULL};
 
 Test(summaries_fallback, listed_lab_that_does_not_load)
 {

@@ -53,6 +53,7 @@ bool otto__is_plugin_status(int status)
 	case OTTO_ENOTFOUND:
 	case OTTO_EINVALID:
 	case OTTO_ENOMEM:
+	case OTTO_ECONFLICT:
 		return true;
 	default:
 		return false;

@@ -26,6 +26,7 @@ static otto_lab_repository_type read_type(const otto_lab_repository_type *src)
 	TAKE(list_labs);
 	TAKE(load_lab);
 	TAKE(list_host_summaries);
+	TAKE(settings_keys);
 #undef TAKE
 	t.struct_size = sizeof t;
 	return t;

@@ -28,6 +28,9 @@ static otto_reservation_backend_type read_type(const otto_reservation_backend_ty
 	TAKE(who_reserved);
 	TAKE(list_usernames);
 	TAKE(get_reservation_windows);
+	TAKE(settings_keys);
+	TAKE(reserve);
+	TAKE(cancel);
 #undef TAKE
 	t.struct_size = sizeof t;
 	return t;

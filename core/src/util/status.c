@@ -30,6 +30,8 @@ OTTO_API const char *otto_status_name(int status)
 		return "EINVALID";
 	case OTTO_ENOMEM:
 		return "ENOMEM";
+	case OTTO_ECONFLICT:
+		return "ECONFLICT";
 	case OTTO_ENOTSUPPORTED:
 		return "ENOTSUPPORTED";
 	case OTTO_ENOBACKEND:

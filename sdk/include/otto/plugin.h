@@ -23,12 +23,19 @@
  *   direction starts with a `struct_size` field set to sizeof() at build
  *   time; a struct only ever grows by appending fields, so each side reads
  *   the fields both know and treats the rest as absent (NULL / zero).
+ *   The exceptions are the few small structs that travel as array elements
+ *   (otto_setting, otto_cred, otto_link_endpoint, otto_setting_decl) and
+ *   otto_error: their layout is fixed for the whole major.
  *   Optional capabilities are function pointers that may be NULL.
  *
  * ABI HISTORY (a plugin declares the minor it was built with; build with
  * the lowest minor whose features you use to reach the oldest hosts)
  *   1.0  the initial ABI.
  *   1.1  links between lab hosts: otto_link, otto_lab_out_add_link().
+ *   1.2  declared settings keys (otto_setting_decl, `settings_keys` in both
+ *        type structs, otto_config_check_decl()); writing reservations
+ *        (otto_reservation_request, `reserve` and `cancel` in the
+ *        reservation backend type, the OTTO_ECONFLICT status).
  *
  * OWNERSHIP (the whole rule set)
  *   1. What the host passes to the plugin (configuration, names, user names,
@@ -80,7 +87,7 @@ extern "C" {
 /* ------------------------------------------------------------------ ABI -- */
 
 #define OTTO_ABI_MAJOR 1
-#define OTTO_ABI_MINOR 1
+#define OTTO_ABI_MINOR 2
 
 /* The one symbol every plugin exports. */
 #define OTTO_PLUGIN_SYMBOL "otto_plugin"
@@ -104,7 +111,10 @@ typedef enum otto_status {
 	/* Bad configuration (unknown key, wrong type) or a bad argument. */
 	OTTO_EINVALID = -3,
 	/* Out of memory. */
-	OTTO_ENOMEM = -4
+	OTTO_ENOMEM = -4,
+	/* Since ABI 1.2, only from reserve(): the request overlaps what someone
+	 * else holds; the message names the holder and the window. */
+	OTTO_ECONFLICT = -5
 } otto_status;
 
 #define OTTO_ERROR_MESSAGE_MAX 1024
@@ -146,7 +156,9 @@ typedef enum otto_value_type {
 	OTTO_VALUE_ARRAY = 4 /* an array of strings */
 } otto_value_type;
 
-/* One `key = value` line of a backend's settings table. */
+/* One `key = value` line of a backend's settings table. It travels as an
+ * array element (otto_config.settings), so its layout is fixed for the whole
+ * of ABI major 1. */
 typedef struct otto_setting {
 	const char *key;
 	otto_value_type type;
@@ -225,11 +237,83 @@ static inline int otto_config_check_keys(const otto_config *cfg, const char *con
 	return OTTO_OK;
 }
 
+/* Since ABI 1.2: one settings key a backend accepts, declared as data in
+ * its type struct (`settings_keys`, an array ended by an entry whose key is
+ * NULL), so that the host can show it (`otto plugins inspect`) without
+ * running plugin code, and otto_config_check_decl() can check it. It travels
+ * as an array element, so its layout is fixed for the whole of ABI major 1. */
+typedef struct otto_setting_decl {
+	const char *key;         /* NULL ends the array */
+	otto_value_type type;
+	uint32_t flags;          /* OTTO_SETTING_REQUIRED */
+	const char *description; /* one line, e.g. "lab.json files or folders to search" */
+} otto_setting_decl;
+
+#define OTTO_SETTING_REQUIRED (1u << 0)
+
+static inline const char *otto_value_type_name(otto_value_type type)
+{
+	switch (type) {
+	case OTTO_VALUE_STRING:
+		return "a string";
+	case OTTO_VALUE_INTEGER:
+		return "an integer";
+	case OTTO_VALUE_BOOLEAN:
+		return "a boolean";
+	case OTTO_VALUE_ARRAY:
+		return "an array of strings";
+	}
+	return "a value";
+}
+
+/* Since ABI 1.2 (a header helper, so it works on any host): check `cfg`
+ * against a declaration. A key not declared, a value of another type than
+ * declared, and a required key that is missing are OTTO_EINVALID with a
+ * message naming the key, where it was written (or the table), and the
+ * backend. Call it first thing in create(). */
+static inline int otto_config_check_decl(const otto_config *cfg, const otto_setting_decl *decl, otto_error *err)
+{
+	size_t i, k;
+	const char *section = cfg && cfg->section ? cfg->section : "?";
+	const char *backend = cfg && cfg->backend ? cfg->backend : "?";
+	for (i = 0; cfg && i < cfg->n_settings; i++) {
+		const otto_setting *s = &cfg->settings[i];
+		const otto_setting_decl *d = NULL;
+		char where[512], accepted[256] = "";
+		size_t used = 0;
+		for (k = 0; decl && decl[k].key; k++)
+			if (strcmp(decl[k].key, s->key) == 0)
+				d = &decl[k];
+		otto_setting_where(s, where, sizeof where);
+		if (d && d->type != s->type)
+			return otto_error_set(err, OTTO_EINVALID, "%s: key '%s' in [%s] for backend '%s' must be %s",
+					      where, s->key, section, backend, otto_value_type_name(d->type));
+		if (d)
+			continue;
+		for (k = 0; decl && decl[k].key && used < sizeof accepted; k++) {
+			int n = snprintf(accepted + used, sizeof accepted - used, "%s%s", k ? ", " : "", decl[k].key);
+			if (n < 0)
+				break;
+			used += (size_t)n;
+		}
+		return otto_error_set(err, OTTO_EINVALID, "%s: unknown key '%s' in [%s] for backend '%s' (accepted: %s)",
+				      where, s->key, section, backend, accepted[0] ? accepted : "none");
+	}
+	for (k = 0; decl && decl[k].key; k++)
+		if ((decl[k].flags & OTTO_SETTING_REQUIRED) && !otto_config_find(cfg, decl[k].key))
+			return otto_error_set(err, OTTO_EINVALID, "[%s]: backend '%s' needs the key '%s' (%s)", section,
+					      backend, decl[k].key,
+					      decl[k].description ? decl[k].description : otto_value_type_name(decl[k].type));
+	return OTTO_OK;
+}
+
 /* -------------------------------------------------------- data to host -- */
 
 /* Absent element_id / slot. */
 #define OTTO_NO_NUMBER ((int64_t)-1)
 
+/* A login, as an array element of otto_host.creds: fixed layout for the
+ * whole of ABI major 1. */
 typedef struct otto_cred {
 	const char *login;
 	const char *password; /* NULL: none */
@@ -290,7 +374,8 @@ typedef struct otto_host_summary {
 	}
 
 /* Since ABI 1.1: one end of a link, a host of the lab and optionally its
- * interface. */
+ * interface. An array element of otto_link.endpoints: fixed layout for the
+ * whole of ABI major 1. */
 typedef struct otto_link_endpoint {
 	const char *host;      /* the host's id (its key in the lab); required, non-empty */
 	const char *interface; /* NULL: none */
@@ -414,9 +499,42 @@ typedef struct otto_lab_repository_type {
 	/* Optional (NULL: not supported). One summary per host across all
 	 * labs; must agree exactly with load_lab. Skip malformed records. */
 	int (*list_host_summaries)(void *self, otto_summary_out *out, otto_error *err);
+
+	/* Since ABI 1.2, optional data (NULL: not declared): the settings keys
+	 * create() accepts. Static storage, like the type itself. */
+	const otto_setting_decl *settings_keys;
 } otto_lab_repository_type;
 
-/* A reservation backend: a read-only view of who holds what. */
+/* Since ABI 1.2: a reservation to make (reserve) or to cancel (cancel).
+ * Borrowed for the duration of the call. Start from
+ * OTTO_RESERVATION_REQUEST_INIT. */
+typedef struct otto_reservation_request {
+	size_t struct_size;
+	/* Who asks: the --as-user value or the login user. A backend that has
+	 * its own notion of identity (a database role) uses that, and refuses
+	 * a request in another name unless OTTO_RESERVE_FORCE is set and the
+	 * identity may act for others. */
+	const char *user;
+	const char *const *resources; /* at least one */
+	size_t n_resources;
+	/* reserve: the window [start, end), Unix seconds, start < end.
+	 * cancel: the caller's reservations of these resources that cover
+	 * `start` or begin after it; `end` is ignored. */
+	int64_t start;
+	int64_t end;
+	uint32_t flags; /* OTTO_RESERVE_SHARED, OTTO_RESERVE_FORCE */
+} otto_reservation_request;
+
+#define OTTO_RESERVE_SHARED (1u << 0) /* reserve: others may hold shared reservations of it too */
+#define OTTO_RESERVE_FORCE (1u << 1)  /* cancel: someone else's (an administrator's right) */
+
+#define OTTO_RESERVATION_REQUEST_INIT                                                                                  \
+	{                                                                                                              \
+		sizeof(otto_reservation_request), NULL, NULL, 0, 0, 0, 0                                               \
+	}
+
+/* A reservation backend: a view of who holds what (read-only unless it
+ * implements the ABI 1.2 write capability, reserve and cancel). */
 typedef struct otto_reservation_backend_type {
 	size_t struct_size; /* sizeof(otto_reservation_backend_type) */
 	const char *name;
@@ -439,6 +557,22 @@ typedef struct otto_reservation_backend_type {
 	 * open end OTTO_TIME_FAR_FUTURE. The resources whose window covers now
 	 * must equal get_reserved_resources(user). */
 	int (*get_reservation_windows)(void *self, const char *user, otto_window_out *out, otto_error *err);
+
+	/* Since ABI 1.2, optional data (NULL: not declared): the settings keys
+	 * create() accepts. Static storage, like the type itself. */
+	const otto_setting_decl *settings_keys;
+
+	/* Since ABI 1.2, optional, both or neither (NULL: read-only). reserve
+	 * makes one reservation per resource, all or none, and adds each made
+	 * window to `made`; a window that overlaps someone else's exclusive
+	 * one (or, unless shared, anyone's) is OTTO_ECONFLICT naming the
+	 * holder and the window. cancel removes the caller's reservations the
+	 * request covers and adds each removed window to `cancelled` (none:
+	 * add nothing and return OTTO_OK). Overlap is refused by the backend's
+	 * store itself, never by a read-then-write in the client. */
+	int (*reserve)(void *self, const otto_reservation_request *request, otto_window_out *made, otto_error *err);
+	int (*cancel)(void *self, const otto_reservation_request *request, otto_window_out *cancelled,
+		      otto_error *err);
 } otto_reservation_backend_type;
 
 /* ------------------------------------------------------------ registry -- */

@@ -376,11 +376,11 @@ static int list_host_summaries(void *self, otto_summary_out *out, otto_error *er
 
 static const otto_lab_repository_type cases_type = {
 	sizeof(otto_lab_repository_type), "cases", "misbehaving on purpose", create, destroy, list_labs, load_lab,
-	NULL};
+	NULL, NULL};
 
 static const otto_lab_repository_type summaries_type = {
 	sizeof(otto_lab_repository_type), "summaries", "cases with host summaries", create, destroy, list_labs,
-	load_lab, list_host_summaries};
+	load_lab, list_host_summaries, NULL};
 
 static int register_backends(otto_registrar *reg, otto_error *err)
 {

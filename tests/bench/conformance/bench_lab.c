@@ -127,7 +127,7 @@ static int bench_summaries(void *self, otto_summary_out *out, otto_error *err)
 
 static const otto_lab_repository_type bench_type = {
 	sizeof(otto_lab_repository_type), "benchlab", "generated labs for benchmarks", bench_create, bench_destroy,
-	bench_list, bench_load, bench_summaries};
+	bench_list, bench_load, bench_summaries, NULL};
 
 static int register_bench(otto_registrar *reg, otto_error *err)
 {

@@ -245,6 +245,7 @@ static const otto_lab_repository_type lab_type = {
 #else
 	lab_summaries,
 #endif
+	NULL,
 };
 
 /* ---------------------------------------------------------- reservations -- */
@@ -415,6 +416,9 @@ static const otto_reservation_backend_type res_type = {
 #endif
 	res_usernames,
 	res_windows,
+	NULL,
+	NULL,
+	NULL,
 };
 
 static int register_broken(otto_registrar *reg, otto_error *err)

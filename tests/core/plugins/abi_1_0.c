@@ -59,5 +59,5 @@ static int register_legacy(otto_registrar *reg, otto_error *err)
 
 OTTO_PLUGIN_EXPORT extern const otto_plugin_descriptor otto_plugin;
 const otto_plugin_descriptor otto_plugin = {
-    OTTO_ABI_MAJOR,	 OTTO_ABI_MINOR - 1, (uint32_t)sizeof(otto_plugin_descriptor), "legacy", "1.0.0",
+    OTTO_ABI_MAJOR,	 0, (uint32_t)sizeof(otto_plugin_descriptor), "legacy", "1.0.0",
     "built for ABI 1.0", register_legacy};
