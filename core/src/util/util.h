@@ -52,4 +52,11 @@ char *otto__path_join(const char *dir, const char *name);
 /* libotto's warning channel (see otto_set_warning_handler in otto.h). */
 void otto__warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* self_location.c: the folder holding libotto (the file this code was
+ * loaded from), absolute and without symlinks; NULL when the loader cannot
+ * say. Caller frees. */
+char *otto__self_dir(void);
+/* <that folder>/otto/<name>, e.g. "plugins" or "otto-worker". Caller frees. */
+char *otto__self_private_path(const char *name);
+
 #endif
