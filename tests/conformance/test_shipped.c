@@ -52,9 +52,9 @@ Test(shipped, json_with_upstream_data)
 			     "{\"version\": 1, \"reservations\": ["
 			     "{\"user\": \"alice\", \"resources\": [\"shared\", \"lab-a\"]},"
 			     "{\"user\": \"bob\", \"resources\": [\"shared\"], \"expires\": \"2999-01-01T00:00:00Z\"}]}");
-	char *settings = tu_fmt("[lab.json]\npaths = \"%s/fixtures/upstream-lab-data/tech1\"\n"
+	char *settings = tu_fmt("[lab.json]\npaths = \"%s/upstream-lab-data/tech1\"\n"
 				"[reservations.json]\npath = \"%s\"\n",
-				OTTO_SHARED_DIR, res);
+				OTTO_FIXTURES_DIR, res);
 	char *file = tu_write(dir, ".otto/settings.toml", settings);
 	static const char *fmt[] = {"--format", "tap", "--known-user", "alice", "--known-resource", "shared", NULL};
 	const char *args[] = {OTTO_PLUGIN_BUILD_DIR "/json.so", "--settings", file, fmt[0], fmt[1], fmt[2], fmt[3],

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define UPSTREAM OTTO_SHARED_DIR "/fixtures/upstream-lab-data"
+#define UPSTREAM OTTO_FIXTURES_DIR "/upstream-lab-data"
 
 static char *repo(const char *reservations)
 {

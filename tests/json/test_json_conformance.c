@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define UPSTREAM OTTO_SHARED_DIR "/fixtures/upstream-lab-data"
+#define UPSTREAM OTTO_FIXTURES_DIR "/upstream-lab-data"
 #define JSON_SO OTTO_PLUGIN_BUILD_DIR "/json.so"
 
 /* alice holds the three seeds of veggies, bob only carrot; carol's entry expired. */

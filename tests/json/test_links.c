@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define UPSTREAM OTTO_SHARED_DIR "/fixtures/upstream-lab-data"
+#define UPSTREAM OTTO_FIXTURES_DIR "/upstream-lab-data"
 
 static jt_env env_with(const char *text)
 {

@@ -12,7 +12,7 @@ WORK=${2:-${TMPDIR:-/tmp}/otto-bench-json}
 BIN=$BUILD/bin
 OTTO=$BIN/otto
 PLUGINS=$BUILD/lib/otto/plugins
-FIXTURE=$(cd "$(dirname "$0")/../../../.." && pwd)/shared/fixtures/upstream-lab-data/tech1/lab.json
+FIXTURE=$(cd "$(dirname "$0")/../.." && pwd)/fixtures/upstream-lab-data/tech1/lab.json
 RUNS=${RUNS:-3}
 
 mkdir -p "$WORK/big/.otto" "$WORK/check/.otto"
