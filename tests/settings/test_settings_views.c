@@ -142,11 +142,11 @@ Test(settings_views, any_table_by_name)
 Test(settings_views, plugin_dirs_resolved_against_repo_root)
 {
 	st_case c;
-	st_load_ok(&c, "[plugins]\npath = [\"plugins\", \"/opt/otto/plugins\", \"../shared/p\"]\n");
+	st_load_ok(&c, "[plugins]\npath = [\"plugins\", \"/opt/otto/plugins\", \"../other/p\"]\n");
 	char *root = realpath(c.dir, NULL);
 	cr_assert_eq(otto_settings_plugin_dir_count(c.settings), 3);
 	char *first = tu_fmt("%s/plugins", root);
-	char *third = tu_fmt("%s/../shared/p", root);
+	char *third = tu_fmt("%s/../other/p", root);
 	cr_assert_str_eq(otto_settings_plugin_dir(c.settings, 0), first);
 	cr_assert_str_eq(otto_settings_plugin_dir(c.settings, 1), "/opt/otto/plugins");
 	cr_assert_str_eq(otto_settings_plugin_dir(c.settings, 2), third);
