@@ -1,6 +1,8 @@
 /* Global options, help, version, usage errors, settings errors. */
 #include "cli_support.h"
 
+#include <otto/otto.h>
+
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +11,9 @@ Test(global, version)
 {
 	tu_result r = CT_RUN(NULL, NULL, "--version");
 	cr_assert_eq(r.status, 0, "%s", r.err);
-	cr_assert(tu_contains(r.out, "otto 0.1.0"), "%s", r.out);
+	char *want = tu_fmt("otto %s (plugin ABI %d.%d)\n", OTTO_VERSION, OTTO_ABI_MAJOR, OTTO_ABI_MINOR);
+	cr_assert_str_eq(r.out, want);
+	free(want);
 	tu_result_free(&r);
 }
 

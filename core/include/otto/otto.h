@@ -23,7 +23,12 @@
 extern "C" {
 #endif
 
-#define OTTO_VERSION "0.1.0"
+/* The release. CMake reads the three numbers from here (the project's one
+ * source of its version); OTTO_VERSION spells them out. */
+#define OTTO_VERSION_MAJOR 0
+#define OTTO_VERSION_MINOR 2
+#define OTTO_VERSION_PATCH 0
+#define OTTO_VERSION "0.2.0"
 
 /* Host-side status codes, beyond the plugin ones in otto/plugin.h. */
 enum {

@@ -152,40 +152,21 @@ OTTO_API int otto_registry_add_path_list(otto_registry *reg, const char *list, o
 	return OTTO_OK;
 }
 
-static bool same_folder(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
-		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-	return strcmp(a, b) == 0;
-}
-
+/* The shipped plugins sit in libotto's private folder, <libdir>/otto/plugins,
+ * found from where libotto itself was loaded: the same for the otto
+ * command, otto-conformance and any program that embeds libotto, in the
+ * build tree and in any install tree (a prefix, a .deb, a copied tree). No
+ * absolute folder is compiled in, so nothing outside the tree is searched. */
 OTTO_API int otto_registry_add_default_dirs(otto_registry *reg, otto_error *err)
 {
 	if (!reg)
 		return otto_error_set(err, OTTO_EINVALID, "no registry to add plugin folders to");
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	char *beside = NULL;
-	if (n > 0) {
-		exe[n] = '\0';
-		/* <prefix>/bin/otto -> <prefix>/lib/otto/plugins: the same layout
-		 * in the build tree and the install tree. */
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			slash = strrchr(exe, '/');
-		}
-		if (slash) {
-			*slash = '\0';
-			beside = otto__asprintf("%s/%s", exe[0] ? exe : "", OTTO_PLUGIN_SUBDIR);
-		}
-	}
-	if (beside)
-		add_source(reg, beside, false);
-	if (!beside || !same_folder(beside, OTTO_PLUGIN_INSTALL_DIR))
-		add_source(reg, OTTO_PLUGIN_INSTALL_DIR, false);
-	free(beside);
+	char *dir = otto__self_private_path("plugins");
+	if (!dir)
+		return otto_error_set(err, OTTO_EIO,
+				      "cannot find the installed plugin folder: the loader does not say where libotto is");
+	add_source(reg, dir, false);
+	free(dir);
 	return OTTO_OK;
 }
 

@@ -126,9 +126,10 @@ const char *otto__registry_plugin_path(const otto_registry *reg, otto_backend_ki
 	return rec ? rec->info.path : NULL;
 }
 
-/* Exported only so that tests can load a scanned plugin directly. */
-OTTO_API int otto__registry_lab_type(otto_registry *reg, const char *name, const otto_lab_repository_type **type,
-				     otto_error *err)
+/* The type struct a loaded plugin registered under `name` (tests reach it
+ * through otto_internal). */
+int otto__registry_lab_type(otto_registry *reg, const char *name, const otto_lab_repository_type **type,
+			    otto_error *err)
 {
 	const otto__any_type *any;
 	int rc = registry_type(reg, OTTO_KIND_LAB, name, &any, err);
@@ -136,8 +137,8 @@ OTTO_API int otto__registry_lab_type(otto_registry *reg, const char *name, const
 	return rc;
 }
 
-OTTO_API int otto__registry_reservation_type(otto_registry *reg, const char *name,
-					     const otto_reservation_backend_type **type, otto_error *err)
+int otto__registry_reservation_type(otto_registry *reg, const char *name, const otto_reservation_backend_type **type,
+				    otto_error *err)
 {
 	const otto__any_type *any;
 	int rc = registry_type(reg, OTTO_KIND_RESERVATION, name, &any, err);
