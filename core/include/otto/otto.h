@@ -198,8 +198,11 @@ int otto_registry_add_dir(otto_registry *reg, const char *dir, otto_error *err);
 /* Append every folder of a colon-separated list (empty parts skipped). */
 int otto_registry_add_path_list(otto_registry *reg, const char *list, otto_error *err);
 
-/* The installed default plugin folder(s): <exe>/../lib/otto/plugins, then
- * the compiled-in install folder if different. */
+/* The installed default plugin folder: <libdir>/otto/plugins beside the
+ * libotto this program loaded (found from the library's own location, so it
+ * holds in the build tree, any install prefix and any program that embeds
+ * libotto). OTTO_EIO when the loader cannot say where libotto is (its file
+ * was removed since it was loaded). */
 int otto_registry_add_default_dirs(otto_registry *reg, otto_error *err);
 
 /* Add one plugin file directly (otto-conformance PLUGIN). */
