@@ -1,6 +1,7 @@
 #include "conformance_test.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,17 @@ tu_result ct_run(const char *const *args)
 	const char *argv[64];
 	size_t n = 0;
 	argv[n++] = OTTO_CONFORMANCE_BIN;
+	/* The runner's per-call limit (default 5 s) scaled for valgrind and a
+	 * loaded machine, unless the test sets its own. */
+	int own_timeout = 0;
+	for (size_t i = 0; args[i]; i++)
+		own_timeout |= strcmp(args[i], "--timeout") == 0;
+	char timeout[16];
+	snprintf(timeout, sizeof timeout, "%d", tu_scaled_seconds(5));
+	if (!own_timeout && tu_time_scale() > 1) {
+		argv[n++] = "--timeout";
+		argv[n++] = timeout;
+	}
 	for (size_t i = 0; args[i] && n < 63; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;

@@ -9,10 +9,14 @@ build=${1:?usage: valgrind.sh BUILD_DIR}
 bin="$build/bin/otto-conformance"
 corpus="$build/tests/plugins/conformance"
 log=$(mktemp -d "${TMPDIR:-/tmp}/otto-conformance-valgrind-XXXXXX")
+# OTTO_TEST_TIME_SCALE, rounded up to a whole number (default 1).
+scale=$(awk -v k="${OTTO_TEST_TIME_SCALE:-1}" 'BEGIN { s = int(k); if (s < k) s++; if (s < 1) s = 1; print s }')
 status=0
 count=0
 for so in "$corpus"/*.so "$build/lib/otto/plugins/example.so"; do
-	timeout=5
+	# Limits per plugin call, scaled like every limit in the tests
+	# (tests/support/testutil.h): the hang cases hang whatever the limit.
+	timeout=$((5 * scale))
 	case "$so" in *hang*) timeout=2 ;; esac
 	name=$(basename "$so" .so)
 	NO_COLOR=1 valgrind -q --trace-children=yes --leak-check=full --error-exitcode=99 \

@@ -26,6 +26,8 @@ Test(registry_broken, segfault_in_register_backends)
 
 Test(registry_broken, hang_is_killed_at_the_time_limit)
 {
+	/* The limit is the test's subject: 1 s, not scaled. Only the margin
+	 * for being late is (a loaded machine may be slow to kill and reap). */
 	setenv("OTTO_PLUGIN_SCAN_TIMEOUT", "1", 1);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -35,7 +37,7 @@ Test(registry_broken, hang_is_killed_at_the_time_limit)
 	cr_assert_eq(p->status, OTTO_PLUGIN_FAILED);
 	cr_assert_str_eq(p->detail, "did not finish registering within 1 s (killed)");
 	double elapsed = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	cr_assert(elapsed >= 0.9 && elapsed < 3.0, "scan took %.2f s", elapsed);
+	cr_assert(elapsed >= 0.9 && elapsed < 1.0 + 2.0 * tu_time_scale(), "scan took %.2f s", elapsed);
 	otto_registry_free(reg);
 }
 

@@ -141,7 +141,7 @@ Test(lock_cli, run_forwards_sigterm_and_releases)
 		      (char *)NULL);
 		_exit(98);
 	}
-	for (int i = 0; i < 200 && access(marker, F_OK) != 0; i++)
+	for (int i = 0; i < 200 * tu_scaled_seconds(1) && access(marker, F_OK) != 0; i++)
 		usleep(20000);
 	cr_assert(access(marker, F_OK) == 0, "the command never started");
 	kill(pid, SIGTERM);

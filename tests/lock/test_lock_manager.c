@@ -221,7 +221,8 @@ Test(lock_manager, wait_gets_the_lock_when_it_is_released)
 	cr_assert_eq(otto_lock_manager_acquire(a, "w", 0, 0, &got, NULL, &err), OTTO_OK);
 	otto_lock_manager_detach(a);
 	otto_lock_manager_free(a);
-	/* The holder dies in 200 ms; waiting 5 s is enough, not waiting is not. */
+	/* The holder dies in 200 ms; waiting 5 s (scaled) is enough, not
+	 * waiting is not. */
 	fflush(NULL);
 	pid_t killer = fork();
 	if (killer == 0) {
@@ -233,7 +234,8 @@ Test(lock_manager, wait_gets_the_lock_when_it_is_released)
 	const char *names[] = {"w"};
 	cr_assert_eq(otto_lock_manager_acquire_all(b, names, 1, 0, 0, 0, &got, NULL, &err), OTTO_OK);
 	cr_assert_not(got);
-	cr_assert_eq(otto_lock_manager_acquire_all(b, names, 1, 0, 0, 5000, &got, NULL, &err), OTTO_OK);
+	cr_assert_eq(otto_lock_manager_acquire_all(b, names, 1, 0, 0, 1000 * tu_scaled_seconds(5), &got, NULL, &err),
+		     OTTO_OK);
 	cr_assert(got);
 	otto_lock_manager_free(b);
 	lt_kill(killer);

@@ -1,6 +1,8 @@
 #include "testutil.h"
 
 #include <criterion/criterion.h>
+#include <criterion/hooks.h>
+#include <math.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -122,10 +124,74 @@ static char **wrapped_argv(const char *const *argv)
 	return out;
 }
 
-static int timeout_factor(void)
+/* The scale, or 0 when OTTO_TEST_TIME_SCALE is not a number from 1 to 1000. */
+static double time_scale(void)
 {
+	const char *scale = getenv("OTTO_TEST_TIME_SCALE");
+	if (scale && *scale) {
+		char *end;
+		double k = strtod(scale, &end);
+		return *end == '\0' && k >= 1 && k <= 1000 ? k : 0;
+	}
 	const char *wrapper = getenv("OTTO_TEST_WRAPPER");
 	return wrapper && *wrapper ? 20 : 1;
+}
+
+double tu_time_scale(void)
+{
+	double k = time_scale();
+	cr_assert(k > 0, "OTTO_TEST_TIME_SCALE='%s' is not a number from 1 to 1000", getenv("OTTO_TEST_TIME_SCALE"));
+	return k;
+}
+
+int tu_scaled_seconds(int seconds)
+{
+	return (int)ceil(seconds * tu_time_scale());
+}
+
+/* libotto's own time limits that tests meet through an environment
+ * variable, with the library's default in seconds: each is set to its
+ * scaled default, unless already set, before any test runs, so that what
+ * the tests start (otto, otto-conformance, libotto in process) inherits it
+ * (an empty value counts as unset, as it does for libotto).
+ * A test that sets one itself wants its own value (e.g. a short limit for
+ * a plugin that hangs) and scales it with tu_scaled_seconds(). */
+static const struct {
+	const char *name;
+	int default_s;
+} scaled_limits[] = {
+	{"OTTO_PLUGIN_SCAN_TIMEOUT", 10},
+};
+
+/* Before any test: scale every Criterion timeout (a test's own and its
+ * suite's, which the runner reads when it starts each test) and export the
+ * scaled limits. */
+ReportHook(PRE_ALL)(struct criterion_test_set *set)
+{
+	double k = time_scale();
+	if (k == 0) {
+		fprintf(stderr, "OTTO_TEST_TIME_SCALE='%s' is not a number from 1 to 1000\n",
+			getenv("OTTO_TEST_TIME_SCALE"));
+		exit(2);
+	}
+	FOREACH_SET(struct criterion_suite_set *suite, set->suites)
+	{
+		if (suite->suite.data)
+			suite->suite.data->timeout *= k;
+		FOREACH_SET(struct criterion_test *test, suite->tests)
+		{
+			if (test->data)
+				test->data->timeout *= k;
+		}
+	}
+	for (size_t i = 0; i < sizeof scaled_limits / sizeof *scaled_limits; i++) {
+		const char *set_already = getenv(scaled_limits[i].name);
+		if (set_already && *set_already)
+			continue;
+		char value[32];
+		snprintf(value, sizeof value, "%d", (int)ceil(scaled_limits[i].default_s * k));
+		setenv(scaled_limits[i].name, value, 1);
+	}
 }
 
 tu_result tu_run(const char *const *argv, const char *cwd, const char *const *env, int timeout_s)
@@ -171,7 +237,7 @@ tu_result tu_run(const char *const *argv, const char *cwd, const char *const *en
 	sink s[2] = {{.fd = out_pipe[0]}, {.fd = err_pipe[0]}};
 	for (int i = 0; i < 2; i++)
 		s[i].mem = open_memstream(&s[i].buf, &s[i].len);
-	time_t deadline = time(NULL) + (timeout_s > 0 ? timeout_s : 60) * timeout_factor();
+	time_t deadline = time(NULL) + tu_scaled_seconds(timeout_s > 0 ? timeout_s : 60);
 	int open_fds = 2, killed = 0;
 	while (open_fds > 0) {
 		struct pollfd pfd[2];

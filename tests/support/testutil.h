@@ -33,9 +33,24 @@ typedef struct tu_result {
 
 /* Run argv (argv[0] a path; programs of this build run under $OTTO_TEST_WRAPPER when set) in `cwd` (NULL: current) with extra environment
  * entries `env` ("NAME=value", NULL-terminated, may be NULL; "NAME=" with an
- * empty value unsets NAME), capturing output. Kills it after timeout_s. */
+ * empty value unsets NAME), capturing output. Kills it after timeout_s
+ * (scaled by tu_time_scale()). */
 tu_result tu_run(const char *const *argv, const char *cwd, const char *const *env, int timeout_s);
 void tu_result_free(tu_result *r);
+
+/* Time limits in tests. No test may depend on a wall-clock limit that a
+ * loaded machine or valgrind can exceed, so every limit a test sets (a
+ * Criterion .timeout, tu_run's, a time limit handed to otto or
+ * otto-conformance) is a base value multiplied by this factor:
+ * OTTO_TEST_TIME_SCALE (a number >= 1) when set, else 20 when programs run
+ * under valgrind (OTTO_TEST_WRAPPER), else 1. The same factor scales CTest's
+ * per-suite TIMEOUT (tests/support/CMakeLists.txt), every Criterion
+ * .timeout, and the environment variables of libotto's own limits, which
+ * the tests set to scaled defaults before any test runs (testutil.c,
+ * scaled_limits[]; add a new limit's variable there). */
+double tu_time_scale(void);
+/* `seconds` times the scale, rounded up. */
+int tu_scaled_seconds(int seconds);
 
 /* True when haystack contains needle. */
 int tu_contains(const char *haystack, const char *needle);
