@@ -31,6 +31,28 @@ Test(embed, an_embedding_program_lists_the_plugins_beside_libotto)
 	tu_result_free(&r);
 }
 
+/* Not beside libotto's tree: the program's own folder says nothing. */
+Test(embed, an_embedding_program_anywhere_finds_the_plugins_beside_libotto)
+{
+	char *plugins = realpath(OTTO_PLUGIN_BUILD_DIR, NULL);
+	char *dir = tu_mkdtemp();
+	char *copy = tu_fmt("cp %s %s/ 2>&1", LIST_PLUGINS, dir);
+	cr_assert_eq(system(copy), 0, "%s", copy);
+	char *prog = tu_fmt("%s/list_plugins", dir);
+	static const char *const env[] = {"OTTO_PLUGIN_PATH=", NULL};
+	tu_result r = tu_run((const char *const[]){prog, NULL}, dir, env, 60);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	char *line = tu_fmt("%s/json.so: loaded\n", plugins);
+	cr_assert(tu_contains(r.out, line), "no '%s' in:\n%s", line, r.out);
+	tu_result_free(&r);
+	free(line);
+	free(prog);
+	free(copy);
+	tu_rm_rf(dir);
+	free(dir);
+	free(plugins);
+}
+
 Test(embed, a_libotto_removed_since_it_was_loaded_is_a_clear_error)
 {
 	char *dir = tu_mkdtemp();
