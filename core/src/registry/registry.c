@@ -4,11 +4,9 @@
  */
 #include "registry/registry_int.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 /* ------------------------------------------------------------- records -- */
 
