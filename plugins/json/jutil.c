@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yajl/yajl_parse.h>
 
 static void out_of_memory(void)
@@ -112,41 +114,115 @@ int ju_stat_file(const char *path, ju_file_id *id)
 	return 0;
 }
 
-int ju_read_file(const char *path, char **text, size_t *len, ju_file_id *id, otto_error *err)
+static const char *kind_name(mode_t mode)
 {
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	if (!f)
+	return S_ISDIR(mode)	? "a folder"
+	       : S_ISFIFO(mode) ? "a FIFO"
+	       : S_ISCHR(mode)	? "a character device"
+	       : S_ISBLK(mode)	? "a block device"
+	       : S_ISSOCK(mode) ? "a socket"
+				: "something else";
+}
+
+static int too_large(const char *path, const char *what, size_t cap, otto_error *err)
+{
+	return otto_error_set(err, OTTO_ERROR, "cannot read %s: it is larger than %zu MiB, the most a %s may hold",
+			      path, cap >> 20, what);
+}
+
+/* Only regular files are read (a FIFO would block, /dev/zero never ends),
+ * judged before opening and again on the descriptor (a swap in between is
+ * refused), opened without blocking, and read up to `cap` bytes. The
+ * identity kept is the descriptor's, so the cache matches what was read. */
+int ju_read_file(const char *path, const char *what, size_t cap, char **text, size_t *len, ju_file_id *id,
+		 otto_error *err)
+{
+	struct stat before, st;
+	char *buf = NULL;
+	size_t n = 0;
+	int fd = -1, rc = OTTO_OK;
+	*text = NULL;
+	*len = 0;
+	if (stat(path, &before) != 0)
 		return otto_error_set(err, OTTO_ERROR, "cannot read %s: %s", path, strerror(errno));
-	int e = fstat(fileno(f), &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
-	if (e) {
-		fclose(f);
-		return otto_error_set(err, OTTO_ERROR, "cannot read %s: %s", path, strerror(e));
+	if (!S_ISREG(before.st_mode))
+		return otto_error_set(err, OTTO_ERROR, "cannot read %s: it is %s, not a regular %s", path,
+				      kind_name(before.st_mode), what);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return otto_error_set(err, OTTO_ERROR, "cannot read %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		rc = otto_error_set(err, OTTO_ERROR, "cannot read %s: %s", path, strerror(errno));
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_dev != before.st_dev || st.st_ino != before.st_ino) {
+		rc = otto_error_set(err, OTTO_ERROR, "cannot read %s: it was replaced while being opened; try again",
+				    path);
+		goto done;
+	}
+	if ((unsigned long long)st.st_size > cap) {
+		rc = too_large(path, what, cap, err);
+		goto done;
 	}
 	fill_id(&st, id);
-	/* The size from fstat is a hint: a file may grow while we read it. One
-	 * byte more than the size is asked for, so that reading the expected
-	 * size ends the loop without growing the buffer. */
-	size_t cap = (size_t)st.st_size + 2, n = 0;
-	char *buf = ju_malloc(cap);
+	/* The size is a hint (the file may grow): one byte more is asked for,
+	 * so that reading the expected size ends the loop without growing,
+	 * and never more than one byte past the cap. */
+	size_t alloc = (size_t)st.st_size + 1;
+	buf = ju_malloc(alloc + 1);
 	for (;;) {
-		size_t got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-		if (n < cap - 1)
+		if (n == alloc) {
+			if (alloc > cap) {
+				rc = too_large(path, what, cap, err);
+				goto done;
+			}
+			alloc = alloc * 2 > cap + 1 ? cap + 1 : alloc * 2;
+			buf = ju_realloc(buf, alloc + 1);
+		}
+		ssize_t got = read(fd, buf + n, alloc - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			rc = otto_error_set(err, OTTO_ERROR, "cannot read %s: %s", path, strerror(errno));
+			goto done;
+		}
+		if (got == 0)
 			break;
-		ju_reserve((void **)&buf, &cap, cap * 2, 1);
+		n += (size_t)got;
 	}
-	if (ferror(f)) {
-		e = errno;
-		free(buf);
-		fclose(f);
-		return otto_error_set(err, OTTO_ERROR, "cannot read %s: %s", path, strerror(e));
+	if (n > cap) {
+		rc = too_large(path, what, cap, err);
+		goto done;
 	}
-	fclose(f);
 	buf[n] = '\0';
 	*text = buf;
 	*len = n;
-	return OTTO_OK;
+	buf = NULL;
+done:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+char *ju_show(const char *s, size_t len)
+{
+	ju_buf b = {0};
+	size_t shown = len > 200 ? 200 : len;
+	ju_buf_add(&b, "", 0);
+	for (size_t i = 0; i < shown;) {
+		const char *nul = memchr(s + i, '\0', shown - i);
+		size_t run = nul ? (size_t)(nul - (s + i)) : shown - i;
+		ju_buf_add(&b, s + i, run);
+		i += run;
+		if (nul) {
+			ju_buf_adds(&b, "\\u0000");
+			i++;
+		}
+	}
+	if (shown < len)
+		ju_buf_adds(&b, "...");
+	return b.data;
 }
 
 void ju_line_col(const char *text, size_t offset, ju_pos_cursor *c, unsigned *line, unsigned *col)

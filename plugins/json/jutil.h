@@ -48,12 +48,27 @@ typedef struct ju_file_id {
 } ju_file_id;
 bool ju_file_id_equal(const ju_file_id *a, const ju_file_id *b);
 
-/* Read a whole file. On failure fills err (OTTO_ERROR, naming the file and
- * the system's reason) and returns it. *text is NUL-terminated. */
-int ju_read_file(const char *path, char **text, size_t *len, ju_file_id *id, otto_error *err);
+/* The most a file may hold (docs/json.md). String offsets are 32-bit, so
+ * a lab file could never exceed 4 GiB; these caps stop a mistaken or
+ * hostile file long before memory runs out. */
+#define JU_LAB_FILE_MAX ((size_t)1024 * 1024 * 1024)
+#define JU_RESERVATIONS_FILE_MAX ((size_t)256 * 1024 * 1024)
+
+/* Read a whole regular file of at most `cap` bytes (`what`, e.g. "lab
+ * file", names it in messages). A FIFO, device, folder or socket, a file
+ * swapped while being opened, a file past the cap and read errors fill err
+ * (OTTO_ERROR, naming the file and the reason) and return it. *text is
+ * NUL-terminated; NULL and 0 on failure. */
+int ju_read_file(const char *path, const char *what, size_t cap, char **text, size_t *len, ju_file_id *id,
+		 otto_error *err);
 
 /* stat() a file into its identity; returns errno (0 when found). */
 int ju_stat_file(const char *path, ju_file_id *id);
+
+/* A key or value from the file for a message: NUL shown as \u0000 (so the
+ * message is not cut short there), at most 200 bytes then "...". The host
+ * escapes other control characters. Caller frees. */
+char *ju_show(const char *s, size_t len);
 
 /* 1-based line and column of byte `offset` in text. `cursor` remembers how
  * far a previous call counted, so a stream of increasing offsets costs one

@@ -120,6 +120,19 @@ static unsigned line_here(parser *p)
 	return line;
 }
 
+/* A NUL can only come from a \u0000 escape (yajl refuses a raw one), and
+ * yajl hands a string without escapes straight from the file's text: only
+ * its decoded copies need looking at, which keeps the common case free. A
+ * NUL would cut the C string the host sees ("alice\u0000mallory" read as
+ * "alice"), so every field otto-c reads refuses one. */
+static bool holds_nul(const parser *p, const char *s, size_t len)
+{
+	uintptr_t at = (uintptr_t)s, text = (uintptr_t)p->f->text;
+	if (at >= text && at < text + p->f->text_len)
+		return false;
+	return memchr(s, '\0', len) != NULL;
+}
+
 static uint32_t pool_add(parser *p, const char *s, size_t len)
 {
 	jl_file *f = p->f;
@@ -285,7 +298,9 @@ static void scalar_field(parser *p, enum tok t, const char *s, size_t len, int b
 	default:
 		return;
 	}
-	if (t == T_STR) {
+	if (t == T_STR && holds_nul(p, s, len)) {
+		fail_host(p, "'%s' holds a NUL character (\\u0000), which no name may hold", name);
+	} else if (t == T_STR) {
 		*slot = pool_add(p, s, len);
 	} else if (t == T_NULL && (p->field == F_BOARD || p->field == F_OS_TYPE || p->field == F_IP)) {
 		/* null means absent */
@@ -305,14 +320,20 @@ static void add_lab(parser *p, const char *s, size_t len)
 	p->cur.n_labs++;
 }
 
+/* The record's labs cannot be known, so neither can any lab's hosts. */
+static void poison_labs_because(parser *p, const char *why)
+{
+	fail_host(p, "%s", why);
+	if (!p->f->poison)
+		p->f->poison = ju_asprintf("%s:%u: hosts[%zu]: %s (so no lab of this file can be trusted)", p->f->path,
+					   line_here(p), p->host_index, why);
+}
+
 static void poison_labs(parser *p, const char *what)
 {
-	fail_host(p, "'labs' must be an array of strings, got %s", what);
-	if (!p->f->poison)
-		p->f->poison =
-		    ju_asprintf("%s:%u: hosts[%zu]: 'labs' must be an array of strings, got %s (so no lab of "
-				"this file can be trusted)",
-				p->f->path, line_here(p), p->host_index, what);
+	char *why = ju_asprintf("'labs' must be an array of strings, got %s", what);
+	poison_labs_because(p, why);
+	free(why);
 }
 
 /* A key of a link record (or its end). */
@@ -366,9 +387,12 @@ static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 			p->state = S_LINKS_OPEN;
 		else if ((len > 0 && s[0] == '_') || (len == 7 && memcmp(s, "$schema", 7) == 0))
 			p->state = S_SKIP, p->skip_depth = 0, p->skip_return = S_TOP_KEYS;
-		else
-			return fail_file(p, "unknown top-level key '%.*s' (accepted: hosts, links, $schema, _*)",
-					 (int)len, s);
+		else {
+			char *key = ju_show(s, len);
+			fail_file(p, "unknown top-level key '%s' (accepted: hosts, links, $schema, _*)", key);
+			free(key);
+			return 0;
+		}
 		return 1;
 	case S_HOSTS_OPEN:
 		if (t != T_ARR)
@@ -451,6 +475,14 @@ static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 				fail_host(p, "'%s' must be an array of strings, got %s", field_names[p->field], what);
 			if (t == T_MAP || t == T_ARR)
 				begin_skip(p, t, S_STRARR);
+		} else if (holds_nul(p, s, len)) {
+			char *why = ju_asprintf("'%s'[%zu] holds a NUL character (\\u0000), which no name may hold",
+						field_names[p->field], p->item_index);
+			if (p->field == F_LABS)
+				poison_labs_because(p, why);
+			else
+				fail_host(p, "%s", why);
+			free(why);
 		} else if (p->field == F_LABS) {
 			add_lab(p, s, len);
 		} else {
@@ -496,15 +528,19 @@ static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 			p->state = S_SKIP, p->skip_depth = 0, p->skip_return = S_CRED_KEYS;
 			return 1;
 		} else {
-			fail_host(p, "'creds[%zu]' has unknown key '%.*s' (accepted: login, password)", p->item_index,
-				  (int)len, s);
+			char *key = ju_show(s, len);
+			fail_host(p, "'creds[%zu]' has unknown key '%s' (accepted: login, password)", p->item_index, key);
+			free(key);
 			p->state = S_SKIP, p->skip_depth = 0, p->skip_return = S_CRED_KEYS;
 			return 1;
 		}
 		p->state = S_CRED_FIELD;
 		return 1;
 	case S_CRED_FIELD:
-		if (t == T_STR)
+		if (t == T_STR && holds_nul(p, s, len))
+			fail_host(p, "'creds[%zu].%s' holds a NUL character (\\u0000)", p->item_index,
+				  p->cred_field ? "password" : "login");
+		else if (t == T_STR)
 			*(p->cred_field ? &p->cred.password : &p->cred.login) = pool_add(p, s, len);
 		else if (!(t == T_NULL && p->cred_field == 1))
 			fail_host(p, "'creds[%zu].%s' must be a string, got %s", p->item_index,
@@ -535,6 +571,8 @@ static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 	case S_LINK_FIELD:
 		if (!p->link_field_protocol) {
 			begin_skip(p, t, S_LINK_KEYS);
+		} else if (t == T_STR && holds_nul(p, s, len)) {
+			return fail_file(p, "links[%zu]: 'protocol' holds a NUL character (\\u0000)", p->f->n_links);
 		} else if (t == T_STR) {
 			p->link.protocol = pool_add(p, s, len);
 			p->state = S_LINK_KEYS;
@@ -583,10 +621,13 @@ static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 			p->endpoint_interface = true;
 		else if (len > 0 && s[0] == '_')
 			p->state = S_SKIP, p->skip_depth = 0, p->skip_return = S_ENDPOINT_KEYS;
-		else
-			return fail_file(p,
-					 "links[%zu].endpoints[%u]: unknown key '%.*s' (accepted: host, interface, _*)",
-					 p->f->n_links, p->link.n_endpoints, (int)len, s);
+		else {
+			char *key = ju_show(s, len);
+			fail_file(p, "links[%zu].endpoints[%u]: unknown key '%s' (accepted: host, interface, _*)",
+				  p->f->n_links, p->link.n_endpoints, key);
+			free(key);
+			return 0;
+		}
 		if (p->state == S_ENDPOINT_KEYS)
 			p->state = S_ENDPOINT_FIELD;
 		return 1;
@@ -598,6 +639,9 @@ static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 		if (p->endpoint_interface && t != T_STR && t != T_NULL)
 			return fail_file(p, "links[%zu].endpoints[%u]: 'interface' must be a string, got %s",
 					 p->f->n_links, p->link.n_endpoints, tok_name(t));
+		if (t == T_STR && holds_nul(p, s, len))
+			return fail_file(p, "links[%zu].endpoints[%u]: '%s' holds a NUL character (\\u0000)",
+					 p->f->n_links, p->link.n_endpoints, p->endpoint_interface ? "interface" : "host");
 		if (t == T_STR)
 			*(p->endpoint_interface ? &p->endpoint.interface : &p->endpoint.host) = pool_add(p, s, len);
 		p->state = S_ENDPOINT_KEYS;
@@ -711,7 +755,7 @@ int jl_file_load(const char *path, jl_file **out, otto_error *err)
 {
 	jl_file *f = memset(ju_malloc(sizeof *f), 0, sizeof *f);
 	f->path = ju_strdup(path);
-	int rc = ju_read_file(path, &f->text, &f->text_len, &f->id, err);
+	int rc = ju_read_file(path, "lab file", JU_LAB_FILE_MAX, &f->text, &f->text_len, &f->id, err);
 	if (rc != OTTO_OK) {
 		jl_file_free(f);
 		return rc;

@@ -31,6 +31,7 @@ typedef struct parser {
 	jr_file *f;
 	const char *path;
 	const char *text;
+	size_t text_len;
 	yajl_handle h;
 	enum state state;
 	bool seen_version, seen_list;
@@ -64,6 +65,28 @@ static int fail(parser *p, const char *fmt, ...)
 	p->fatal = ju_asprintf("%s:%u:%u: %s", p->path, line, col, msg ? msg : "invalid reservations file");
 	free(msg);
 	return 0;
+}
+
+/* An unknown key, of the top level or of an entry (shown by ju_show()). */
+static int unknown_key(parser *p, bool in_entry, const char *s, size_t len)
+{
+	char *key = ju_show(s, len);
+	if (in_entry)
+		fail(p, "reservations[%zu]: unknown key '%s' (accepted: user, resources, expires)", p->index, key);
+	else
+		fail(p, "unknown key '%s' (accepted: version, reservations)", key);
+	free(key);
+	return 0;
+}
+
+/* As in lab_parse.c: a NUL comes only from \u0000, and only strings yajl
+ * decoded (those with escapes) lie outside the file's text. */
+static bool holds_nul(const parser *p, const char *s, size_t len)
+{
+	uintptr_t at = (uintptr_t)s, text = (uintptr_t)p->text;
+	if (at >= text && at < text + p->text_len)
+		return false;
+	return memchr(s, '\0', len) != NULL;
 }
 
 static uint32_t pool_add(parser *p, const char *s, size_t len)
@@ -106,7 +129,7 @@ static int step(parser *p, enum tok t, const char *s, size_t len)
 			 (len == 12 && memcmp(s, "reservations", 12) == 0))
 			return fail(p, "'%.*s' is given twice", (int)len, s);
 		else
-			return fail(p, "unknown key '%.*s' (accepted: version, reservations)", (int)len, s);
+			return unknown_key(p, false, s, len);
 		return 1;
 	case S_VERSION: {
 		int64_t v;
@@ -155,8 +178,7 @@ static int step(parser *p, enum tok t, const char *s, size_t len)
 		else if (len == 7 && memcmp(s, "expires", 7) == 0)
 			bit = 4, p->state = S_EXPIRES;
 		else
-			return fail(p, "reservations[%zu]: unknown key '%.*s' (accepted: user, resources, expires)",
-				    p->index, (int)len, s);
+			return unknown_key(p, true, s, len);
 		if (p->seen & bit)
 			return fail(p, "reservations[%zu]: '%.*s' is given twice", p->index, (int)len, s);
 		p->seen |= bit;
@@ -166,6 +188,10 @@ static int step(parser *p, enum tok t, const char *s, size_t len)
 		if (t != T_STR || len == 0)
 			return fail(p, "reservations[%zu]: 'user' must be a non-empty string, got %s", p->index,
 				    t == T_STR ? "\"\"" : tok_name(t));
+		if (holds_nul(p, s, len))
+			return fail(p, "reservations[%zu]: 'user' holds a NUL character (\\u0000), which no user name may "
+				       "hold",
+				    p->index);
 		p->cur.user = pool_add(p, s, len);
 		p->state = S_ENTRY_KEYS;
 		return !p->fatal;
@@ -183,6 +209,10 @@ static int step(parser *p, enum tok t, const char *s, size_t len)
 		if (t != T_STR)
 			return fail(p, "reservations[%zu]: 'resources' must be an array of strings, got %s", p->index,
 				    tok_name(t));
+		if (holds_nul(p, s, len))
+			return fail(p, "reservations[%zu]: 'resources'[%u] holds a NUL character (\\u0000), which no "
+				       "resource name may hold",
+				    p->index, p->cur.n_resources);
 		uint32_t off = pool_add(p, s, len);
 		JU_PUSH(p->f->resources, p->f->n_resources, p->f->resources_cap, off);
 		p->cur.n_resources++;
@@ -190,11 +220,14 @@ static int step(parser *p, enum tok t, const char *s, size_t len)
 	}
 	case S_EXPIRES:
 		if (t == T_STR) {
-			if (!json_parse_time(s, len, &p->cur.expires))
-				return fail(p,
-					    "reservations[%zu]: 'expires' \"%.*s\" is not an ISO 8601 time (e.g. "
-					    "2026-05-01T00:00:00Z)",
-					    p->index, (int)len, s);
+			if (holds_nul(p, s, len) || !json_parse_time(s, len, &p->cur.expires)) {
+				char *shown = ju_show(s, len);
+				fail(p, "reservations[%zu]: 'expires' \"%s\" is not an ISO 8601 time (e.g. "
+					"2026-05-01T00:00:00Z)",
+				     p->index, shown);
+				free(shown);
+				return 0;
+			}
 		} else if (t != T_NULL) {
 			return fail(p, "reservations[%zu]: 'expires' must be an ISO 8601 time string, got %s", p->index,
 				    tok_name(t));
@@ -253,12 +286,12 @@ int jr_file_load(const char *path, jr_file **out, otto_error *err)
 	char *text = NULL;
 	size_t len = 0;
 	jr_file *f = memset(ju_malloc(sizeof *f), 0, sizeof *f);
-	int rc = ju_read_file(path, &text, &len, &f->id, err);
+	int rc = ju_read_file(path, "reservations file", JU_RESERVATIONS_FILE_MAX, &text, &len, &f->id, err);
 	if (rc != OTTO_OK) {
 		jr_file_free(f);
 		return rc;
 	}
-	parser p = {.f = f, .path = path, .text = text, .state = S_TOP};
+	parser p = {.f = f, .path = path, .text = text, .text_len = len, .state = S_TOP};
 	p.h = yajl_alloc(&callbacks, NULL, &p);
 	yajl_status st = yajl_parse(p.h, (const unsigned char *)text, len);
 	bool at_end = false;

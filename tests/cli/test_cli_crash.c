@@ -288,16 +288,19 @@ Test(plugin_call, cleared_after_a_failing_call)
 
 Test(crash, a_crash_outside_plugin_calls_stays_a_crash)
 {
-	/* otto waits in its own code, reading a settings FIFO, when SIGSEGV
-	 * arrives: killed by the signal, no backend named. The shell opens the
-	 * FIFO only after otto did, so the handlers are installed by then. */
+	/* otto waits in its own code for the plugin scan (the blocker plugin's
+	 * registration never returns) when SIGSEGV arrives: killed by the
+	 * signal, no backend named. The plugin opens the FIFO only once the
+	 * scan runs, so the handlers are installed by then. */
 	project = tu_mkdtemp();
-	char *fifo = tu_fmt("%s/settings.toml", project);
+	char *fifo = tu_fmt("%s/ready", project);
 	cr_assert_eq(mkfifo(fifo, 0600), 0);
-	char *script = tu_fmt("\"%s\" --settings \"%s\" lab list & pid=$!; exec 3>\"%s\"; kill -SEGV $pid; wait $pid; "
+	char *script = tu_fmt("\"%s\" --plugin-dir \"%s\" lab list & pid=$!; exec 3<\"%s\"; kill -SEGV $pid; wait $pid; "
 			      "echo \"status=$?\"",
-			      OTTO_BIN, fifo, fifo);
-	tu_result r = tu_run(CT_ARGS("/bin/sh", "-c", script), project, NULL, 30);
+			      OTTO_BIN, OTTO_TEST_PLUGIN_DIR "/cli_blocker", fifo);
+	char *block = tu_fmt("OTTO_TEST_BLOCK_FIFO=%s", fifo);
+	tu_result r = tu_run(CT_ARGS("/bin/sh", "-c", script), project, CT_ARGS(block), 30);
+	free(block);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert_str_eq(r.out, "status=139\n", "stderr: %s", r.err);
 	cr_assert(!tu_contains(r.err, "crashed"), "%s", r.err);

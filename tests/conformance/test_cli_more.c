@@ -109,7 +109,7 @@ Test(conformance_cli_more, from_settings_selecting_no_lab_backend)
 Test(conformance_cli_more, settings_file_missing)
 {
 	tu_result r = RUN_IN(NULL, "--settings", "/nonexistent/settings.toml", "example");
-	expect(&r, 2, "otto-conformance: cannot read /nonexistent/settings.toml: No such file or directory");
+	expect(&r, 2, "otto-conformance: cannot read settings file /nonexistent/settings.toml: No such file or directory");
 }
 
 Test(conformance_cli_more, empty_plugin_dir)

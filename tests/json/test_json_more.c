@@ -141,7 +141,7 @@ Test(json_more, lab_path_that_is_a_symlink_loop)
 	cr_assert_eq(symlink(b, a), 0);
 	cr_assert_eq(symlink(a, b), 0);
 	char *msg = lab_error(&env);
-	char *needle = tu_fmt("cannot read lab path %s: Too many levels of symbolic links", a);
+	char *needle = tu_fmt("lab path %s is a symlink loop", a);
 	cr_assert(tu_contains(msg, needle), "want '%s' in: %s", needle, msg);
 	free(needle);
 	free(msg);

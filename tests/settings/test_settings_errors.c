@@ -156,7 +156,7 @@ Test(settings_errors, missing_file)
 	cr_assert_eq(rc, OTTO_ESETTINGS);
 	cr_assert_eq(err.code, OTTO_ESETTINGS);
 	cr_assert_null(s);
-	cr_assert_str_eq(err.message, "cannot read /nonexistent-otto/settings.toml: No such file or directory");
+	cr_assert_str_eq(err.message, "cannot read settings file /nonexistent-otto/settings.toml: No such file or directory");
 }
 
 Test(settings_errors, folder_instead_of_file)
@@ -167,7 +167,7 @@ Test(settings_errors, folder_instead_of_file)
 	otto_settings *s = NULL;
 	otto_error err = {0};
 	cr_assert_eq(otto_settings_load(&s, path, &err), OTTO_ESETTINGS);
-	char *expected = tu_fmt("cannot read %s: Is a directory", path);
+	char *expected = tu_fmt("cannot read settings file %s: it is a folder, not a regular file", path);
 	cr_assert_str_eq(err.message, expected);
 	cr_assert_null(s);
 	free(expected);

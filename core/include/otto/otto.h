@@ -380,6 +380,19 @@ void otto_settings_lab_source_config(const otto_settings *s, size_t i, otto_conf
 typedef void (*otto_warning_fn)(const char *message, void *ud);
 void otto_set_warning_handler(otto_warning_fn fn, void *ud);
 
+/* ---------------------------------------------------------------- text -- */
+
+/* A copy of `s` that is safe to print on a terminal or in a log: control
+ * characters are escaped visibly (\n, \r, \t, \x1b ...), as are bytes
+ * that are not UTF-8 (\xHH) and the code points that break or reorder a
+ * line (C1 controls, U+2028/U+2029, bidirectional marks: \u202e). Anything
+ * else, backslashes included, is kept, so escaping twice changes nothing.
+ * Names, users, resources and messages come from plugins and data files:
+ * escape them before showing them to a person. libotto's own messages
+ * (otto_error, warnings, the check's message) are escaped already.
+ * Caller frees; NULL for NULL. */
+char *otto_text_escape(const char *s);
+
 /* ------------------------------------------------ plugin calls in progress -- */
 
 /* One call into a backend plugin, recorded while it runs, so that a crash

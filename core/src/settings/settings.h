@@ -7,7 +7,7 @@
 
 #include <otto/otto.h>
 
-#include <stdio.h>
+#include <stddef.h>
 
 /* One [table] of the file, its key/values in file order. Every string of
  * its settings is owned by the table; `file` points at the settings' path. */
@@ -57,8 +57,12 @@ void otto__setting_release(otto_setting *setting);
 /* After a successful parse: build the lab sources and the plugin folders. */
 void otto__settings_finish(otto_settings *s);
 
-/* Read `stream` (the file at `path`, for messages) into `s`. First error
- * wins: OTTO_ESETTINGS "path:line: ...". */
-int otto__settings_parse(otto_settings *s, FILE *stream, const char *path, otto_error *err);
+/* The most a settings file may hold (docs/settings.md): it is written by
+ * hand, and a bigger one is a mistake or an attack, never a setting. */
+#define OTTO__SETTINGS_FILE_MAX ((size_t)1024 * 1024)
+
+/* Parse the file's text (`len` bytes at `text`; `path` for messages) into
+ * `s`. First error wins: OTTO_ESETTINGS "path:line: ...". */
+int otto__settings_parse(otto_settings *s, const char *text, size_t len, const char *path, otto_error *err);
 
 #endif

@@ -62,18 +62,21 @@ static char *repo_root_of(const char *path, otto_error *err)
 
 OTTO_API int otto_settings_load(otto_settings **out, const char *path, otto_error *err)
 {
+	char *text = NULL;
+	size_t len = 0;
 	*out = NULL;
-	FILE *stream = fopen(path, "r");
-	if (!stream)
-		return otto_error_set(err, OTTO_ESETTINGS, "cannot read %s: %s", path, strerror(errno));
+	int rc = otto__read_regular_file(path, "settings file", OTTO__SETTINGS_FILE_MAX, OTTO_ESETTINGS, &text, &len,
+					 err);
+	if (rc != OTTO_OK)
+		return rc;
 	char *root = repo_root_of(path, err);
 	if (!root) {
-		fclose(stream);
+		free(text);
 		return OTTO_ESETTINGS;
 	}
 	otto_settings *s = otto__settings_alloc(otto__strdup(path), root);
-	int rc = otto__settings_parse(s, stream, s->path, err);
-	fclose(stream);
+	rc = otto__settings_parse(s, text, len, s->path, err);
+	free(text);
 	if (rc != OTTO_OK) {
 		otto_settings_free(s);
 		return rc;

@@ -9,7 +9,9 @@
  * counts lines, rejects what inih would misread, and hands inih the line in
  * a normalised form ("[table]" or "key=value") that inih cannot split any
  * other way. The handler parses the value from the raw line itself. The
- * first error stops the read (the reader then reports end of file).
+ * first error stops the read (the reader then reports end of file). The
+ * caller reads the whole file first (a regular file, size-capped), so
+ * reading lines cannot fail half way.
  */
 #include "settings/settings.h"
 #include "util/util.h"
@@ -29,7 +31,8 @@ static const char accepted_tables[] =
 
 typedef struct parse_state {
 	otto_settings *s;
-	FILE *stream;
+	const char *text; /* the whole file, read by the caller */
+	size_t len, next; /* its length; where the next line starts */
 	const char *path;
 	otto_error *err;
 	bool failed;
@@ -242,25 +245,39 @@ static char *read_line(char *buf, int size, void *stream)
 	parse_state *st = stream;
 	if (st->failed)
 		return NULL;
-	errno = 0;
-	ssize_t n = getline(&st->raw, &st->raw_cap, st->stream);
-	if (n < 0) {
-		if (ferror(st->stream)) {
-			otto_error_set(st->err, OTTO_ESETTINGS, "cannot read %s: %s", st->path, strerror(errno));
-			st->failed = true;
-		} else {
-			end_table(st);
-		}
+	if (st->next >= st->len) {
+		end_table(st);
 		return NULL;
 	}
+	const char *start = st->text + st->next;
+	const char *nl = memchr(start, '\n', st->len - st->next);
+	size_t len = nl ? (size_t)(nl - start) : st->len - st->next;
+	st->next += len + (nl ? 1 : 0);
 	st->line++;
-	size_t len = (size_t)n;
+	if (len + 1 > st->raw_cap) {
+		st->raw_cap = len + 1;
+		st->raw = otto__realloc(st->raw, st->raw_cap);
+	}
+	memcpy(st->raw, start, len);
+	st->raw[len] = '\0';
 	if (memchr(st->raw, '\0', len)) {
 		fail(st, st->line, "the line holds a NUL byte");
 		return NULL;
 	}
-	while (len && (st->raw[len - 1] == '\n' || st->raw[len - 1] == '\r'))
+	while (len && st->raw[len - 1] == '\r')
 		st->raw[--len] = '\0';
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)st->raw[i];
+		if ((c < 0x20 && c != '\t') || c == 0x7F) {
+			/* TOML allows no raw control character; shown escaped so
+			 * the message stays on one line. */
+			fail(st, st->line,
+			     "the line holds the control character \\x%02x at column %zu, which TOML does not allow "
+			     "(inside a quoted string write \\n, \\t or \\r)",
+			     c, i + 1);
+			return NULL;
+		}
+	}
 	if (st->line == 1 && strncmp(st->raw, "\xEF\xBB\xBF", 3) == 0) {
 		memmove(st->raw, st->raw + 3, len - 2);
 		len -= 3;
@@ -646,9 +663,10 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	return 1;
 }
 
-int otto__settings_parse(otto_settings *s, FILE *stream, const char *path, otto_error *err)
+int otto__settings_parse(otto_settings *s, const char *text, size_t len, const char *path, otto_error *err)
 {
-	parse_state st = {.s = s, .stream = stream, .path = path, .err = err, .table = -1, .first_source = -1};
+	parse_state st = {
+	    .s = s, .text = text, .len = len, .path = path, .err = err, .table = -1, .first_source = -1};
 	int rc = ini_parse_stream(read_line, &st, on_key, &st);
 	if (!st.failed && rc != 0)
 		fail(&st, rc > 0 ? (unsigned)rc : st.line, "inih could not parse this line (error %d)", rc);

@@ -9,6 +9,7 @@
 #include <otto/otto.h>
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define OTTO_API __attribute__((visibility("default")))
@@ -42,6 +43,25 @@ void otto__buf_printf(otto_buf *b, const char *fmt, ...) __attribute__((format(p
 /* Take the string (never NULL) and reset the buffer. */
 char *otto__buf_take(otto_buf *b);
 void otto__buf_free(otto_buf *b);
+
+/* util_text.c: text safe to print (see there for what is escaped and why). */
+/* True when s[0..len) needs no escaping. */
+bool otto__text_is_plain(const char *s, size_t len);
+/* Append s[0..len) with control characters, invalid UTF-8 and invisible
+ * formatting marks escaped visibly (\n, \x1b, \u202e). */
+void otto__buf_append_escaped(otto_buf *b, const char *s, size_t len);
+/* The same as a new string; NULL in, NULL out. */
+char *otto__text_escape(const char *s);
+
+/* util_file.c: read the whole regular file at `path` (at most `cap`
+ * bytes; NUL-terminated; caller frees *text). A FIFO, device, folder or
+ * socket, a file swapped while being opened, a file larger than cap, and
+ * read errors fail with `code` and a message naming `what` ("settings
+ * file") and the path. Out-parameters are NULL/0 on failure. */
+int otto__read_regular_file(const char *path, const char *what, size_t cap, int code, char **text, size_t *len,
+			    otto_error *err);
+/* "1 MiB", "64 KiB", "100 bytes": a size for messages. */
+void otto__size_text(char *buf, size_t size, size_t bytes);
 
 /* Levenshtein distance, for "Did you mean". */
 size_t otto__edit_distance(const char *a, const char *b);
