@@ -28,10 +28,13 @@ static int fail(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "otto-conformance: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char *message = otto__vasprintf(fmt, ap);
 	va_end(ap);
+	/* Paths, names and libotto's messages: one line, no control character. */
+	char *shown = otto__text_escape(message);
+	fprintf(stderr, "otto-conformance: %s\n", shown);
+	free(shown);
+	free(message);
 	return CONF_EXIT_UNUSABLE;
 }
 
@@ -238,7 +241,7 @@ static int run(conf_main *m)
 	}
 	if (otto_registry_scan(m->registry, &err) != OTTO_OK)
 		return fail("%s", err.message);
-	m->report.subject = otto__strdup(o->from_settings ? otto_settings_path(m->settings) : o->plugin);
+	m->report.subject = otto__text_escape(o->from_settings ? otto_settings_path(m->settings) : o->plugin);
 
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -1,5 +1,9 @@
 /*
- * The result model shared by every report format.
+ * The result model shared by every report format. Labels, violations and
+ * skip reasons carry names and messages from the plugin under test, so they
+ * are escaped as they enter (otto__text_escape): every report format then
+ * shows one violation on one line, with no control character reaching the
+ * terminal, the TAP stream or the XML.
  */
 #include "conf.h"
 
@@ -14,8 +18,10 @@ conf_section *conf_report_add_section(conf_report *r, conf_scope scope, const ch
 	r->sections[r->n_sections++] = s;
 	va_list ap;
 	va_start(ap, fmt);
-	s->label = otto__vasprintf(fmt, ap);
+	char *label = otto__vasprintf(fmt, ap);
 	va_end(ap);
+	s->label = otto__text_escape(label);
+	free(label);
 	s->scope = scope;
 	s->outcomes = otto__calloc(conf_rule_count, sizeof *s->outcomes);
 	return s;
@@ -25,13 +31,13 @@ void conf_outcome_violation(conf_outcome *o, const char *message)
 {
 	o->n_violations++;
 	if (o->messages.count < CONF_MAX_MESSAGES)
-		otto__strlist_push(&o->messages, message);
+		otto__strlist_push_owned(&o->messages, otto__text_escape(message));
 }
 
 void conf_outcome_skip(conf_outcome *o, const char *reason)
 {
 	if (!o->skip_reason)
-		o->skip_reason = otto__strdup(reason);
+		o->skip_reason = otto__text_escape(reason);
 }
 
 void conf_outcome_finish(conf_outcome *o)

@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "json_out.h"
 #include "table.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,14 +75,14 @@ static int no_such_lab(otto_lab_repository *repo, const char *name)
 {
 	otto_strlist labs = {0};
 	otto_error err = {0};
-	fprintf(stderr, "otto: no lab named '%s' in lab backend '%s'", name, otto_lab_repository_name(repo));
 	if (otto_lab_repository_list_labs(repo, &labs, &err) == OTTO_OK) {
 		sort_strlist(&labs);
 		char *joined = cli_join(labs.items, labs.count, ", ");
-		fprintf(stderr, ". Available: %s.\n", labs.count ? joined : "(none)");
+		cli_line(stderr, "otto: no lab named '%s' in lab backend '%s'. Available: %s.", name,
+			 otto_lab_repository_name(repo), labs.count ? joined : "(none)");
 		free(joined);
 	} else {
-		fprintf(stderr, ".\n");
+		cli_line(stderr, "otto: no lab named '%s' in lab backend '%s'.", name, otto_lab_repository_name(repo));
 	}
 	otto_strlist_free(&labs);
 	return CLI_EXIT_FAILED;
@@ -104,7 +105,7 @@ static int lab_list(otto_cli *cli, int argc, char **argv)
 		sort_strlist(&labs);
 		for (size_t i = 0; i < labs.count; i++)
 			if (i == 0 || strcmp(labs.items[i], labs.items[i - 1]) != 0)
-				printf("%s\n", labs.items[i]);
+				cli_line(stdout, "%s", labs.items[i]);
 	}
 	otto_strlist_free(&labs);
 	otto_lab_repository_free(repo);
@@ -116,9 +117,9 @@ static void show_text(const otto_lab *lab)
 	static const char *const header[] = {"ID", "IP", "ELEMENT", "RESOURCES"};
 	char *resources = cli_join(lab->resources.items, lab->resources.count, ", ");
 	cli_table table;
-	printf("Lab:       %s\n", lab->name);
-	printf("Resources: %s\n", resources);
-	printf("Hosts:     %zu\n", lab->n_hosts);
+	cli_line(stdout, "Lab:       %s", lab->name);
+	cli_line(stdout, "Resources: %s", resources);
+	cli_line(stdout, "Hosts:     %zu", lab->n_hosts);
 	free(resources);
 	if (lab->n_hosts == 0)
 		return;
@@ -138,15 +139,17 @@ static void show_text(const otto_lab *lab)
 	printf("\nLinks:\n");
 	for (size_t i = 0; i < lab->n_links; i++) {
 		const otto_link_rec *l = &lab->links[i];
-		printf(" ");
+		cli_linebuf line;
+		cli_linebuf_open(&line);
+		fputc(' ', line.f);
 		for (size_t e = 0; e < l->n_endpoints; e++) {
 			const otto_link_endpoint_rec *ep = &l->endpoints[e];
-			printf("%s%s%s%s", e ? " <-> " : " ", ep->host, ep->interface ? ":" : "",
-			       ep->interface ? ep->interface : "");
+			fprintf(line.f, "%s%s%s%s", e ? " <-> " : " ", ep->host, ep->interface ? ":" : "",
+				ep->interface ? ep->interface : "");
 		}
 		if (l->protocol)
-			printf(" (%s)", l->protocol);
-		printf("\n");
+			fprintf(line.f, " (%s)", l->protocol);
+		cli_linebuf_print(&line, stdout);
 	}
 }
 

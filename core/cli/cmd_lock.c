@@ -4,6 +4,7 @@
  */
 #include "commands.h"
 #include "json_out.h"
+#include "text.h"
 
 #include <otto/lock.h>
 
@@ -194,7 +195,7 @@ static int acquire_names(otto_lock_manager *m, const lock_args *a)
 		return cli_fail(&err);
 	if (!got) {
 		describe(&holder, why, sizeof why);
-		fprintf(stderr, "otto: lock '%s' %s\n", holder.name, why);
+		cli_line(stderr, "otto: lock '%s' %s", holder.name, why);
 		otto_lock_info_clear(&holder);
 		return CLI_EXIT_FAILED;
 	}
@@ -236,7 +237,7 @@ static int cmd_release(otto_lock_manager *m, const lock_args *a)
 		}
 		if (a->force && broken.name) {
 			describe(&broken, why, sizeof why);
-			printf("released %s by force: it %s\n", a->names[i], why);
+			cli_line(stdout, "released %s by force: it %s", a->names[i], why);
 		} else {
 			printf("released %s\n", a->names[i]);
 		}
@@ -286,7 +287,7 @@ static int cmd_list(otto_lock_manager *m, const lock_args *a)
 		return cli_json_end(g);
 	}
 	if (list.count == 0)
-		fprintf(stderr, "no locks in %s\n", otto_lock_manager_dir(m));
+		cli_line(stderr, "no locks in %s", otto_lock_manager_dir(m));
 	else
 		printf("%-20s  %-12s  %-16s  %-8s  %-20s  %-20s  %s\n", "NAME", "HOLDER", "HOST", "PID", "TAKEN", "EXPIRY",
 		       "STATE");
@@ -296,10 +297,11 @@ static int cmd_list(otto_lock_manager *m, const lock_args *a)
 		format_time(taken, sizeof taken, l->taken);
 		format_time(expiry, sizeof expiry, l->expiry);
 		snprintf(pid, sizeof pid, "%lld", (long long)l->pid);
-		printf("%-20s  %-12s  %-16s  %-8s  %-20s  %-20s  %s\n", l->name, ok ? l->user : "-", ok ? l->host : "-",
-		       ok ? pid : "-", ok ? taken : "-", ok && l->expiry ? expiry : "none", otto_lock_state_name(l->state));
+		cli_line(stdout, "%-20s  %-12s  %-16s  %-8s  %-20s  %-20s  %s", l->name, ok ? l->user : "-",
+			 ok ? l->host : "-", ok ? pid : "-", ok ? taken : "-", ok && l->expiry ? expiry : "none",
+			 otto_lock_state_name(l->state));
 		if (!ok)
-			fprintf(stderr, "otto: lock '%s' is corrupt: %s: %s\n", l->name, l->path, l->problem);
+			cli_line(stderr, "otto: lock '%s' is corrupt: %s: %s", l->name, l->path, l->problem);
 	}
 	otto_lock_list_free(&list);
 	return CLI_EXIT_OK;

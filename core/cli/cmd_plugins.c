@@ -4,6 +4,7 @@
 #include "args.h"
 #include "commands.h"
 #include "json_out.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <sys/stat.h>
@@ -29,26 +30,29 @@ static void print_text(const otto_registry *reg)
 	printf("Plugin folders (in search order):\n");
 	for (size_t i = 0; i < otto_registry_dir_count(reg); i++) {
 		const char *dir = otto_registry_dir(reg, i);
-		printf("  %s%s\n", dir, is_dir(dir) ? "" : " (missing)");
+		cli_line(stdout, "  %s%s", dir, is_dir(dir) ? "" : " (missing)");
 	}
 	if (otto_registry_dir_count(reg) == 0)
 		printf("  (none)\n");
 	printf("\nPlugins:\n");
 	for (size_t i = 0; i < otto_registry_plugin_count(reg); i++) {
 		const otto_plugin_info *p = otto_registry_plugin(reg, i);
-		printf("  %s: %s", p->path, otto_plugin_status_name(p->status));
+		cli_linebuf line;
+		cli_linebuf_open(&line);
+		fprintf(line.f, "  %s: %s", p->path, otto_plugin_status_name(p->status));
 		if (p->plugin_name)
-			printf(" (plugin %s %s)", p->plugin_name, p->plugin_version ? p->plugin_version : "?");
+			fprintf(line.f, " (plugin %s %s)", p->plugin_name, p->plugin_version ? p->plugin_version : "?");
 		if (p->detail)
-			printf(": %s", p->detail);
-		printf("\n");
+			fprintf(line.f, ": %s", p->detail);
+		cli_linebuf_print(&line, stdout);
 		for (size_t b = 0; b < p->n_backends; b++) {
 			const otto_backend_info *be = &p->backends[b];
-			printf("    %-11s %-12s %-8s %s", otto_backend_kind_name(be->kind), be->name,
-			       be->plugin_version ? be->plugin_version : "-", be->path);
+			cli_linebuf_open(&line);
+			fprintf(line.f, "    %-11s %-12s %-8s %s", otto_backend_kind_name(be->kind), be->name,
+				be->plugin_version ? be->plugin_version : "-", be->path);
 			if (be->shadowed_by)
-				printf(" (not used: %s registered '%s' first)", be->shadowed_by, be->name);
-			printf("\n");
+				fprintf(line.f, " (not used: %s registered '%s' first)", be->shadowed_by, be->name);
+			cli_linebuf_print(&line, stdout);
 		}
 	}
 }

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "json_out.h"
 #include "table.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,7 +91,7 @@ static int whoami(otto_cli *cli, int argc, char **argv)
 	char *user = cli_user(cli);
 	if (!user)
 		return CLI_EXIT_USAGE;
-	printf("%s\n", user);
+	cli_line(stdout, "%s", user);
 	free(user);
 	return CLI_EXIT_OK;
 }
@@ -130,7 +131,7 @@ static int held(otto_cli *cli, int argc, char **argv)
 		code = cli_json_end(g);
 	} else {
 		for (size_t i = 0; i < resources.count; i++)
-			printf("%s\n", resources.items[i]);
+			cli_line(stdout, "%s", resources.items[i]);
 	}
 out:
 	otto_strlist_free(&resources);
@@ -170,10 +171,10 @@ static int who(otto_cli *cli, int argc, char **argv)
 		code = cli_json_end(g);
 	} else {
 		for (size_t i = 0; i < holders.count; i++)
-			printf("%s\n", holders.items[i]);
+			cli_line(stdout, "%s", holders.items[i]);
 		if (holders.count == 0)
-			fprintf(stderr, "otto: nobody holds '%s' (reservation backend '%s').\n", resource,
-				backend_label(backend));
+			cli_line(stderr, "otto: nobody holds '%s' (reservation backend '%s').", resource,
+				 backend_label(backend));
 	}
 	otto_strlist_free(&holders);
 	otto_reservation_backend_free(backend);
@@ -213,24 +214,25 @@ static int run_check(otto_cli *cli, const otto_lab *lab, const char *user)
 	otto_error err = {0};
 	int code = open_backend(cli, &backend);
 	if (code != CLI_EXIT_OK) {
-		fprintf(stderr, "otto: the reservation check of lab '%s' for user '%s' did not run; failing closed "
-				"(use --skip-reservation-check only in an emergency).\n",
-			lab->name, user);
+		cli_line(stderr, "otto: the reservation check of lab '%s' for user '%s' did not run; failing closed "
+				 "(use --skip-reservation-check only in an emergency).",
+			 lab->name, user);
 		return code;
 	}
 	if (otto_reservation_check(backend, lab, user, &result, &err) != OTTO_OK) {
 		code = cli_fail(&err);
-		fprintf(stderr, "otto: the reservation check of lab '%s' for user '%s' could not get an answer; "
-				"failing closed.\n",
-			lab->name, user);
+		cli_line(stderr, "otto: the reservation check of lab '%s' for user '%s' could not get an answer; "
+				 "failing closed.",
+			 lab->name, user);
 	} else if (!result.ok) {
+		/* libotto escaped every name in it; its newlines are its own lines. */
 		fprintf(stderr, "otto: %s\n", result.message ? result.message : "the reservation check failed");
 		code = CLI_EXIT_FAILED;
 	} else if (result.required.count == 0) {
-		printf("Lab '%s' requires no resources: nothing to check.\n", lab->name);
+		cli_line(stdout, "Lab '%s' requires no resources: nothing to check.", lab->name);
 	} else {
 		char *joined = cli_join(result.required.items, result.required.count, ", ");
-		printf("User '%s' holds every resource lab '%s' requires: %s.\n", user, lab->name, joined);
+		cli_line(stdout, "User '%s' holds every resource lab '%s' requires: %s.", user, lab->name, joined);
 		free(joined);
 	}
 	otto_check_result_free(&result);
@@ -275,10 +277,10 @@ static int check(otto_cli *cli, int argc, char **argv)
 	}
 	if (skip) {
 		char *required = required_resources(lab);
-		fprintf(stderr,
-			"otto: warning: reservation check SKIPPED (--skip-reservation-check): user '%s' was not "
-			"checked for lab '%s', which requires: %s.\n",
-			user, lab->name, required ? required : "(unknown)");
+		cli_line(stderr,
+			 "otto: warning: reservation check SKIPPED (--skip-reservation-check): user '%s' was not "
+			 "checked for lab '%s', which requires: %s.",
+			 user, lab->name, required ? required : "(unknown)");
 		free(required);
 		code = CLI_EXIT_OK;
 		goto out;

@@ -3,6 +3,7 @@
  * first use, so that `otto --help` needs neither), the user, and errors.
  */
 #include "commands.h"
+#include "text.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -118,17 +119,21 @@ int cli_fail(const otto_error *err)
 {
 	const char *message = err && err->message[0] ? err->message : "unknown error";
 	int code = err ? err->code : OTTO_ERROR;
-	fprintf(stderr, "otto: %s\n", message);
+	cli_line(stderr, "otto: %s", message);
 	return otto_status_exit_code(code ? code : OTTO_ERROR);
 }
 
 int cli_usage_error(const char *command, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "otto: %s: ", command);
+	cli_linebuf line;
+	cli_linebuf_open(&line);
+	fprintf(line.f, "otto: %s: ", command);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(line.f, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ".\nRun 'otto %s --help' for usage.\n", command);
+	fputc('.', line.f);
+	cli_linebuf_print(&line, stderr);
+	fprintf(stderr, "Run 'otto %s --help' for usage.\n", command);
 	return CLI_EXIT_USAGE;
 }

@@ -15,6 +15,7 @@
 #include "commands.h"
 
 #include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -46,16 +47,28 @@ typedef struct line {
 	size_t len;
 } line;
 
+/* Append s, its control characters as \xHH (a backend name or a plugin
+ * path is not trusted to be one printable line); room is left for the
+ * newline. */
 static void put(line *l, const char *s)
 {
+	static const char hex[] = "0123456789abcdef";
 	if (!s)
 		s = "?";
-	size_t n = strlen(s);
-	/* Leave room for the newline. */
-	if (n > sizeof l->text - 1 - l->len)
-		n = sizeof l->text - 1 - l->len;
-	memcpy(l->text + l->len, s, n);
-	l->len += n;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		bool control = c < 0x20 || c == 0x7F;
+		if (l->len + (control ? 4 : 1) > sizeof l->text - 1)
+			break;
+		if (control) {
+			l->text[l->len++] = '\\';
+			l->text[l->len++] = 'x';
+			l->text[l->len++] = hex[c >> 4];
+			l->text[l->len++] = hex[c & 15];
+		} else {
+			l->text[l->len++] = (char)c;
+		}
+	}
 }
 
 static void on_fatal_signal(int sig)

@@ -4,6 +4,7 @@
  */
 #include "commands.h"
 #include "crash_report.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,9 +120,9 @@ static int unknown_command(const char *word)
 		if (strncmp(commands[i].name, word, 3) == 0)
 			best = &commands[i];
 	if (best)
-		fprintf(stderr, "otto: unknown command '%s'. Did you mean '%s'?\n", word, best->name);
+		cli_line(stderr, "otto: unknown command '%s'. Did you mean '%s'?", word, best->name);
 	else
-		fprintf(stderr, "otto: unknown command '%s'.\n", word);
+		cli_line(stderr, "otto: unknown command '%s'.", word);
 	fprintf(stderr, "Run 'otto --help' for the list of commands.\n");
 	return CLI_EXIT_USAGE;
 }
@@ -141,7 +142,8 @@ static int dispatch(otto_cli *cli, int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	if (argv[0][0] == '-') {
-		fprintf(stderr, "otto: unknown option '%s'.\nRun 'otto --help' for usage.\n", argv[0]);
+		cli_line(stderr, "otto: unknown option '%s'.", argv[0]);
+		fputs("Run 'otto --help' for usage.\n", stderr);
 		return CLI_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -1,6 +1,7 @@
 #include "table.h"
 
 #include "commands.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,7 @@ void cli_table_add(cli_table *t, const char *const *cells)
 {
 	t->cells = checked(realloc(t->cells, (t->n_rows + 1) * t->n_columns * sizeof *t->cells));
 	for (size_t c = 0; c < t->n_columns; c++)
-		t->cells[t->n_rows * t->n_columns + c] = checked(strdup(cells[c] ? cells[c] : "-"));
+		t->cells[t->n_rows * t->n_columns + c] = cli_escaped(cells[c] ? cells[c] : "-");
 	t->n_rows++;
 }
 

@@ -14,7 +14,7 @@ typedef struct cli_table {
 
 /* The first row is the header. */
 void cli_table_init(cli_table *t, size_t n_columns, const char *const *header);
-/* Append a row; cells are copied (NULL prints as "-"). */
+/* Append a row; cells are copied, escaped (text.h), and NULL prints as "-". */
 void cli_table_add(cli_table *t, const char *const *cells);
 /* Print with `indent` spaces before every row, then free the table. */
 void cli_table_print(cli_table *t, const char *indent);

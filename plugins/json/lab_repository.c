@@ -48,7 +48,8 @@ static int repo_list_labs(void *self, otto_string_out *out, otto_error *err)
 			strtab_intern(&all, f->labs.keys[k], strlen(f->labs.keys[k]), NULL);
 	}
 	char **names = ju_malloc((all.count ? all.count : 1) * sizeof *names);
-	memcpy(names, all.keys, all.count * sizeof *names);
+	if (all.count) /* a file without labs: keys is NULL, which memcpy may not be given */
+		memcpy(names, all.keys, all.count * sizeof *names);
 	qsort(names, all.count, sizeof *names, json_compare_strings);
 	for (size_t i = 0; i < all.count && rc == OTTO_OK; i++)
 		rc = otto_string_out_add(out, names[i], err);

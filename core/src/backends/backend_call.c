@@ -1,7 +1,9 @@
 /*
  * One call into a backend plugin: remembering what an out-object refused,
  * and turning the plugin's status and message into the host's error, so
- * that every wrapper reports plugin failures the same way.
+ * that every wrapper reports plugin failures the same way. The message is
+ * the plugin's text (and the data it quotes): control characters in it are
+ * escaped here, so a host error is always one printable line.
  */
 #include "backends/backends.h"
 #include "util/util.h"
@@ -70,10 +72,13 @@ int otto__call_result(otto__call *call, int status, bool notfound_ok, int failur
 		return otto_error_set(err, OTTO_EPLUGIN, "%s backend '%s' returned %d from %s, which is not an otto status",
 				      call->kind, call->backend, status, call->op);
 	if (status == OTTO_OK) {
-		if (call->out_code)
-			return otto_error_set(err, OTTO_EPLUGIN, "%s backend '%s' ignored an error from the host: %s",
-					      call->kind, call->backend, call->out_message);
-		return OTTO_OK;
+		if (!call->out_code)
+			return OTTO_OK;
+		char *shown = otto__text_escape(call->out_message);
+		otto_error_set(err, OTTO_EPLUGIN, "%s backend '%s' ignored an error from the host: %s", call->kind,
+			       call->backend, shown);
+		free(shown);
+		return OTTO_EPLUGIN;
 	}
 
 	int code = failure_code ? failure_code : status;
@@ -89,9 +94,13 @@ int otto__call_result(otto__call *call, int status, bool notfound_ok, int failur
 	/* A plugin passing the host's own message up already carries the prefix. */
 	char prefix[256];
 	snprintf(prefix, sizeof prefix, "%s backend '%s'", call->kind, call->backend);
-	if (strncmp(message, prefix, strlen(prefix)) == 0)
-		return otto_error_set(err, code, "%s", message);
-	return otto_error_set(err, code, "%s: %s", prefix, message);
+	char *shown = otto__text_escape(message);
+	if (strncmp(shown, prefix, strlen(prefix)) == 0)
+		otto_error_set(err, code, "%s", shown);
+	else
+		otto_error_set(err, code, "%s: %s", prefix, shown);
+	free(shown);
+	return code;
 }
 
 static int collector_add(otto_string_out *out, const char *s, otto_error *err)

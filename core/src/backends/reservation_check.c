@@ -20,17 +20,32 @@ static bool holds(const otto_strlist *sorted_held, const char *resource)
 	       bsearch(&resource, sorted_held->items, sorted_held->count, sizeof *sorted_held->items, cmp_str);
 }
 
+static void append_name(otto_buf *b, const char *name)
+{
+	otto__buf_append_escaped(b, name, strlen(name));
+}
+
+/* One line per missing resource, and each name escaped: a name that holds
+ * a newline cannot add a line of its own (say, "all reservations OK"). */
 static char *failure_message(const char *user, const char *lab, const otto_check_result *r)
 {
 	otto_buf b = {NULL, 0, 0};
-	otto__buf_printf(&b, "User '%s' does not hold all resources required by lab '%s'. Missing:", user, lab);
+	otto__buf_append(&b, "User '");
+	append_name(&b, user);
+	otto__buf_append(&b, "' does not hold all resources required by lab '");
+	append_name(&b, lab);
+	otto__buf_append(&b, "'. Missing:");
 	for (size_t i = 0; i < r->n_missing; i++) {
 		const otto_missing_resource *m = &r->missing[i];
-		otto__buf_printf(&b, "\n  - %s (", m->resource);
+		otto__buf_append(&b, "\n  - ");
+		append_name(&b, m->resource);
+		otto__buf_append(&b, " (");
 		if (m->holders.count == 0)
 			otto__buf_append(&b, "unreserved");
-		for (size_t h = 0; h < m->holders.count; h++)
-			otto__buf_printf(&b, "%s%s", h ? ", " : "held by ", m->holders.items[h]);
+		for (size_t h = 0; h < m->holders.count; h++) {
+			otto__buf_append(&b, h ? ", " : "held by ");
+			append_name(&b, m->holders.items[h]);
+		}
 		otto__buf_append(&b, ")");
 	}
 	return otto__buf_take(&b);

@@ -23,8 +23,11 @@ void otto__warn(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *message = otto__vasprintf(fmt, ap);
+	char *raw = otto__vasprintf(fmt, ap);
 	va_end(ap);
+	/* Warnings quote names from plugins and files: one printable line. */
+	char *message = otto__text_escape(raw);
+	free(raw);
 	if (warning_handler)
 		warning_handler(message, warning_ud);
 	else
