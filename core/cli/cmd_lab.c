@@ -153,6 +153,9 @@ static void show_text(const otto_lab *lab)
 	}
 }
 
+/* A host or link object of `lab show --json`: {"hosts": [{...}]}. */
+#define JSON_RECORD_DEPTH 3
+
 /* Fields otto writes itself; a record's extra field of the same name is
  * shadowed by ours. */
 static const char *const host_fields[] = {"id", "key", "ip", "element", "element_id", "board", "slot", "os_type",
@@ -196,7 +199,7 @@ static void json_host(yajl_gen g, const otto_host_rec *h, bool show_passwords)
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
-	cli_json_merge_object(g, h->extra_json, host_fields);
+	cli_json_merge_object(g, h->extra_json, host_fields, JSON_RECORD_DEPTH);
 	yajl_gen_map_close(g);
 }
 
@@ -218,7 +221,7 @@ static void json_link(yajl_gen g, const otto_link_rec *l)
 	yajl_gen_array_close(g);
 	cli_json_key(g, "protocol");
 	cli_json_string(g, l->protocol);
-	cli_json_merge_object(g, l->extra_json, link_fields);
+	cli_json_merge_object(g, l->extra_json, link_fields, JSON_RECORD_DEPTH);
 	yajl_gen_map_close(g);
 }
 

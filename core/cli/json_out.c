@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_tree.h>
 
 yajl_gen cli_json_begin(void)
 {
@@ -91,6 +90,11 @@ void cli_json_key(yajl_gen g, const char *key)
 	string_n(g, key, strlen(key));
 }
 
+void cli_json_key_n(yajl_gen g, const char *key, size_t len)
+{
+	string_n(g, key, len);
+}
+
 void cli_json_string(yajl_gen g, const char *s)
 {
 	if (s)
@@ -118,61 +122,4 @@ void cli_json_strlist(yajl_gen g, const otto_strlist *list)
 	for (size_t i = 0; list && i < list->count; i++)
 		cli_json_string(g, list->items[i]);
 	yajl_gen_array_close(g);
-}
-
-static void tree(yajl_gen g, yajl_val v)
-{
-	if (YAJL_IS_STRING(v)) {
-		cli_json_string(g, YAJL_GET_STRING(v));
-	} else if (YAJL_IS_NUMBER(v)) {
-		const char *text = YAJL_GET_NUMBER(v);
-		yajl_gen_number(g, text, strlen(text));
-	} else if (YAJL_IS_OBJECT(v)) {
-		yajl_gen_map_open(g);
-		for (size_t i = 0; i < YAJL_GET_OBJECT(v)->len; i++) {
-			cli_json_key(g, YAJL_GET_OBJECT(v)->keys[i]);
-			tree(g, YAJL_GET_OBJECT(v)->values[i]);
-		}
-		yajl_gen_map_close(g);
-	} else if (YAJL_IS_ARRAY(v)) {
-		yajl_gen_array_open(g);
-		for (size_t i = 0; i < YAJL_GET_ARRAY(v)->len; i++)
-			tree(g, YAJL_GET_ARRAY(v)->values[i]);
-		yajl_gen_array_close(g);
-	} else if (YAJL_IS_TRUE(v)) {
-		yajl_gen_bool(g, 1);
-	} else if (YAJL_IS_FALSE(v)) {
-		yajl_gen_bool(g, 0);
-	} else {
-		yajl_gen_null(g);
-	}
-}
-
-static bool listed(const char *const *list, const char *s)
-{
-	for (size_t i = 0; list && list[i]; i++)
-		if (strcmp(list[i], s) == 0)
-			return true;
-	return false;
-}
-
-void cli_json_merge_object(yajl_gen g, const char *json, const char *const *skip)
-{
-	yajl_val root;
-	if (!json)
-		return;
-	root = yajl_tree_parse(json, NULL, 0);
-	if (!root || !YAJL_IS_OBJECT(root)) {
-		cli_json_key(g, "extra_json");
-		cli_json_string(g, json);
-	} else {
-		for (size_t i = 0; i < YAJL_GET_OBJECT(root)->len; i++) {
-			const char *key = YAJL_GET_OBJECT(root)->keys[i];
-			if (listed(skip, key))
-				continue;
-			cli_json_key(g, key);
-			tree(g, YAJL_GET_OBJECT(root)->values[i]);
-		}
-	}
-	yajl_tree_free(root);
 }

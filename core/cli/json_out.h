@@ -16,15 +16,18 @@ yajl_gen cli_json_begin(void);
 int cli_json_end(yajl_gen g);
 
 void cli_json_key(yajl_gen g, const char *key);
+void cli_json_key_n(yajl_gen g, const char *key, size_t len); /* may hold NUL */
 void cli_json_string(yajl_gen g, const char *s); /* NULL: null */
 void cli_json_number(yajl_gen g, int64_t n);     /* OTTO_NO_NUMBER: null */
 void cli_json_bool(yajl_gen g, bool b);
 void cli_json_strlist(yajl_gen g, const otto_strlist *list);
 
-/* Write every member of the JSON object `json` (a host's extra record
- * fields) into the object being generated, skipping keys in `skip` (a
- * NULL-terminated list). Not an object, or not JSON: written under the key
- * "extra_json" as a string, so nothing is lost. */
-void cli_json_merge_object(yajl_gen g, const char *json, const char *const *skip);
+/* json_passthrough.c: write every member of the JSON object `json` (a
+ * host's extra record fields) into the object being generated, which is
+ * `depth` levels deep in the document (1: the top-level object), skipping
+ * keys in `skip` (a NULL-terminated list). Exact at any nesting depth. Not
+ * an object, or not JSON: written under the key "extra_json" as a string,
+ * so nothing is lost. */
+void cli_json_merge_object(yajl_gen g, const char *json, const char *const *skip, unsigned depth);
 
 #endif
