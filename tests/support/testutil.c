@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -196,6 +198,30 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
 
 tu_result tu_run(const char *const *argv, const char *cwd, const char *const *env, int timeout_s)
 {
+	return tu_run_as(-1, -1, argv, cwd, env, timeout_s);
+}
+
+void tu_test_user(const char *name, int *uid, int *gid)
+{
+	if (geteuid() != 0)
+		cr_skip_test("needs root to create the user '%s'", name);
+	if (!getpwnam(name)) {
+		tu_result r = tu_run((const char *const[]){"/usr/sbin/useradd", "-M", "-r", "-s", "/usr/sbin/nologin",
+							  name, NULL},
+				     NULL, NULL, 60);
+		/* Another test process may have created it in the meantime. */
+		cr_assert(r.status == 0 || getpwnam(name), "useradd %s: %s", name, r.err);
+		tu_result_free(&r);
+	}
+	struct passwd *pw = getpwnam(name);
+	cr_assert(pw, "no user %s", name);
+	*uid = (int)pw->pw_uid;
+	*gid = (int)pw->pw_gid;
+}
+
+tu_result tu_run_as(int uid, int gid, const char *const *argv, const char *cwd, const char *const *env,
+		    int timeout_s)
+{
 	int out_pipe[2], err_pipe[2];
 	cr_assert(pipe(out_pipe) == 0 && pipe(err_pipe) == 0);
 	fflush(NULL);
@@ -211,6 +237,8 @@ tu_result tu_run(const char *const *argv, const char *cwd, const char *const *en
 		int devnull = open("/dev/null", O_RDONLY);
 		if (devnull >= 0)
 			dup2(devnull, 0);
+		if (uid >= 0 && (setgroups(0, NULL) != 0 || setgid((gid_t)gid) != 0 || setuid((uid_t)uid) != 0))
+			_exit(125);
 		if (cwd && chdir(cwd) != 0)
 			_exit(126);
 		for (size_t i = 0; env && env[i]; i++) {

@@ -52,6 +52,15 @@ double tu_time_scale(void);
 /* `seconds` times the scale, rounded up. */
 int tu_scaled_seconds(int seconds);
 
+/* tu_run as another user (uid and gid, no supplementary groups), for the
+ * permission checks that root bypasses; -1 and -1 run as the caller. */
+tu_result tu_run_as(int uid, int gid, const char *const *argv, const char *cwd, const char *const *env,
+		    int timeout_s);
+
+/* The uid and gid of the system user `name`, created (useradd) if missing.
+ * Skips the test when not run as root. */
+void tu_test_user(const char *name, int *uid, int *gid);
+
 /* True when haystack contains needle. */
 int tu_contains(const char *haystack, const char *needle);
 
