@@ -89,7 +89,7 @@ void ju_buf_free(ju_buf *b)
 	b->len = b->cap = 0;
 }
 
-bool ju_file_id_equal(const ju_file_id *a, const ju_file_id *b)
+static bool same_identity(const ju_file_id *a, const ju_file_id *b)
 {
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
 	       a->mtime.tv_nsec == b->mtime.tv_nsec;
@@ -101,6 +101,7 @@ static void fill_id(const struct stat *st, ju_file_id *id)
 	id->ino = st->st_ino;
 	id->size = st->st_size;
 	id->mtime = st->st_mtim;
+	id->racy = false;
 }
 
 int ju_stat_file(const char *path, ju_file_id *id)
@@ -198,6 +199,9 @@ int ju_read_file(const char *path, const char *what, size_t cap, char **text, si
 	*text = buf;
 	*len = n;
 	buf = NULL;
+	/* Judged after reading: a change from now on gets a later mtime. */
+	struct timespec now;
+	id->racy = clock_gettime(CLOCK_REALTIME, &now) != 0 || st.st_mtim.tv_sec >= now.tv_sec - JU_RACY_SECONDS;
 done:
 	free(buf);
 	if (fd >= 0)
@@ -223,6 +227,26 @@ char *ju_show(const char *s, size_t len)
 	if (shown < len)
 		ju_buf_adds(&b, "...");
 	return b.data;
+}
+
+bool ju_cache_valid(const char *path, const char *what, size_t cap, ju_file_id *cached, const char *text,
+		    size_t len)
+{
+	ju_file_id now, reread;
+	char *fresh = NULL;
+	size_t fresh_len = 0;
+	otto_error ignored;
+	if (ju_stat_file(path, &now) != 0 || !same_identity(cached, &now))
+		return false;
+	if (!cached->racy)
+		return true;
+	if (!text || ju_read_file(path, what, cap, &fresh, &fresh_len, &reread, &ignored) != OTTO_OK)
+		return false; /* parsed again, which reports the error */
+	bool same = fresh_len == len && memcmp(fresh, text, len) == 0 && same_identity(cached, &reread);
+	free(fresh);
+	if (same)
+		*cached = reread;
+	return same;
 }
 
 void ju_line_col(const char *text, size_t offset, ju_pos_cursor *c, unsigned *line, unsigned *col)

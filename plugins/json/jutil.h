@@ -45,8 +45,20 @@ typedef struct ju_file_id {
 	ino_t ino;
 	off_t size;
 	struct timespec mtime;
+	/* Read when its mtime was under JU_RACY_SECONDS old (or in the
+	 * future): a rewrite within the file system's timestamp granularity
+	 * can leave every field above unchanged, so the bytes decide whether
+	 * such a parse still holds (git's "racy" files). */
+	bool racy;
 } ju_file_id;
-bool ju_file_id_equal(const ju_file_id *a, const ju_file_id *b);
+#define JU_RACY_SECONDS 2
+
+/* Whether a parse of the file at `path`, read as `cached` from `text`
+ * (`len` bytes; needed only while racy), still holds. Same identity and not
+ * racy: yes. Same identity but racy: the file is read again and compared
+ * byte for byte; when equal, *cached is renewed (and may stop being racy). */
+bool ju_cache_valid(const char *path, const char *what, size_t cap, ju_file_id *cached, const char *text,
+		    size_t len);
 
 /* The most a file may hold (docs/json.md). String offsets are 32-bit, so
  * a lab file could never exceed 4 GiB; these caps stop a mistaken or
@@ -62,7 +74,7 @@ bool ju_file_id_equal(const ju_file_id *a, const ju_file_id *b);
 int ju_read_file(const char *path, const char *what, size_t cap, char **text, size_t *len, ju_file_id *id,
 		 otto_error *err);
 
-/* stat() a file into its identity; returns errno (0 when found). */
+/* stat() a file into its identity (racy is false); returns errno (0 when found). */
 int ju_stat_file(const char *path, ju_file_id *id);
 
 /* A key or value from the file for a message: NUL shown as \u0000 (so the

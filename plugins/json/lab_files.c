@@ -219,8 +219,7 @@ int lab_files_refresh(lab_files *lf, otto_error *err)
 	size_t n_next = 0;
 	for (size_t i = 0; i < found.n && rc == OTTO_OK; i++) {
 		jl_file *f = take_cached(lf, found.items[i]);
-		ju_file_id now;
-		if (f && (ju_stat_file(f->path, &now) != 0 || !ju_file_id_equal(&now, &f->id))) {
+		if (f && !ju_cache_valid(f->path, "lab file", JU_LAB_FILE_MAX, &f->id, f->text, f->text_len)) {
 			jl_file_free(f);
 			f = NULL;
 		}

@@ -46,9 +46,11 @@ static const char *res_name(void *self)
 
 static int refresh(res_backend *b, otto_error *err)
 {
-	ju_file_id now;
-	if (b->file && ju_stat_file(b->path, &now) == 0 && ju_file_id_equal(&now, &b->file->id))
+	jr_file *f = b->file;
+	if (f && ju_cache_valid(b->path, "reservations file", JU_RESERVATIONS_FILE_MAX, &f->id, f->text, f->text_len)) {
+		jr_file_settle(f);
 		return OTTO_OK;
+	}
 	jr_file_free(b->file);
 	b->file = NULL;
 	return jr_file_load(b->path, &b->file, err);

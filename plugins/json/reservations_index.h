@@ -16,6 +16,8 @@ typedef struct jr_entry {
 
 typedef struct jr_file {
 	ju_file_id id;
+	char *text; /* the file's bytes, kept only while the parse is racy */
+	size_t text_len;
 	char *pool;
 	size_t pool_len, pool_cap;
 	jr_entry *entries;
@@ -25,6 +27,8 @@ typedef struct jr_file {
 } jr_file;
 
 int jr_file_load(const char *path, jr_file **out, otto_error *err);
+/* Drop the text once the parse is no longer racy. */
+void jr_file_settle(jr_file *f);
 void jr_file_free(jr_file *f);
 
 static inline const char *jr_str(const jr_file *f, uint32_t off)

@@ -303,19 +303,31 @@ int jr_file_load(const char *path, jr_file **out, otto_error *err)
 		rc = ju_syntax_error(p.h, path, text, len, at_end, err);
 	yajl_free(p.h);
 	free(p.fatal);
-	free(text);
+	f->text = text;
+	f->text_len = len;
 	if (rc != OTTO_OK) {
 		jr_file_free(f);
 		return rc;
 	}
+	jr_file_settle(f);
 	*out = f;
 	return OTTO_OK;
+}
+
+void jr_file_settle(jr_file *f)
+{
+	if (f->id.racy)
+		return;
+	free(f->text);
+	f->text = NULL;
+	f->text_len = 0;
 }
 
 void jr_file_free(jr_file *f)
 {
 	if (!f)
 		return;
+	free(f->text);
 	free(f->pool);
 	free(f->entries);
 	free(f->resources);
