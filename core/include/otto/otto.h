@@ -313,7 +313,10 @@ typedef struct otto_check_result {
 	size_t n_missing;
 	otto_missing_resource *missing; /* sorted by resource */
 	/* The contract's message when !ok:
-	 * "User 'alice' does not hold all resources required by lab 'tech1'. Missing:\n  - carrot (held by bob)\n..." */
+	 * "User 'alice' does not hold all resources required by lab 'tech1'. Missing:\n  - carrot (held by bob)\n..."
+	 * One line per missing resource: every name in it is escaped
+	 * (otto_text_escape), so its only newlines are its own. The fields
+	 * above hold the names exactly. */
 	char *message;
 } otto_check_result;
 void otto_check_result_free(otto_check_result *result);
