@@ -390,10 +390,11 @@ void otto_set_warning_handler(otto_warning_fn fn, void *ud);
  * that are not UTF-8 (\xHH) and the code points that break or reorder a
  * line (C1 controls, U+2028/U+2029, bidirectional marks: \u202e). Anything
  * else, backslashes included, is kept, so escaping twice changes nothing.
- * Names, users, resources and messages come from plugins and data files:
- * escape them before showing them to a person. libotto's own messages
- * (otto_error, warnings, the check's message) are escaped already.
- * Caller frees; NULL for NULL. */
+ * Names, users, resources, paths and messages come from plugins, data files
+ * and the command line: escape them before showing them to a person.
+ * Backend errors (a plugin's message, and what libotto says of what the
+ * plugin handed over), warnings and the check's message arrive escaped
+ * already; escaping again changes nothing. Caller frees; NULL for NULL. */
 char *otto_text_escape(const char *s);
 
 /* ------------------------------------------------ plugin calls in progress -- */
