@@ -2,6 +2,9 @@
  * An open-addressing hash table from strings to small integers. Used to
  * intern lab names (100,000 hosts share 1,000 names) and to drop duplicate
  * users and resources in file order.
+ *
+ * Keys are C strings: they never hold a NUL (the parsers refuse \u0000
+ * before interning), so a key and its strlen() are the same thing.
  */
 #ifndef JSON_STRTAB_H
 #define JSON_STRTAB_H
