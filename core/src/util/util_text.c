@@ -112,8 +112,12 @@ char *otto__text_escape(const char *s)
 {
 	if (!s)
 		return NULL;
+	size_t len = strlen(s);
+	/* Nearly every name is plain: one exact copy (tables hold 100,000s). */
+	if (otto__text_is_plain(s, len))
+		return otto__strndup(s, len);
 	otto_buf b = {0};
-	otto__buf_append_escaped(&b, s, strlen(s));
+	otto__buf_append_escaped(&b, s, len);
 	return otto__buf_take(&b);
 }
 
