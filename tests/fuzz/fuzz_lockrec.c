@@ -4,8 +4,8 @@
  * refused with a reason; a record that parses must format, and its text
  * must parse back to the same text (what is kept is what is read).
  *
- * Compiled with the record code itself (locks/lock_file_format.c, which
- * uses only libc and the SDK, as the lock plugin compiles it).
+ * Linked with otto_internal (libotto's objects as a static library:
+ * otto__lockrec_parse is not exported by the shared library).
  */
 #include "locks/lock_file.h"
 

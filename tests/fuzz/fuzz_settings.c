@@ -4,8 +4,8 @@
  * with a one-line message naming the file and line: never a crash, a
  * leak, or a message without a place.
  *
- * Compiled with libotto's settings and util sources (their otto__ entry
- * points are hidden in the shared library).
+ * Linked with otto_internal (libotto's objects as a static library: the
+ * otto__ entry points are not exported by the shared library).
  */
 #include "settings/settings.h"
 #include "util/util.h"
