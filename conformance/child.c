@@ -1,6 +1,7 @@
 /*
- * The child side of the protocol: rule and call brackets, violations, the
- * capture of the plugin's stdout, and the loop over the rules.
+ * The rule runner's side of the protocol (conf.h): rule and call brackets,
+ * violations, the capture of the plugin's stdout, and the loop over the
+ * rules.
  */
 #include "child.h"
 #include "session.h"
@@ -12,53 +13,32 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void emit(conf_child *c, char kind, int rule, const char *text)
+static void emit(conf_child *c, enum conf_event kind, int rule, const char *text)
 {
-	otto_buf b = {0};
-	otto__buf_printf(&b, "%c %d ", kind, rule);
-	for (const char *p = text ? text : ""; *p; p++) {
-		if (*p == '\n')
-			otto__buf_append(&b, "\\n");
-		else if (*p == '\\')
-			otto__buf_append(&b, "\\\\");
-		else
-			otto__buf_appendn(&b, p, 1);
-	}
-	if (c->direct) {
-		conf_session_line(c->direct, b.data);
-	} else {
-		otto__buf_append(&b, "\n");
-		size_t done = 0;
-		while (done < b.len) {
-			ssize_t n = write(c->out_fd, b.data + done, b.len - done);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				_exit(3); /* the parent is gone: nothing left to report to */
-			done += (size_t)n;
-		}
-	}
-	otto__buf_free(&b);
+	if (c->direct)
+		conf_session_event(c->direct, (uint32_t)kind, rule, text);
+	else
+		conf_send_event(c->out_fd, (uint32_t)kind, rule < 0 ? CONF_NO_RULE : (uint32_t)rule, text);
 }
 
 void conf_child_rule_start(conf_child *c, int rule)
 {
 	c->rule = rule;
 	c->skipped = false;
-	emit(c, 'R', rule, NULL);
+	emit(c, CONF_EV_RULE, rule, NULL);
 }
 
 void conf_child_rule_done(conf_child *c)
 {
 	if (!c->skipped)
-		emit(c, 'P', c->rule, NULL);
-	emit(c, 'D', c->rule, NULL);
+		emit(c, CONF_EV_PASS, c->rule, NULL);
+	emit(c, CONF_EV_DONE, c->rule, NULL);
 }
 
 static void violation(conf_child *c, int rule, const char *fmt, va_list ap)
 {
 	char *msg = otto__vasprintf(fmt, ap);
-	emit(c, 'V', rule, msg);
+	emit(c, CONF_EV_VIOLATION, rule, msg);
 	free(msg);
 }
 
@@ -85,7 +65,7 @@ void conf_skip(conf_child *c, const char *fmt, ...)
 	char *msg = otto__vasprintf(fmt, ap);
 	va_end(ap);
 	c->skipped = true;
-	emit(c, 'S', c->rule, msg);
+	emit(c, CONF_EV_SKIP, c->rule, msg);
 	free(msg);
 }
 
@@ -119,7 +99,7 @@ bool conf_call_begin(conf_child *c, const char *desc)
 	if (poisoned(c, desc))
 		return false;
 	c->call = desc;
-	emit(c, 'C', c->rule, desc);
+	emit(c, CONF_EV_CALL, c->rule, desc);
 	return true;
 }
 
@@ -147,7 +127,7 @@ void conf_call_end(conf_child *c)
 {
 	const char *desc = c->call ? c->call : "a plugin call";
 	check_stdout(c, desc);
-	emit(c, 'E', c->rule, NULL);
+	emit(c, CONF_EV_CALL_END, c->rule, NULL);
 	c->call = NULL;
 }
 

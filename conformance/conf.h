@@ -65,6 +65,9 @@ typedef struct conf_options {
 	int timeout_s;             /* --timeout SECONDS (per plugin call) */
 	bool *selected;            /* per rule, after --only/--skip */
 	bool list_rules, help, no_isolation;
+	/* The command line as given (argv[1..]), handed to the rule runner. */
+	int argc;
+	char **argv;
 } conf_options;
 
 /* 0 on success; CONF_EXIT_UNUSABLE after printing a usage error. */
@@ -153,7 +156,57 @@ typedef struct conf_target {
 void conf_target_build_config(conf_target *t, const conf_options *o);
 void conf_target_free(conf_target *t);
 
-/* ----------------------------------------------------------- isolation -- */
+/* ----------------------------------------------------------- isolation -- *
+ *
+ * The probe and the rules run in otto-conformance itself, started again
+ * through libotto's child-process code (util.h: its own process group,
+ * signals reset, every other descriptor closed, killed with us) with a
+ * hidden first argument. They report over fd 3 in libotto's frames: the
+ * frame type is one of the CONF_EV_* letters, the tag the rule's index
+ * (CONF_NO_RULE for none), the payload {str text}. The parent sends the
+ * rule runner one job first, a CONF_EV_JOB frame:
+ *     {u32 kind, str name, u8 from_settings, str plugin_path,
+ *      u32 first_rule, u32 n, n x str poisoned_call}
+ */
+#define CONF_PROBE_ARG "--internal-probe"
+#define CONF_RUNNER_ARG "--internal-rule-runner"
+#define CONF_NO_RULE 0xffffffffu
+
+enum conf_event {
+	CONF_EV_RULE = 'R',       /* a rule starts */
+	CONF_EV_CALL = 'C',       /* a plugin call starts: text names it */
+	CONF_EV_CALL_END = 'E',
+	CONF_EV_VIOLATION = 'V',
+	CONF_EV_SKIP = 'S',
+	CONF_EV_PASS = 'P',       /* the rule ran (its checks held unless violated) */
+	CONF_EV_DONE = 'D',       /* the rule finished */
+	CONF_EV_FINISHED = 'F',   /* the runner finished every rule */
+	CONF_EV_JOB = 'J',
+	/* The probe's. */
+	CONF_EV_LOADING = 'L',
+	CONF_EV_REGISTERING = 'G',
+	CONF_EV_PLUGIN_FAIL = 'X', /* text "<rule id> <message>" */
+	CONF_EV_ABI = 'A',
+	CONF_EV_BACKEND = 'B'      /* text "lab <name>" or "reservation <name>" */
+};
+
+/* Hidden entry points (main.c dispatches on argv[1]). */
+int conf_runner_main(int argc, char **argv);
+int conf_probe_main(int argc, char **argv);
+
+/* Send one event frame on fd `fd` (blocking); leaves the process when the
+ * parent is gone. */
+void conf_send_event(int fd, uint32_t kind, uint32_t rule, const char *text);
+
+/* Start this program again with `args` after the hidden argument: the
+ * child's fd 3 is c->channel's other end, its stdout `stdout_fd` (-1:
+ * /dev/null). False after printing why. */
+bool conf_spawn_self(otto__child *c, const char *hidden, const char *const *args, int stdout_fd);
+
+/* Settings and registry as otto builds them (setup.c). 0, or an exit code
+ * after printing why. */
+int conf_setup(const conf_options *o, otto_settings **settings, otto_registry **registry, bool *path_given);
+
 
 typedef struct conf_session conf_session;
 

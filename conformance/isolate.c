@@ -1,9 +1,11 @@
 /*
- * Child-process isolation. Each backend runs in a forked child that reports
- * rule and call brackets over a pipe. When the child dies or a call runs
- * past --timeout, the parent kills it, charges the rule being checked with
- * the call and the signal or the limit, marks the call as poisoned (never
- * made again), and starts a fresh child at the next rule.
+ * Isolation of the rules. Each backend is exercised by a rule runner: this
+ * program started again through libotto's child-process code (the one
+ * mechanism libotto's scan and workers use), reporting rule and call
+ * brackets as frames on fd 3. When the runner dies or a call runs past
+ * --timeout, the parent kills it, charges the rule being checked with the
+ * call and the signal or the limit, marks the call as poisoned (never made
+ * again), and starts a fresh runner at the next rule.
  */
 #include "child.h"
 #include "session.h"
@@ -14,7 +16,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,23 +46,59 @@ const char *conf_signal_name(int sig)
 	}
 }
 
-static char *unescape(const char *s)
+/* --------------------------------------------------------------- frames -- */
+
+void conf_send_event(int fd, uint32_t kind, uint32_t rule, const char *text)
 {
 	otto_buf b = {0};
-	otto__buf_append(&b, "");
-	for (; *s; s++) {
-		if (*s == '\\' && s[1] == 'n') {
-			otto__buf_append(&b, "\n");
-			s++;
-		} else if (*s == '\\' && s[1] == '\\') {
-			otto__buf_append(&b, "\\");
-			s++;
-		} else {
-			otto__buf_appendn(&b, s, 1);
-		}
-	}
-	return otto__buf_take(&b);
+	size_t start = otto__frame_begin(&b, kind, rule);
+	otto__put_str(&b, text);
+	otto__frame_end(&b, start);
+	if (otto__send_all(fd, b.data, b.len, NULL, 0) != 0)
+		_exit(3); /* the parent is gone: nothing left to report to */
+	otto__buf_free(&b);
 }
+
+bool conf_spawn_self(otto__child *c, const char *hidden, const char *const *args, int stdout_fd)
+{
+	char *self = realpath("/proc/self/exe", NULL);
+	if (!self) {
+		fprintf(stderr, "otto-conformance: cannot tell where this program is: %s\n", strerror(errno));
+		return false;
+	}
+	size_t n = 0;
+	while (args && args[n])
+		n++;
+	const char **argv = otto__calloc(n + 3, sizeof *argv);
+	argv[0] = self;
+	argv[1] = hidden;
+	for (size_t i = 0; i < n; i++)
+		argv[2 + i] = args[i];
+	otto__child_spec spec = {
+	    .path = self,
+	    .argv = argv,
+	    .channel = true,
+	    .in = OTTO__CHILD_DEVNULL,
+	    .out = stdout_fd >= 0 ? OTTO__CHILD_FD : OTTO__CHILD_DEVNULL,
+	    .out_fd = stdout_fd,
+	    /* A plugin's stderr reaches the user, as when it runs in otto. */
+	    .err = OTTO__CHILD_INHERIT,
+	    .own_process_group = true,
+	    .die_with_parent = true,
+	};
+	char why[512];
+	fflush(NULL);
+	int rc = otto__child_spawn(c, &spec, why, sizeof why);
+	free(argv);
+	free(self);
+	if (rc != 0) {
+		fprintf(stderr, "otto-conformance: %s\n", why);
+		return false;
+	}
+	return true;
+}
+
+/* -------------------------------------------------------------- session -- */
 
 static conf_outcome *outcome(conf_session *s, int rule)
 {
@@ -69,49 +107,76 @@ static conf_outcome *outcome(conf_session *s, int rule)
 	return &s->target->section->outcomes[rule];
 }
 
-void conf_session_line(conf_session *s, const char *line)
+void conf_session_event(conf_session *s, uint32_t kind, int rule, const char *text)
 {
-	if (!line[0] || line[1] != ' ')
-		return;
-	char *end;
-	long rule = strtol(line + 2, &end, 10);
-	char *text = unescape(*end == ' ' ? end + 1 : end);
-	conf_outcome *o = outcome(s, (int)rule);
-	switch (line[0]) {
-	case 'R':
-		s->current_rule = (int)rule;
+	conf_outcome *o = outcome(s, rule);
+	switch (kind) {
+	case CONF_EV_RULE:
+		s->current_rule = rule;
 		free(s->current_call);
 		s->current_call = NULL;
 		break;
-	case 'C':
+	case CONF_EV_CALL:
 		free(s->current_call);
-		s->current_call = text;
-		text = NULL;
+		s->current_call = otto__strdup(text ? text : "a plugin call");
 		clock_gettime(CLOCK_MONOTONIC, &s->call_start);
 		break;
-	case 'E':
+	case CONF_EV_CALL_END:
 		free(s->current_call);
 		s->current_call = NULL;
 		break;
-	case 'V':
+	case CONF_EV_VIOLATION:
 		if (o)
-			conf_outcome_violation(o, text);
+			conf_outcome_violation(o, text ? text : "");
 		break;
-	case 'S':
+	case CONF_EV_SKIP:
 		if (o)
-			conf_outcome_skip(o, text);
+			conf_outcome_skip(o, text ? text : "");
 		break;
-	case 'P':
+	case CONF_EV_PASS:
 		if (o)
 			o->ran = true;
 		break;
-	case 'D':
-		s->last_done = (int)rule;
+	case CONF_EV_DONE:
+		s->last_done = rule;
 		break;
 	default:
 		break;
 	}
-	free(text);
+}
+
+/* --------------------------------------------------------------- parent -- */
+
+typedef enum { CHILD_DONE, CHILD_DIED } child_end;
+
+static void send_job(otto__child *c, const conf_target *t, size_t first, const otto_strlist *poisoned)
+{
+	otto_buf b = {0};
+	size_t start = otto__frame_begin(&b, CONF_EV_JOB, 0);
+	otto__put_u32(&b, (uint32_t)t->kind);
+	otto__put_str(&b, t->name);
+	otto__put_u8(&b, t->from_settings);
+	otto__put_str(&b, t->plugin_path);
+	otto__put_u32(&b, (uint32_t)first);
+	otto__put_u32(&b, (uint32_t)poisoned->count);
+	for (size_t i = 0; i < poisoned->count; i++)
+		otto__put_str(&b, poisoned->items[i]);
+	otto__frame_end(&b, start);
+	/* A job is small: the socket's buffer takes it whole. */
+	const char *p = b.data;
+	size_t left = b.len;
+	while (left > 0) {
+		ssize_t n = send(c->channel, p, left, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN && otto__child_wait(c, POLLOUT, -1) == OTTO__CHILD_READY)
+			continue;
+		if (n <= 0)
+			break; /* it is gone: how it ended says why */
+		p += n;
+		left -= (size_t)n;
+	}
+	otto__buf_free(&b);
 }
 
 static long elapsed_ms(const struct timespec *since)
@@ -121,115 +186,86 @@ static long elapsed_ms(const struct timespec *since)
 	return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
 }
 
-/* The child: never returns. */
-static void child_main(conf_session *s, size_t first, int out_fd, int capture_fd)
-{
-	signal(SIGPIPE, SIG_DFL);
-	conf_child c = {0};
-	c.out_fd = out_fd;
-	c.poisoned = &s->poisoned;
-	c.stdout_fd = -1;
-	if (capture_fd >= 0 && dup2(capture_fd, STDOUT_FILENO) >= 0) {
-		struct stat st;
-		c.stdout_fd = STDOUT_FILENO;
-		c.stdout_seen = fstat(STDOUT_FILENO, &st) == 0 ? st.st_size : 0;
-		close(capture_fd);
-	}
-	conf_child_init(&c, s->opts, s->target);
-	conf_child_run(&c, first);
-	conf_child_teardown(&c);
-	/* The final line says the run completed (an exit() inside the plugin
-	 * would end the child without it). */
-	static const char done[] = "F -1 \n";
-	if (write(out_fd, done, sizeof done - 1) < 0)
-		_exit(3);
-	fflush(NULL);
-	exit(0);
-}
-
-typedef enum { CHILD_DONE, CHILD_DIED } child_end;
-
 static child_end run_child(conf_session *s, size_t first, int capture_fd)
 {
-	int pfd[2];
-	if (pipe2(pfd, O_CLOEXEC) != 0) {
-		fprintf(stderr, "otto-conformance: pipe: %s\n", strerror(errno));
+	otto__child c;
+	const char *const *args = (const char *const *)s->opts->argv + 1;
+	if (!conf_spawn_self(&c, CONF_RUNNER_ARG, args, capture_fd))
 		exit(CONF_EXIT_UNUSABLE);
-	}
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "otto-conformance: fork: %s\n", strerror(errno));
-		exit(CONF_EXIT_UNUSABLE);
-	}
-	if (pid == 0) {
-		close(pfd[0]);
-		child_main(s, first, pfd[1], capture_fd);
-	}
-	close(pfd[1]);
-	otto_buf pending = {0};
-	bool finished = false, timed_out = false;
+	send_job(&c, s->target, first, &s->poisoned);
+
+	otto__frame_in in = {0};
+	bool finished = false, timed_out = false, garbage = false;
 	long limit_ms = (long)s->opts->timeout_s * 1000;
 	for (;;) {
-		int wait_ms = -1;
+		otto__frame f;
+		int got = otto__frame_in_next(&in, &f);
+		if (got > 0) {
+			otto__reader r;
+			otto__reader_init(&r, &f);
+			const char *text = otto__get_str(&r);
+			if (!otto__reader_done(&r)) {
+				garbage = true;
+				break;
+			}
+			if (f.type == CONF_EV_FINISHED)
+				finished = true;
+			else
+				conf_session_event(s, f.type, f.tag == CONF_NO_RULE ? -1 : (int)f.tag, text);
+			continue;
+		}
+		if (got < 0) {
+			garbage = true;
+			break;
+		}
+		ssize_t n = otto__frame_in_fill(&in, c.channel);
+		if (n > 0)
+			continue;
+		if (n == 0 || n == -2)
+			break;
+		int64_t deadline = -1;
 		if (s->current_call) {
 			long left = limit_ms - elapsed_ms(&s->call_start);
 			if (left <= 0) {
 				timed_out = true;
 				break;
 			}
-			wait_ms = (int)left;
+			deadline = otto__now_ms() + left;
 		}
-		struct pollfd p = {.fd = pfd[0], .events = POLLIN};
-		int rc = poll(&p, 1, wait_ms);
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc == 0)
-			continue; /* the limit check above decides */
-		char chunk[8192];
-		ssize_t n = read(pfd[0], chunk, sizeof chunk);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
+		otto__child_event e = otto__child_wait(&c, POLLIN, deadline);
+		if (e == OTTO__CHILD_ENDED) {
+			if (otto__frame_in_fill(&in, c.channel) > 0)
+				continue;
 			break;
-		otto__buf_appendn(&pending, chunk, (size_t)n);
-		char *start = pending.data, *nl;
-		while ((nl = memchr(start, '\n', pending.len - (size_t)(start - pending.data)))) {
-			*nl = '\0';
-			if (start[0] == 'F')
-				finished = true;
-			else
-				conf_session_line(s, start);
-			start = nl + 1;
 		}
-		size_t rest = pending.len - (size_t)(start - pending.data);
-		memmove(pending.data, start, rest);
-		pending.len = rest;
-		pending.data[rest] = '\0';
+		/* READY: read it; TIMEOUT: the limit check above decides. */
 	}
-	close(pfd[0]);
-	otto__buf_free(&pending);
-	if (timed_out)
-		kill(pid, SIGKILL);
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!timed_out && finished && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	otto__frame_in_free(&in);
+	if (timed_out || garbage)
+		otto__child_kill(&c);
+	else
+		otto__child_finish(&c, otto__now_ms() + limit_ms); /* a teardown that hangs is killed too */
+	int status = c.wstatus;
+	bool lost = c.status_lost;
+	otto__child_free(&c);
+	if (!timed_out && !garbage && finished && !lost && WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return CHILD_DONE;
 
 	/* Charge the rule being checked with what happened. */
 	char *what;
 	const char *call = s->current_call;
+	const char *where = call ? call : "the backend (outside a plugin call)";
 	if (timed_out)
 		what = otto__asprintf("%s did not return within the %d s limit (--timeout); the child was killed", call,
 				      s->opts->timeout_s);
-	else if (WIFSIGNALED(status))
-		what = otto__asprintf("%s crashed with %s (signal %d)", call ? call : "the backend (outside a plugin call)",
-				      conf_signal_name(WTERMSIG(status)), WTERMSIG(status));
+	else if (garbage)
+		what = otto__asprintf("%s: the rule runner sent a malformed report; it was killed", where);
+	else if (!lost && WIFSIGNALED(status))
+		what = otto__asprintf("%s crashed with %s (signal %d)", where, conf_signal_name(WTERMSIG(status)),
+				      WTERMSIG(status));
 	else
-		what = otto__asprintf("%s ended the process (exit status %d) instead of returning",
-				      call ? call : "the backend (outside a plugin call)",
-				      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		what = otto__asprintf("%s ended the process (exit status %d) instead of returning", where,
+				      !lost && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	conf_outcome *o = outcome(s, s->current_rule);
 	if (o) {
 		conf_outcome_violation(o, what);
@@ -245,7 +281,7 @@ static int capture_file(void)
 {
 	const char *dir = getenv("TMPDIR");
 	char *path = otto__asprintf("%s/otto-conformance-stdout-XXXXXX", dir && *dir ? dir : "/tmp");
-	int fd = mkstemp(path);
+	int fd = mkostemp(path, O_CLOEXEC);
 	if (fd >= 0)
 		unlink(path);
 	free(path);

@@ -46,57 +46,6 @@ static void list_rules(const conf_options *o)
 			       conf_rules[i].statement);
 }
 
-static bool is_path(const char *plugin)
-{
-	size_t n = strlen(plugin);
-	return strchr(plugin, '/') || (n > 3 && strcmp(plugin + n - 3, ".so") == 0);
-}
-
-static int load_settings(conf_main *m)
-{
-	otto_error err = {0};
-	const conf_options *o = &m->opts;
-	if (o->settings_file) {
-		if (otto_settings_load(&m->settings, o->settings_file, &err) != OTTO_OK)
-			return fail("%s", err.message);
-		return 0;
-	}
-	if (o->from_settings) {
-		char *path = NULL;
-		if (otto_settings_find(NULL, &path, &err) != OTTO_OK)
-			return fail("%s", err.message);
-		if (!path)
-			return fail("%s", "--from-settings: no .otto/settings.toml here or above (use --settings FILE)");
-		int st = otto_settings_load(&m->settings, path, &err);
-		free(path);
-		if (st != OTTO_OK)
-			return fail("%s", err.message);
-		return 0;
-	}
-	char *cwd = getcwd(NULL, 0);
-	int st = otto_settings_new_empty(&m->settings, cwd ? cwd : ".", &err);
-	free(cwd);
-	return st == OTTO_OK ? 0 : fail("%s", err.message);
-}
-
-/* The folders otto searches, in otto's order. */
-static int add_search_dirs(conf_main *m)
-{
-	otto_error err = {0};
-	for (size_t i = 0; i < m->opts.plugin_dirs.count; i++)
-		if (otto_registry_add_dir(m->registry, m->opts.plugin_dirs.items[i], &err) != OTTO_OK)
-			return fail("%s", err.message);
-	const char *env = getenv("OTTO_PLUGIN_PATH");
-	if (env && *env && otto_registry_add_path_list(m->registry, env, &err) != OTTO_OK)
-		return fail("%s", err.message);
-	for (size_t i = 0; i < otto_settings_plugin_dir_count(m->settings); i++)
-		if (otto_registry_add_dir(m->registry, otto_settings_plugin_dir(m->settings, i), &err) != OTTO_OK)
-			return fail("%s", err.message);
-	if (otto_registry_add_default_dirs(m->registry, &err) != OTTO_OK)
-		return fail("%s", err.message);
-	return 0;
-}
-
 static bool kind_wanted(const conf_options *o, otto_backend_kind kind)
 {
 	return !o->kind || o->kind == (int)kind;
@@ -223,24 +172,10 @@ static int write_report(conf_main *m)
 static int run(conf_main *m)
 {
 	const conf_options *o = &m->opts;
-	int rc = load_settings(m);
+	bool path = false;
+	int rc = conf_setup(o, &m->settings, &m->registry, &path);
 	if (rc)
 		return rc;
-	otto_error err = {0};
-	if (otto_registry_new(&m->registry, &err) != OTTO_OK)
-		return fail("%s", err.message);
-	bool path = o->plugin && is_path(o->plugin);
-	if (path) {
-		struct stat st;
-		if (stat(o->plugin, &st) != 0 || !S_ISREG(st.st_mode))
-			return fail("%s: no such plugin file", o->plugin);
-		if (otto_registry_add_file(m->registry, o->plugin, &err) != OTTO_OK)
-			return fail("%s", err.message);
-	} else if ((rc = add_search_dirs(m))) {
-		return rc;
-	}
-	if (otto_registry_scan(m->registry, &err) != OTTO_OK)
-		return fail("%s", err.message);
 	m->report.subject = otto__text_escape(o->from_settings ? otto_settings_path(m->settings) : o->plugin);
 
 	struct timespec t0, t1;
@@ -269,6 +204,10 @@ static int run(conf_main *m)
 
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], CONF_RUNNER_ARG) == 0)
+		return conf_runner_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], CONF_PROBE_ARG) == 0)
+		return conf_probe_main(argc - 1, argv + 1);
 	conf_main m;
 	memset(&m, 0, sizeof m);
 	int rc = conf_options_parse(&m.opts, argc, argv);

@@ -108,6 +108,8 @@ static bool parse_int(const char *s, long *out)
 int conf_options_parse(conf_options *o, int argc, char **argv)
 {
 	memset(o, 0, sizeof *o);
+	o->argc = argc;
+	o->argv = argv;
 	o->timeout_s = 5;
 	o->selected = otto__calloc(conf_rule_count, sizeof *o->selected);
 	for (size_t i = 0; i < conf_rule_count; i++)

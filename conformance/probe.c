@@ -1,59 +1,64 @@
 /*
- * The plugin probe: load and register the plugin in a child (a constructor
- * or register_backends that crashes or hangs cannot take us down), and turn
- * what happened into the plugin rules C1-C3.
+ * The plugin probe: load and register the plugin in a child (this program
+ * started again with CONF_PROBE_ARG, so a constructor or register_backends
+ * that crashes or hangs cannot take us down), and turn what happened into
+ * the plugin rules C1-C3.
  */
 #include "conf.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-static void put(int fd, char kind, const char *text)
+#define CHANNEL_FD 3
+
+static void put(uint32_t kind, const char *text)
 {
 	otto_buf b = {0};
-	otto__buf_printf(&b, "%c ", kind);
+	otto__buf_append(&b, "");
 	for (const char *p = text; *p; p++)
 		otto__buf_appendn(&b, *p == '\n' ? " " : p, 1);
-	otto__buf_append(&b, "\n");
-	if (write(fd, b.data, b.len) < 0)
-		_exit(3);
+	conf_send_event(CHANNEL_FD, kind, CONF_NO_RULE, b.data);
 	otto__buf_free(&b);
 }
 
-static void probe_child(const char *path, int fd)
+int conf_probe_main(int argc, char **argv)
 {
-	int devnull = open("/dev/null", O_WRONLY);
-	if (devnull >= 0)
-		dup2(devnull, STDOUT_FILENO);
-	put(fd, 'L', "loading"); /* a crash from here on, before 'R', is a load-time crash */
+	struct stat st;
+	if (argc != 2 || fstat(CHANNEL_FD, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+		fputs("otto-conformance: " CONF_PROBE_ARG " is for otto-conformance's own use\n", stderr);
+		return CONF_EXIT_UNUSABLE;
+	}
+	const char *path = argv[1];
+	put(CONF_EV_LOADING, "loading"); /* a crash from here on, before 'G', is a load-time crash */
 	conf_plugin p;
 	bool ok = conf_plugin_open(&p, path);
 	if (p.rule_failed != conf_rule_index("C1"))
-		put(fd, 'R', "registering");
+		put(CONF_EV_REGISTERING, "registering");
 	if (!ok) {
 		char *line = otto__asprintf("%s %s", conf_rules[p.rule_failed].id, p.message);
-		put(fd, 'X', line);
+		put(CONF_EV_PLUGIN_FAIL, line);
 		free(line);
 	}
 	for (size_t i = 0; i < p.abi_problems.count; i++)
-		put(fd, 'A', p.abi_problems.items[i]);
+		put(CONF_EV_ABI, p.abi_problems.items[i]);
 	for (size_t i = 0; ok && i < p.count; i++) {
 		const conf_registered *r = &p.items[i];
 		const char *name = r->lab ? r->lab->name : r->reservation->name;
 		char *line = otto__asprintf("%s %s", r->kind == OTTO_KIND_LAB ? "lab" : "reservation", name ? name : "");
-		put(fd, 'B', line);
+		put(CONF_EV_BACKEND, line);
 		free(line);
 	}
-	put(fd, 'F', "done");
+	put(CONF_EV_FINISHED, "done");
 	conf_plugin_close(&p);
-	exit(0);
+	fflush(NULL);
+	return 0;
 }
 
 static void set_state(conf_section *sec, const char *id, const char *violation, const char *skip)
@@ -71,79 +76,69 @@ static void set_state(conf_section *sec, const char *id, const char *violation, 
 bool conf_probe_plugin(const char *path, const conf_options *o, conf_section *sec, otto_strlist *lab_names,
 		       otto_strlist *reservation_names)
 {
-	int pfd[2];
-	if (pipe2(pfd, O_CLOEXEC) != 0)
+	otto__child c;
+	const char *const args[] = {path, NULL};
+	if (!conf_spawn_self(&c, CONF_PROBE_ARG, args, -1))
 		return false;
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0)
-		return false;
-	if (pid == 0) {
-		close(pfd[0]);
-		probe_child(path, pfd[1]);
-	}
-	close(pfd[1]);
-	otto_buf all = {0};
-	otto__buf_append(&all, "");
-	struct timespec start;
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	bool timed_out = false;
+	int64_t deadline = otto__now_ms() + (int64_t)o->timeout_s * 1000;
+	otto__frame_in in = {0};
+	bool registering = false, finished = false, timed_out = false;
+	char *failed_rule = NULL, *failure = NULL;
+	otto_strlist abi = {0};
 	for (;;) {
-		struct timespec now;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		long left = (long)o->timeout_s * 1000 - ((now.tv_sec - start.tv_sec) * 1000 +
-							  (now.tv_nsec - start.tv_nsec) / 1000000);
-		if (left <= 0) {
+		otto__frame f;
+		int got = otto__frame_in_next(&in, &f);
+		if (got > 0) {
+			otto__reader r;
+			otto__reader_init(&r, &f);
+			const char *text = otto__get_str(&r);
+			if (!otto__reader_done(&r) || !text)
+				break;
+			if (f.type == CONF_EV_REGISTERING) {
+				registering = true;
+			} else if (f.type == CONF_EV_FINISHED) {
+				finished = true;
+			} else if (f.type == CONF_EV_ABI) {
+				otto__strlist_push(&abi, text);
+			} else if (f.type == CONF_EV_PLUGIN_FAIL) {
+				const char *sp = strchr(text, ' ');
+				free(failed_rule);
+				free(failure);
+				failed_rule = otto__strndup(text, sp ? (size_t)(sp - text) : strlen(text));
+				failure = otto__strdup(sp ? sp + 1 : "");
+			} else if (f.type == CONF_EV_BACKEND) {
+				const char *sp = strchr(text, ' ');
+				if (sp)
+					otto__strlist_push(strncmp(text, "lab ", 4) == 0 ? lab_names : reservation_names, sp + 1);
+			}
+			continue;
+		}
+		if (got < 0)
+			break;
+		ssize_t n = otto__frame_in_fill(&in, c.channel);
+		if (n > 0)
+			continue;
+		if (n == 0 || n == -2)
+			break;
+		otto__child_event e = otto__child_wait(&c, POLLIN, deadline);
+		if (e == OTTO__CHILD_TIMEOUT) {
 			timed_out = true;
 			break;
 		}
-		struct pollfd p = {.fd = pfd[0], .events = POLLIN};
-		int rc = poll(&p, 1, (int)left);
-		if (rc <= 0)
-			continue;
-		char chunk[4096];
-		ssize_t n = read(pfd[0], chunk, sizeof chunk);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
+		if (e == OTTO__CHILD_ENDED && otto__frame_in_fill(&in, c.channel) <= 0)
 			break;
-		otto__buf_appendn(&all, chunk, (size_t)n);
 	}
-	close(pfd[0]);
+	otto__frame_in_free(&in);
 	if (timed_out)
-		kill(pid, SIGKILL);
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-
-	bool registering = false, finished = false;
-	char *failed_rule = NULL, *failure = NULL;
-	otto_strlist abi = {0};
-	for (char *line = all.data, *nl; line && *line; line = nl ? nl + 1 : NULL) {
-		nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0';
-		if (line[0] == 'R')
-			registering = true;
-		else if (line[0] == 'F')
-			finished = true;
-		else if (line[0] == 'A')
-			otto__strlist_push(&abi, line + 2);
-		else if (line[0] == 'X') {
-			char *sp = strchr(line + 2, ' ');
-			failed_rule = otto__strndup(line + 2, sp ? (size_t)(sp - line - 2) : strlen(line + 2));
-			failure = otto__strdup(sp ? sp + 1 : "");
-		} else if (line[0] == 'B') {
-			bool lab = strncmp(line + 2, "lab ", 4) == 0;
-			otto__strlist_push(lab ? lab_names : reservation_names, strchr(line + 2, ' ') + 1);
-		}
-		if (!nl)
-			break;
-	}
-	otto__buf_free(&all);
+		otto__child_kill(&c);
+	else
+		otto__child_finish(&c, deadline);
+	int status = c.status_lost ? 0 : c.wstatus;
+	otto__child_free(&c);
 
 	if (!finished && !failure) {
 		const char *stage = registering ? "register_backends" : "loading the plugin (a constructor)";
+		free(failed_rule);
 		failed_rule = otto__strdup(registering ? "C2" : "C1");
 		if (timed_out)
 			failure = otto__asprintf("%s: %s did not return within the %d s limit (--timeout)", path, stage,

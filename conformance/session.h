@@ -1,5 +1,5 @@
 /*
- * The parent side of one backend's run: it reads the child's protocol lines
+ * The parent side of one backend's run: it reads the rule runner's events
  * and remembers which rule and which call were in progress, so that a crash
  * or a hang is attributed to them.
  */
@@ -20,7 +20,8 @@ struct conf_session {
 	otto_strlist poisoned; /* calls that killed a child: never made again */
 };
 
-/* One protocol line from the child ("K <rule> <text>"). */
-void conf_session_line(conf_session *s, const char *line);
+/* One event from the rule runner: kind (CONF_EV_*), the rule it concerns,
+ * its text (may be NULL). */
+void conf_session_event(conf_session *s, uint32_t kind, int rule, const char *text);
 
 #endif

@@ -108,8 +108,7 @@ static int lab_list(otto_cli *cli, int argc, char **argv)
 				cli_line(stdout, "%s", labs.items[i]);
 	}
 	otto_strlist_free(&labs);
-	otto_lab_repository_free(repo);
-	return code;
+	return cli_close_lab(repo, code);
 }
 
 static void show_text(const otto_lab *lab)
@@ -275,8 +274,7 @@ static int lab_show(otto_cli *cli, int argc, char **argv)
 	else
 		show_text(lab);
 	otto_lab_free(lab);
-	otto_lab_repository_free(repo);
-	return code;
+	return cli_close_lab(repo, code);
 }
 
 static int compare_summaries(const void *a, const void *b)
@@ -367,8 +365,7 @@ out:
 	free(rows);
 	otto_summary_list_free(&summaries);
 	otto_strlist_free(&labs);
-	otto_lab_repository_free(repo);
-	return code;
+	return cli_close_lab(repo, code);
 }
 
 int cli_cmd_lab(otto_cli *cli, int argc, char **argv)

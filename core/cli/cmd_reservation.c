@@ -135,7 +135,7 @@ static int held(otto_cli *cli, int argc, char **argv)
 	}
 out:
 	otto_strlist_free(&resources);
-	otto_reservation_backend_free(backend);
+	code = cli_close_reservation(backend, code);
 	free(user);
 	return code;
 }
@@ -177,8 +177,7 @@ static int who(otto_cli *cli, int argc, char **argv)
 				 backend_label(backend));
 	}
 	otto_strlist_free(&holders);
-	otto_reservation_backend_free(backend);
-	return code;
+	return cli_close_reservation(backend, code);
 }
 
 /* The resources the check would ask for: the lab's plus every host's. */
@@ -236,8 +235,7 @@ static int run_check(otto_cli *cli, const otto_lab *lab, const char *user)
 		free(joined);
 	}
 	otto_check_result_free(&result);
-	otto_reservation_backend_free(backend);
-	return code;
+	return cli_close_reservation(backend, code);
 }
 
 static int check(otto_cli *cli, int argc, char **argv)
@@ -288,7 +286,7 @@ static int check(otto_cli *cli, int argc, char **argv)
 	code = run_check(cli, lab, user);
 out:
 	otto_lab_free(lab);
-	otto_lab_repository_free(repo);
+	code = cli_close_lab(repo, code);
 	free(user);
 	return code;
 }

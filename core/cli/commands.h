@@ -40,6 +40,13 @@ char *cli_user(otto_cli *cli);
 /* Print "otto: <message>" on stderr and return the exit code for its status. */
 int cli_fail(const otto_error *err);
 
+/* Close a backend the command used (NULL is fine). Its worker may have
+ * failed after the answer was made (a crash in destroy, an unclean exit):
+ * when the command has succeeded so far (code 0), that fails it now, with
+ * the message; otherwise `code` stands (the failure was reported already). */
+int cli_close_lab(otto_lab_repository *repo, int code);
+int cli_close_reservation(otto_reservation_backend *backend, int code);
+
 /* Print "otto: <command>: <message>." and a hint to --help on stderr; return CLI_EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

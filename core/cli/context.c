@@ -92,6 +92,8 @@ otto_registry *cli_registry(otto_cli *cli)
 		return NULL;
 	rc = otto_registry_new(&reg, &err);
 	if (rc == OTTO_OK)
+		rc = otto_registry_configure(reg, settings, &err);
+	if (rc == OTTO_OK)
 		rc = build_search_path(cli, reg, settings, &err);
 	if (rc == OTTO_OK)
 		rc = otto_registry_scan(reg, &err);
@@ -113,6 +115,22 @@ char *cli_user(otto_cli *cli)
 			"entry for uid %ld); pass --as-user USER\n",
 			(long)getuid());
 	return user;
+}
+
+int cli_close_lab(otto_lab_repository *repo, int code)
+{
+	otto_error err = {0};
+	if (otto_lab_repository_close(repo, &err) != OTTO_OK && code == CLI_EXIT_OK)
+		return cli_fail(&err);
+	return code;
+}
+
+int cli_close_reservation(otto_reservation_backend *backend, int code)
+{
+	otto_error err = {0};
+	if (otto_reservation_backend_close(backend, &err) != OTTO_OK && code == CLI_EXIT_OK)
+		return cli_fail(&err);
+	return code;
 }
 
 int cli_fail(const otto_error *err)

@@ -3,12 +3,12 @@
  * dispatch to a command family.
  */
 #include "commands.h"
-#include "crash_report.h"
 #include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 static const char usage[] =
 	"Usage: otto [GLOBAL OPTIONS] COMMAND [ARGS...]\n"
@@ -154,7 +154,10 @@ static int dispatch(otto_cli *cli, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	cli_crash_report_install();
+	/* Plugin code runs in workers of the same user, which could otherwise
+	 * attach to this process (ptrace, /proc/PID/mem) and change what it
+	 * decides; non-dumpable processes only let CAP_SYS_PTRACE do that. */
+	prctl(PR_SET_DUMPABLE, 0);
 	otto_cli cli = {0};
 	char **rest = checked(calloc((size_t)argc + 1, sizeof *rest));
 	int n_rest = 0;

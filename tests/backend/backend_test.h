@@ -61,6 +61,15 @@ static inline void registry_setup(void)
 	registry = test_registry();
 }
 
+/* Run plugin calls in this process from now on (otto's contract for
+ * embedders that choose it), instead of in workers (the default). */
+static inline void use_in_process(void)
+{
+	otto_error err = {0, ""};
+	cr_assert_eq(otto_registry_set_isolation(registry, OTTO_ISOLATION_IN_PROCESS, &err), OTTO_OK, "%s",
+		     err.message);
+}
+
 static inline void registry_teardown(void)
 {
 	otto_registry_free(registry);

@@ -104,9 +104,29 @@ Test(check, nothing_required_never_asks_the_backend)
 	otto_reservation_backend_free(b);
 }
 
-Test(check, forbidden_backend_really_aborts, .signal = SIGABRT)
+Test(check, forbidden_backend_really_aborts)
 {
-	/* Proves the test above can fail: asking the backend kills the test. */
+	/* Proves the test above can fail: asking the backend aborts its worker,
+	 * and the check fails closed naming the call. */
+	otto_reservation_backend *b = open_resv("holdings", "forbidden");
+	otto_lab *lab = load("tech1");
+	otto_check_result r;
+	otto_error err = {0, ""};
+	cr_assert_eq(otto_reservation_check(b, lab, "alice", &r, &err), OTTO_ERROR);
+	cr_assert(tu_contains(err.message, "reservation backend 'holdings' (plugin ") &&
+		      tu_contains(err.message, "crashed with SIGABRT during get_reserved_resources"),
+		  "%s", err.message);
+	cr_assert_not(r.ok);
+	otto_error closing = {0, ""};
+	cr_assert_eq(otto_reservation_backend_close(b, &closing), OTTO_ERROR, "a failed backend fails its close too");
+	cr_assert_str_eq(closing.message, err.message);
+	otto_lab_free(lab);
+}
+
+Test(check, forbidden_backend_really_aborts_in_process, .signal = SIGABRT)
+{
+	/* In process, asking the backend kills the caller: why workers exist. */
+	use_in_process();
 	otto_reservation_backend *b = open_resv("holdings", "forbidden");
 	otto_lab *lab = load("tech1");
 	otto_check_result r;

@@ -86,9 +86,17 @@ Test(reservation, null_string_is_an_error)
 
 Test(reservation, ignored_error)
 {
+	/* In a worker, the host's refusal ends the call (see lab.c). */
 	otto_reservation_backend *b = open_resv("holdings", "ignore");
 	otto_error err = {0, ""};
 	otto_strlist l;
+	cr_assert_eq(otto_reservation_backend_who_reserved(b, "carrot", &l, &err), OTTO_ERROR);
+	cr_assert_str_eq(err.message, "reservation backend 'holdings': who_reserved added a NULL string (item 0)");
+	cr_assert_eq(l.count, 0);
+	otto_reservation_backend_free(b);
+
+	use_in_process();
+	b = open_resv("holdings", "ignore");
 	cr_assert_eq(otto_reservation_backend_who_reserved(b, "carrot", &l, &err), OTTO_EPLUGIN);
 	cr_assert_str_eq(err.message, "reservation backend 'holdings' ignored an error from the host: reservation "
 				      "backend 'holdings': who_reserved added a NULL string (item 0)");

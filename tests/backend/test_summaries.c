@@ -63,6 +63,9 @@ Test(summaries, invalid_summaries)
 	summaries_fail("null-lab", OTTO_ERROR, "lab backend 'summaries': host summary 0: labs[0] is NULL");
 	summaries_fail("null-summary", OTTO_ERROR, "lab backend 'summaries': host summary 0: the summary record is NULL");
 	summaries_fail("fail", OTTO_ERROR, "lab backend 'summaries': index file unreadable");
+	/* In a worker the host's refusal ends the call (see lab.c). */
+	summaries_fail("ignore", OTTO_ERROR, "lab backend 'summaries': host summary 0: element is NULL");
+	use_in_process();
 	summaries_fail("ignore", OTTO_EPLUGIN,
 		       "lab backend 'summaries' ignored an error from the host: lab backend 'summaries': host summary 0: "
 		       "element is NULL");

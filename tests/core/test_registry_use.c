@@ -3,6 +3,7 @@
 #include "core_test.h"
 #include "registry/registry.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* A string out-object that keeps what it is given. */
@@ -206,24 +207,90 @@ Test(registry_use, unknown_backend_when_none_exist_names_the_folders)
 	otto_registry_free(reg);
 }
 
-Test(registry_use, plugin_that_changed_since_the_scan_fails_to_load)
+/* The file that is used is the file that was scanned: a file replaced or
+ * rewritten after the scan is refused, in process and in a worker alike,
+ * naming the backend, the file and what changed. */
+static void expect_changed(otto_registry *reg, const char *path, const char *what)
+{
+	const otto_lab_repository_type *type = NULL;
+	otto_error err = {0, ""};
+	cr_assert_eq(otto__registry_lab_type(reg, "good", &type, &err), OTTO_EPLUGIN);
+	cr_assert_null(type);
+	char *expected = tu_fmt("lab backend 'good' (plugin %s) was not loaded: the file changed after it was scanned (%s",
+				path, what);
+	cr_assert(strncmp(err.message, expected, strlen(expected)) == 0, "got: %s\nwant: %s...", err.message, expected);
+	cr_assert(tu_contains(err.message, "); run the command again to use the new file"), "%s", err.message);
+
+	otto_lab_repository *repo = NULL;
+	memset(&err, 0, sizeof err);
+	cr_assert_eq(otto_lab_repository_open(&repo, reg, "good", NULL, &err), OTTO_EPLUGIN);
+	cr_assert_null(repo);
+	cr_assert(strncmp(err.message, expected, strlen(expected)) == 0, "worker: got: %s\nwant: %s...", err.message,
+		  expected);
+	free(expected);
+}
+
+Test(registry_use, plugin_replaced_since_the_scan_is_refused)
+{
+	char *dir = tu_mkdtemp();
+	char *path = tu_fmt("%s/good.so", dir);
+	char *aside = tu_fmt("%s/other", dir);
+	copy_file(CASE_SO("good"), path);
+	otto_registry *reg = scan_dir(dir);
+	cr_assert_eq(plugin_at(reg, path)->status, OTTO_PLUGIN_LOADED);
+	/* Another file renamed over it: another inode, whatever its size. */
+	copy_file(CASE_SO("good"), aside);
+	cr_assert_eq(rename(aside, path), 0);
+	expect_changed(reg, path, "it is another file now (device ");
+	otto_registry_free(reg);
+	tu_rm_rf(dir);
+	free(aside);
+	free(path);
+	free(dir);
+}
+
+Test(registry_use, plugin_rewritten_since_the_scan_is_refused)
 {
 	char *dir = tu_mkdtemp();
 	char *path = tu_fmt("%s/good.so", dir);
 	copy_file(CASE_SO("good"), path);
 	otto_registry *reg = scan_dir(dir);
-	cr_assert_eq(plugin_at(reg, path)->status, OTTO_PLUGIN_LOADED);
-	/* Replaced by something else (a new file, so the loader cannot reuse
-	 * the old one). */
-	cr_assert_eq(unlink(path), 0);
+	/* The same inode, other content (what `cp new.so good.so` does). */
 	copy_file(CASE_SO("nosym"), path);
+	expect_changed(reg, path, "it was rewritten (");
+	otto_registry_free(reg);
+	tu_rm_rf(dir);
+	free(path);
+	free(dir);
+}
 
-	const otto_lab_repository_type *type = NULL;
+Test(registry_use, plugin_made_writable_since_the_scan_is_refused)
+{
+	char *dir = tu_mkdtemp();
+	char *path = tu_fmt("%s/good.so", dir);
+	copy_file(CASE_SO("good"), path);
+	cr_assert_eq(chmod(path, 0755), 0);
+	otto_registry *reg = scan_dir(dir);
+	cr_assert_eq(chmod(path, 0777), 0);
+	expect_changed(reg, path, "its mode changed (777 now, 755 then)");
+	otto_registry_free(reg);
+	tu_rm_rf(dir);
+	free(path);
+	free(dir);
+}
+
+Test(registry_use, plugin_gone_since_the_scan_is_refused)
+{
+	char *dir = tu_mkdtemp();
+	char *path = tu_fmt("%s/good.so", dir);
+	copy_file(CASE_SO("good"), path);
+	otto_registry *reg = scan_dir(dir);
+	cr_assert_eq(unlink(path), 0);
+	otto_lab_repository *repo = NULL;
 	otto_error err = {0, ""};
-	cr_assert_eq(otto__registry_lab_type(reg, "good", &type, &err), OTTO_EPLUGIN);
-	cr_assert_null(type);
-	char *expected = tu_fmt("plugin %s providing lab backend 'good' loaded when scanned but fails now: a shared "
-				"object without the 'otto_plugin' symbol, so not an otto plugin",
+	cr_assert_eq(otto_lab_repository_open(&repo, reg, "good", NULL, &err), OTTO_EPLUGIN);
+	char *expected = tu_fmt("lab backend 'good' (plugin %s) cannot be loaded: the file cannot be opened: No such "
+				"file or directory since it was scanned",
 				path);
 	cr_assert_str_eq(err.message, expected);
 	free(expected);
@@ -233,24 +300,51 @@ Test(registry_use, plugin_that_changed_since_the_scan_fails_to_load)
 	free(dir);
 }
 
+/* The same file (the stamp matches) registering otherwise at use time. */
 Test(registry_use, plugin_that_no_longer_registers_the_name)
 {
-	char *dir = tu_mkdtemp();
-	char *path = tu_fmt("%s/good.so", dir);
-	copy_file(CASE_SO("good"), path);
-	otto_registry *reg = scan_dir(dir);
-	cr_assert_eq(unlink(path), 0);
-	copy_file(CASE_DIR("dup_first") "/dup.so", path);
-
+	otto_registry *reg = scan_dir(CASE_DIR("fickle"));
+	setenv("OTTO_TEST_FICKLE", "rename", 1);
 	const otto_lab_repository_type *type = NULL;
 	otto_error err = {0, ""};
-	cr_assert_eq(otto__registry_lab_type(reg, "good", &type, &err), OTTO_EPLUGIN);
+	cr_assert_eq(otto__registry_lab_type(reg, "fickle", &type, &err), OTTO_EPLUGIN);
 	cr_assert_null(type);
-	char *expected = tu_fmt("plugin %s registered lab backend 'good' when scanned but no longer does", path);
+	char *expected = tu_fmt("plugin %s registered lab backend 'fickle' when scanned but no longer does",
+				CASE_SO("fickle"));
 	cr_assert_str_eq(err.message, expected);
 	free(expected);
+
+	/* In a worker (which inherits the environment). */
+	otto_lab_repository *repo = NULL;
+	cr_assert_eq(otto_lab_repository_open(&repo, reg, "fickle", NULL, &err), OTTO_EPLUGIN);
+	expected = tu_fmt("lab backend 'fickle' (plugin %s) loaded when scanned but fails now: it no longer registers "
+			  "lab backend 'fickle'",
+			  CASE_SO("fickle"));
+	cr_assert_str_eq(err.message, expected);
+	free(expected);
+	unsetenv("OTTO_TEST_FICKLE");
 	otto_registry_free(reg);
-	tu_rm_rf(dir);
-	free(path);
-	free(dir);
+}
+
+Test(registry_use, plugin_that_fails_now)
+{
+	otto_registry *reg = scan_dir(CASE_DIR("fickle"));
+	setenv("OTTO_TEST_FICKLE", "fail", 1);
+	const otto_lab_repository_type *type = NULL;
+	otto_error err = {0, ""};
+	cr_assert_eq(otto__registry_lab_type(reg, "fickle", &type, &err), OTTO_EPLUGIN);
+	char *expected = tu_fmt("plugin %s providing lab backend 'fickle' loaded when scanned but fails now: "
+				"register_backends failed: not in the mood today",
+				CASE_SO("fickle"));
+	cr_assert_str_eq(err.message, expected);
+	free(expected);
+	otto_lab_repository *repo = NULL;
+	cr_assert_eq(otto_lab_repository_open(&repo, reg, "fickle", NULL, &err), OTTO_EPLUGIN);
+	expected = tu_fmt("lab backend 'fickle' (plugin %s) loaded when scanned but fails now: register_backends "
+			  "failed: not in the mood today",
+			  CASE_SO("fickle"));
+	cr_assert_str_eq(err.message, expected);
+	free(expected);
+	unsetenv("OTTO_TEST_FICKLE");
+	otto_registry_free(reg);
 }

@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -112,9 +113,11 @@ static void assert_every_operation_fails(const op_result *r, const char *needle_
 	free(needle);
 }
 
-/* Run every operation in a child as `nobody` (root reads anything), the
- * outcomes back through a pipe. Without root, this user is as good. */
-static void call_every_operation_unprivileged(otto_reservation_backend *b, const char *name, op_result *r)
+/* Open the backend on `path` and run every operation in a child as
+ * `nobody` (root reads anything), the outcomes back through a pipe.
+ * Without root, this user is as good. The backend is opened after the
+ * privileges are dropped: its worker runs as whoever opened it. */
+static void call_every_operation_unprivileged(const char *path, const char *name, op_result *r)
 {
 	int p[2];
 	cr_assert(pipe(p) == 0);
@@ -123,10 +126,29 @@ static void call_every_operation_unprivileged(otto_reservation_backend *b, const
 	cr_assert(pid >= 0);
 	if (pid == 0) {
 		op_result mine;
+		memset(&mine, 0, sizeof mine);
 		close(p[0]);
 		if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
 			_exit(3);
-		call_every_operation(b, name, &mine);
+		otto_setting s = {.key = "dir", .type = OTTO_VALUE_STRING, .string = path, .file = "test", .line = 1};
+		otto_config cfg = {.struct_size = sizeof cfg,
+				   .backend = "lock",
+				   .section = "reservations.lock",
+				   .repo_root = root,
+				   .settings = &s,
+				   .n_settings = 1};
+		otto_reservation_backend *b = NULL;
+		otto_error err = {0};
+		int rc = otto_reservation_backend_open(&b, registry, "lock", &cfg, &err);
+		if (rc != OTTO_OK) {
+			for (int i = 0; i < 4; i++) {
+				mine.rc[i] = rc;
+				snprintf(mine.message[i], sizeof mine.message[i], "open: %.900s", err.message);
+			}
+		} else {
+			call_every_operation(b, name, &mine);
+			otto_reservation_backend_free(b);
+		}
 		_exit(write(p[1], &mine, sizeof mine) == (ssize_t)sizeof mine ? 0 : 4);
 	}
 	close(p[1]);
@@ -229,11 +251,9 @@ Test(lock_backend, an_unreadable_folder_is_an_error_naming_it)
 	chmod(dir, 0700); /* owned by this user: nobody else may list it */
 	if (geteuid() != 0)
 		chmod(dir, 0);
-	otto_reservation_backend *b = open_lock_backend(dir);
 	op_result r;
-	call_every_operation_unprivileged(b, "router1", &r);
+	call_every_operation_unprivileged(dir, "router1", &r);
 	assert_every_operation_fails(&r, "cannot open lock folder %s: Permission denied", dir);
-	otto_reservation_backend_free(b);
 	chmod(dir, 01777);
 	otto_lock_manager_free(m);
 }
@@ -250,11 +270,9 @@ Test(lock_backend, an_unreadable_lock_is_an_error_naming_its_file)
 	cr_assert(chmod(file, 0600) == 0, "%s: %s", file, strerror(errno));
 	if (geteuid() != 0)
 		chmod(file, 0);
-	otto_reservation_backend *b = open_lock_backend(dir);
 	op_result r;
-	call_every_operation_unprivileged(b, "router1", &r);
+	call_every_operation_unprivileged(dir, "router1", &r);
 	assert_every_operation_fails(&r, "cannot read lock file %s: Permission denied", file);
-	otto_reservation_backend_free(b);
 	otto_lock_manager_free(m);
 	free(file);
 }

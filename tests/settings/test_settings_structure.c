@@ -28,7 +28,14 @@ ERROR_CASE(unknown_key_lab, "[lab]\nbackend = \"x\"\nbakend = \"y\"\n", 3,
 	   "unknown key 'bakend' in [lab] (accepted: backend)")
 ERROR_CASE(unknown_key_reservations, "[reservations]\nuri = \"x\"\n", 2,
 	   "unknown key 'uri' in [reservations] (accepted: backend, url)")
-ERROR_CASE(unknown_key_plugins, "[plugins]\npaths = [\"x\"]\n", 2, "unknown key 'paths' in [plugins] (accepted: path)")
+ERROR_CASE(unknown_key_plugins, "[plugins]\npaths = [\"x\"]\n", 2,
+	   "unknown key 'paths' in [plugins] (accepted: path, call_timeout)")
+ERROR_CASE(plugins_call_timeout_string, "[plugins]\ncall_timeout = \"30\"\n", 2,
+	   "'call_timeout' in [plugins] must be an integer (seconds), not a string")
+ERROR_CASE(plugins_call_timeout_zero, "[plugins]\ncall_timeout = 0\n", 2,
+	   "'call_timeout' in [plugins] must be between 1 and 3600 seconds, not 0")
+ERROR_CASE(plugins_call_timeout_too_long, "[plugins]\ncall_timeout = 3601\n", 2,
+	   "'call_timeout' in [plugins] must be between 1 and 3600 seconds, not 3601")
 ERROR_CASE(unknown_key_locks, "[locks]\ndirectory = \"/tmp\"\n", 2,
 	   "unknown key 'directory' in [locks] (accepted: dir, check_pid)")
 

@@ -209,10 +209,49 @@ int otto_registry_add_default_dirs(otto_registry *reg, otto_error *err);
 int otto_registry_add_file(otto_registry *reg, const char *path, otto_error *err);
 
 /* Discover: look at every real shared object in every folder (a README or an
- * editor backup is ignored; a missing folder is no error), each inspected in
- * a child process so a crashing plugin cannot take the host down. Never
- * fails because of a broken plugin: that file gets its status. */
+ * editor backup is ignored; a missing folder is no error), each opened once
+ * and inspected in a worker process so a crashing plugin cannot take the
+ * host down. Each file's identity (device, inode, size, modification time,
+ * owner, mode) is recorded: a backend is only ever loaded from the file the
+ * scan saw. Never fails because of a broken plugin: that file gets its
+ * status. */
 int otto_registry_scan(otto_registry *reg, otto_error *err);
+
+/* Where a backend from a plugin file runs once it is opened. */
+typedef enum otto_isolation {
+	/* The default. Each opened backend runs in its own worker process
+	 * (otto-worker, installed beside libotto): plugin code never runs in
+	 * the calling process, so its crash, exit(), hang, stdout output,
+	 * chdir(), environment or signal handlers cannot take the caller down
+	 * or change its answer. Every way a worker fails to answer is a backend
+	 * error naming the backend, the plugin file and the call. */
+	OTTO_ISOLATION_WORKER = 1,
+	/* In the calling process, as plugins ran before otto 0.2: no worker to
+	 * start and nothing copied, but the plugin shares everything with the
+	 * caller. For programs that trust their plugins and want the last few
+	 * per cent (see docs/plugins.md for what it costs and saves). */
+	OTTO_ISOLATION_IN_PROCESS = 2
+} otto_isolation;
+
+/* Choose the isolation of backends opened from now on (OTTO_EINVALID for
+ * an unknown value). The scan always inspects plugin files in a worker.
+ * Caller-made types (otto_lab_repository_open_type) always run in process. */
+int otto_registry_set_isolation(otto_registry *reg, otto_isolation isolation, otto_error *err);
+otto_isolation otto_registry_isolation(const otto_registry *reg);
+
+/* The time limit of each call into a worker (create, load_lab, ...), after
+ * which the worker is stopped and the call fails: 1 ms to
+ * OTTO_CALL_TIMEOUT_MAX s; the default is OTTO_CALL_TIMEOUT_DEFAULT s. */
+#define OTTO_CALL_TIMEOUT_DEFAULT 30
+#define OTTO_CALL_TIMEOUT_MAX 3600
+int otto_registry_set_call_timeout(otto_registry *reg, unsigned milliseconds, otto_error *err);
+unsigned otto_registry_call_timeout(const otto_registry *reg);
+
+/* What the otto command applies from its settings: the call time limit
+ * from [plugins] call_timeout (whole seconds), then from the environment
+ * variable OTTO_CALL_TIMEOUT (whole seconds), which wins. A bad value is
+ * OTTO_ESETTINGS naming the file and line, or the variable. */
+int otto_registry_configure(otto_registry *reg, const otto_settings *settings, otto_error *err);
 
 /* The folders searched, in order (after add_*). */
 size_t otto_registry_dir_count(const otto_registry *reg);
@@ -244,6 +283,12 @@ typedef struct otto_lab_repository otto_lab_repository;
  * backend with `config` (config->backend is set from name if NULL). */
 int otto_lab_repository_open(otto_lab_repository **out, otto_registry *reg, const char *name,
 			     const otto_config *config, otto_error *err);
+/* destroy() the backend and release it. With a worker, OTTO_ERROR when the
+ * backend failed at any point of its life (a call its worker died in, a
+ * crash in destroy, a worker that did not exit cleanly), so that a caller
+ * that already used its answers can still fail. */
+int otto_lab_repository_close(otto_lab_repository *repo, otto_error *err);
+/* close, with such a failure reported as a warning (otto_set_warning_handler). */
 void otto_lab_repository_free(otto_lab_repository *repo);
 const char *otto_lab_repository_name(const otto_lab_repository *repo);
 
@@ -282,6 +327,8 @@ typedef struct otto_reservation_backend otto_reservation_backend;
 
 int otto_reservation_backend_open(otto_reservation_backend **out, otto_registry *reg, const char *name,
 				  const otto_config *config, otto_error *err);
+/* As otto_lab_repository_close / _free. */
+int otto_reservation_backend_close(otto_reservation_backend *backend, otto_error *err);
 void otto_reservation_backend_free(otto_reservation_backend *backend);
 
 /* The backend [reservations] backend selects ("none" by default). */
@@ -299,6 +346,18 @@ int otto_reservation_backend_list_usernames(otto_reservation_backend *backend, o
 bool otto_reservation_backend_has_windows(const otto_reservation_backend *backend);
 int otto_reservation_backend_windows(otto_reservation_backend *backend, const char *user, otto_window_list *out,
 				     otto_error *err);
+
+/* The ABI 1.2 write capability (both reserve and cancel implemented). */
+bool otto_reservation_backend_can_write(const otto_reservation_backend *backend);
+/* Make the reservations of `request` (user, at least one resource,
+ * start < end); *made lists the windows made. OTTO_ENOTSUPPORTED for a
+ * read-only backend ("this backend is read-only"), OTTO_ECONFLICT with the
+ * backend's message naming the holder and window. */
+int otto_reservation_backend_reserve(otto_reservation_backend *backend, const otto_reservation_request *request,
+				     otto_window_list *made, otto_error *err);
+/* Cancel the user's reservations the request covers; *cancelled lists them. */
+int otto_reservation_backend_cancel(otto_reservation_backend *backend, const otto_reservation_request *request,
+				    otto_window_list *cancelled, otto_error *err);
 
 /* ---------------------------------------------------- reservation check -- */
 
@@ -399,9 +458,12 @@ char *otto_text_escape(const char *s);
 
 /* ------------------------------------------------ plugin calls in progress -- */
 
-/* One call into a backend plugin, recorded while it runs, so that a crash
- * handler can say which backend, which plugin file and which operation
- * brought the process down. */
+/* One call into a backend plugin running in this process (caller-made
+ * types, and OTTO_ISOLATION_IN_PROCESS), recorded while it runs, so that a
+ * crash handler of the embedding program can say which backend, which
+ * plugin file and which operation brought the process down. (Calls into a
+ * worker are recorded too, but cannot crash this process: the worker's
+ * failure is returned as a backend error.) */
 typedef struct otto_plugin_call_info {
 	const char *kind;        /* "lab" or "reservation" */
 	const char *backend;     /* the name the backend was opened under */

@@ -123,8 +123,9 @@ void otto__string_collector_init(otto__string_collector *c, otto__call *call)
 	c->list.items = NULL;
 }
 
-int otto__backend_create(const char *kind, const char *table, const char *name, const char *plugin,
-			 otto__create_fn create, const otto_config *config, void **self, otto_error *err)
+int otto__backend_create_ctx(const char *kind, const char *table, const char *name, const char *plugin,
+			     otto__create_ctx_fn create, void *ctx, const otto_config *config, void **self,
+			     otto_error *err)
 {
 	otto_config cfg;
 	char *section = NULL;
@@ -141,8 +142,24 @@ int otto__backend_create(const char *kind, const char *table, const char *name, 
 	otto__call_init(&call, kind, name, plugin, "create");
 	*self = NULL;
 	otto__call_begin(&call);
-	int status = create(&cfg, self, &call.plugin_err);
+	int status = create(ctx, &cfg, self, &call.plugin_err);
 	otto__call_end(&call);
 	free(section);
 	return otto__call_result(&call, status, false, 0, err);
+}
+
+typedef struct plain_create {
+	otto__create_fn fn;
+} plain_create;
+
+static int call_plain_create(void *ctx, const otto_config *config, void **self, otto_error *err)
+{
+	return ((plain_create *)ctx)->fn(config, self, err);
+}
+
+int otto__backend_create(const char *kind, const char *table, const char *name, const char *plugin,
+			 otto__create_fn create, const otto_config *config, void **self, otto_error *err)
+{
+	plain_create ctx = {create};
+	return otto__backend_create_ctx(kind, table, name, plugin, call_plain_create, &ctx, config, self, err);
 }

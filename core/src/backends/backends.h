@@ -9,6 +9,8 @@
 
 #include <otto/otto.h>
 
+#include "worker/worker.h"
+
 #include <stddef.h>
 
 /* True when a plugin-made struct of `struct_size` bytes (an older ABI minor
@@ -16,12 +18,16 @@
 #define OTTO__HAS_FIELD(struct_size, type, field)                                                                      \
 	((struct_size) >= offsetof(type, field) + sizeof(((type *)0)->field))
 
+typedef struct otto__remote otto__remote;
+
 struct otto_lab_repository {
-	/* A host-sized copy: fields past the plugin's struct_size are NULL. */
+	/* A host-sized copy: fields past the plugin's struct_size are NULL. For
+	 * a backend in a worker, the proxy type of remote_lab.c. */
 	otto_lab_repository_type type;
 	void *self;
 	char *name;
 	char *plugin_path; /* NULL: no plugin file (open_type) */
+	otto__remote *remote; /* its worker (self is this too), or NULL in process */
 };
 
 struct otto_reservation_backend {
@@ -29,7 +35,62 @@ struct otto_reservation_backend {
 	void *self;
 	char *name;
 	char *plugin_path;
+	otto__remote *remote;
 };
+
+/* ------------------------------------------------ backends in a worker -- */
+
+/* Start a worker for backend `name` of `kind` (the registry's provider,
+ * checked against its scan stamp), load the plugin there and create the
+ * backend with `config` (through otto__backend_create_ctx, so create()'s
+ * outcome reads exactly as in process). On success *remote is the handle
+ * that the proxy types use as `self`. */
+int otto__remote_open(otto__remote **remote, otto_registry *reg, otto_backend_kind kind, const char *name,
+		      const otto_config *config, otto_error *err);
+
+/* Destroy the backend in its worker and let the worker go. OTTO_OK, or the
+ * first thing that went wrong with it in its whole life (a call it died
+ * in, a crash in destroy, an unclean exit), as a backend error. Frees it. */
+int otto__remote_close(otto__remote *remote, otto_error *err);
+
+/* What the proxies need: the worker's capabilities (OTTO__CAP_*). */
+uint32_t otto__remote_caps(const otto__remote *remote);
+
+/* backend_name()'s answer must stay valid until destroy(): every distinct
+ * answer is kept by the remote (conformance compares two of them). */
+const char *otto__remote_keep_name(otto__remote *remote, const char *name);
+
+/* A proxy's call: start the request (fields follow with otto__put_*). */
+otto_buf *otto__remote_request(otto__remote *remote, uint32_t type);
+
+/* Replaying answer items into the real out-object. `refused` is the
+ * first status an out-object returned (0 while none); from then on items
+ * are read but not replayed, as a plugin stops at the host's first error. */
+typedef struct otto__replay {
+	otto__remote *remote;
+	void *out;
+	otto_error *err; /* the plugin's err of the call, which the out-object fills */
+	int refused;
+	otto__item_scratch *scratch;
+	size_t strings; /* BACKEND_NAME: strings received */
+	const char *string; /* BACKEND_NAME: the one string */
+} otto__replay;
+
+void otto__replay_init(otto__replay *rp, otto__remote *remote, void *out, otto_error *err);
+/* Item replayers (otto__worker_item_fn) for each kind of out-object. */
+bool otto__replay_strings(void *ud, const otto__frame *f, const char **why);
+bool otto__replay_windows(void *ud, const otto__frame *f, const char **why);
+
+/* Send the request, replay the answer with on_item, and return what a
+ * plugin called in process would have: the first refusal of an
+ * out-object, else the plugin's status with its message in `err`. When the
+ * worker fails to answer: OTTO_ERROR with "<kind> backend '<name>' (plugin
+ * <file>) crashed with SIGSEGV during <op>; nothing was answered." (or how
+ * else it failed) in `err`. */
+int otto__remote_call(otto__remote *remote, const char *op, otto__worker_item_fn on_item, otto__replay *rp);
+
+extern const otto_lab_repository_type otto__remote_lab_type;
+extern const otto_reservation_backend_type otto__remote_reservation_type;
 
 /* The record behind otto_plugin_call_in_progress(): filled before a plugin
  * function is called and unlinked after it returns. It lives in the
@@ -85,6 +146,11 @@ int otto__call_result(otto__call *call, int status, bool notfound_ok, int failur
 typedef int (*otto__create_fn)(const otto_config *config, void **self, otto_error *err);
 int otto__backend_create(const char *kind, const char *table, const char *name, const char *plugin,
 			 otto__create_fn create, const otto_config *config, void **self, otto_error *err);
+/* The same with a create function that takes a context (a worker's). */
+typedef int (*otto__create_ctx_fn)(void *ctx, const otto_config *config, void **self, otto_error *err);
+int otto__backend_create_ctx(const char *kind, const char *table, const char *name, const char *plugin,
+			     otto__create_ctx_fn create, void *ctx, const otto_config *config, void **self,
+			     otto_error *err);
 
 /* True for the statuses of otto/plugin.h. */
 bool otto__is_plugin_status(int status);
@@ -96,6 +162,11 @@ typedef struct otto__string_collector {
 	otto_strlist list;
 } otto__string_collector;
 void otto__string_collector_init(otto__string_collector *c, otto__call *call);
+
+/* A plugin's record as a full-size struct: the fields its struct_size
+ * holds, the "absent" value (ip NULL) for the others. */
+otto_host otto__host_read(const otto_host *src);
+otto_host_summary otto__summary_read(const otto_host_summary *src);
 
 /* Release a host record's contents. */
 void otto__host_rec_clear(otto_host_rec *host);

@@ -178,7 +178,7 @@ static void store_host(lab_builder *b, otto_host_rec *rec, size_t index)
 
 /* The plugin's record with every field its struct_size holds; the others
  * keep their "absent" value. */
-static otto_host read_host(const otto_host *src)
+otto_host otto__host_read(const otto_host *src)
 {
 	otto_host h = OTTO_HOST_INIT;
 	size_t n = src->struct_size;
@@ -345,7 +345,7 @@ static int lab_add_host(otto_lab_out *out, const otto_host *host, otto_error *er
 	char buf[OTTO_ERROR_MESSAGE_MAX / 2];
 	if (!host)
 		return host_fail(b, err, index, "the host record is NULL");
-	otto_host h = read_host(host);
+	otto_host h = otto__host_read(host);
 	/* The id is computed once, on the stack unless it is very long. */
 	char id_buf[256], *id = id_buf, *id_heap = NULL;
 	size_t id_len = otto_host_id(id_buf, sizeof id_buf, h.element, h.element_id, h.board, h.slot);
@@ -548,7 +548,7 @@ typedef struct summary_collector {
 	otto_summary_list list;
 } summary_collector;
 
-static otto_host_summary read_summary(const otto_host_summary *src)
+otto_host_summary otto__summary_read(const otto_host_summary *src)
 {
 	otto_host_summary s = OTTO_HOST_SUMMARY_INIT;
 	size_t n = src->struct_size;
@@ -597,7 +597,7 @@ static int summary_add(otto_summary_out *out, const otto_host_summary *summary, 
 	const char *problem = "the summary record is NULL";
 	otto_host_summary s = OTTO_HOST_SUMMARY_INIT;
 	if (summary) {
-		s = read_summary(summary);
+		s = otto__summary_read(summary);
 		problem = summary_problem(&s, buf, sizeof buf);
 	}
 	if (problem)

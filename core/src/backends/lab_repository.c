@@ -60,12 +60,35 @@ static int open_named(otto_lab_repository **out, const otto_lab_repository_type 
 	return OTTO_OK;
 }
 
+/* A backend in its own worker, behind the proxy type. */
+static int open_remote(otto_lab_repository **out, otto_registry *reg, const char *name, const otto_config *config,
+		       otto_error *err)
+{
+	otto__remote *remote = NULL;
+	int rc = otto__remote_open(&remote, reg, OTTO_KIND_LAB, name, config, err);
+	if (rc != OTTO_OK)
+		return rc;
+	otto_lab_repository *repo = otto__calloc(1, sizeof *repo);
+	repo->type = otto__remote_lab_type;
+	if (!(otto__remote_caps(remote) & OTTO__CAP_SUMMARIES))
+		repo->type.list_host_summaries = NULL;
+	repo->self = remote;
+	repo->remote = remote;
+	repo->name = otto__strdup(name);
+	repo->plugin_path = otto__strdup(otto__registry_plugin_path(reg, OTTO_KIND_LAB, name));
+	*out = repo;
+	return OTTO_OK;
+}
+
 OTTO_API int otto_lab_repository_open(otto_lab_repository **out, otto_registry *reg, const char *name,
 				      const otto_config *config, otto_error *err)
 {
 	*out = NULL;
 	if (!reg || !name)
 		return otto_error_set(err, OTTO_EINVALID, "opening a lab backend needs a registry and a name");
+	if (otto__registry_isolation(reg) == OTTO_ISOLATION_WORKER && otto_registry_find(reg, OTTO_KIND_LAB, name) &&
+	    !otto__registry_is_builtin(reg, OTTO_KIND_LAB, name))
+		return open_remote(out, reg, name, config, err);
 	const otto_lab_repository_type *type = NULL;
 	int rc = otto__registry_lab_type(reg, name, &type, err);
 	if (rc != OTTO_OK)
@@ -79,11 +102,14 @@ OTTO_API int otto_lab_repository_open_type(otto_lab_repository **out, const otto
 	return open_named(out, type, NULL, NULL, config, err);
 }
 
-OTTO_API void otto_lab_repository_free(otto_lab_repository *repo)
+OTTO_API int otto_lab_repository_close(otto_lab_repository *repo, otto_error *err)
 {
 	if (!repo)
-		return;
-	if (repo->type.destroy) {
+		return OTTO_OK;
+	int rc = OTTO_OK;
+	if (repo->remote) {
+		rc = otto__remote_close(repo->remote, err);
+	} else if (repo->type.destroy) {
 		otto__call_mark mark;
 		otto__call_mark_begin(&mark, "lab", repo->name, repo->plugin_path, "destroy");
 		repo->type.destroy(repo->self);
@@ -92,6 +118,14 @@ OTTO_API void otto_lab_repository_free(otto_lab_repository *repo)
 	free(repo->name);
 	free(repo->plugin_path);
 	free(repo);
+	return rc;
+}
+
+OTTO_API void otto_lab_repository_free(otto_lab_repository *repo)
+{
+	otto_error err;
+	if (otto_lab_repository_close(repo, &err) != OTTO_OK)
+		otto__warn("%s", err.message);
 }
 
 OTTO_API const char *otto_lab_repository_name(const otto_lab_repository *repo)

@@ -36,12 +36,43 @@ static otto_reservation_backend_type read_type(const otto_reservation_backend_ty
 	return t;
 }
 
+/* A backend in its own worker, behind the proxy type. */
+static int open_remote(otto_reservation_backend **out, otto_registry *reg, const char *name,
+		       const otto_config *config, otto_error *err)
+{
+	otto__remote *remote = NULL;
+	int rc = otto__remote_open(&remote, reg, OTTO_KIND_RESERVATION, name, config, err);
+	if (rc != OTTO_OK)
+		return rc;
+	otto_reservation_backend *backend = otto__calloc(1, sizeof *backend);
+	backend->type = otto__remote_reservation_type;
+	uint32_t caps = otto__remote_caps(remote);
+	if (!(caps & OTTO__CAP_USERNAMES))
+		backend->type.list_usernames = NULL;
+	if (!(caps & OTTO__CAP_WINDOWS))
+		backend->type.get_reservation_windows = NULL;
+	if (!(caps & OTTO__CAP_WRITE)) {
+		backend->type.reserve = NULL;
+		backend->type.cancel = NULL;
+	}
+	backend->self = remote;
+	backend->remote = remote;
+	backend->name = otto__strdup(name);
+	backend->plugin_path = otto__strdup(otto__registry_plugin_path(reg, OTTO_KIND_RESERVATION, name));
+	*out = backend;
+	return OTTO_OK;
+}
+
 OTTO_API int otto_reservation_backend_open(otto_reservation_backend **out, otto_registry *reg, const char *name,
 					   const otto_config *config, otto_error *err)
 {
 	*out = NULL;
 	if (!reg || !name)
 		return otto_error_set(err, OTTO_EINVALID, "opening a reservation backend needs a registry and a name");
+	if (otto__registry_isolation(reg) == OTTO_ISOLATION_WORKER &&
+	    otto_registry_find(reg, OTTO_KIND_RESERVATION, name) &&
+	    !otto__registry_is_builtin(reg, OTTO_KIND_RESERVATION, name))
+		return open_remote(out, reg, name, config, err);
 	const otto_reservation_backend_type *type = NULL;
 	int rc = otto__registry_reservation_type(reg, name, &type, err);
 	if (rc != OTTO_OK)
@@ -65,11 +96,14 @@ OTTO_API int otto_reservation_backend_open(otto_reservation_backend **out, otto_
 	return OTTO_OK;
 }
 
-OTTO_API void otto_reservation_backend_free(otto_reservation_backend *backend)
+OTTO_API int otto_reservation_backend_close(otto_reservation_backend *backend, otto_error *err)
 {
 	if (!backend)
-		return;
-	if (backend->type.destroy) {
+		return OTTO_OK;
+	int rc = OTTO_OK;
+	if (backend->remote) {
+		rc = otto__remote_close(backend->remote, err);
+	} else if (backend->type.destroy) {
 		otto__call_mark mark;
 		otto__call_mark_begin(&mark, "reservation", backend->name, backend->plugin_path, "destroy");
 		backend->type.destroy(backend->self);
@@ -78,6 +112,14 @@ OTTO_API void otto_reservation_backend_free(otto_reservation_backend *backend)
 	free(backend->name);
 	free(backend->plugin_path);
 	free(backend);
+	return rc;
+}
+
+OTTO_API void otto_reservation_backend_free(otto_reservation_backend *backend)
+{
+	otto_error err;
+	if (otto_reservation_backend_close(backend, &err) != OTTO_OK)
+		otto__warn("%s", err.message);
 }
 
 OTTO_API const char *otto_reservation_backend_name(otto_reservation_backend *backend)
@@ -193,6 +235,46 @@ static int window_add(otto_window_out *out, const char *resource, int64_t start,
 
 static const otto_window_out_ops window_out_ops = {sizeof(otto_window_out_ops), window_add};
 
+typedef int (*window_op)(otto_reservation_backend *backend, const void *arg, otto_window_out *out, otto_error *err);
+
+/* Run one window-answering operation. `failure_code` 0 keeps the plugin's
+ * own code (reserve's OTTO_ECONFLICT). */
+static int run_windows(otto_reservation_backend *backend, const char *op_name, window_op op, const void *arg,
+		       int failure_code, otto_window_list *out, otto_error *err)
+{
+	otto__call call;
+	otto__call_init(&call, "reservation", backend->name, backend->plugin_path, op_name);
+	window_collector c;
+	memset(&c, 0, sizeof c);
+	c.out.ops = &window_out_ops;
+	c.call = &call;
+	otto__call_begin(&call);
+	int status = op(backend, arg, &c.out, &call.plugin_err);
+	otto__call_end(&call);
+	int rc = otto__call_result(&call, status, false, failure_code, err);
+	if (rc != OTTO_OK) {
+		otto_window_list_free(&c.list);
+		return rc;
+	}
+	*out = c.list;
+	return OTTO_OK;
+}
+
+static int op_windows(otto_reservation_backend *b, const void *user, otto_window_out *out, otto_error *err)
+{
+	return b->type.get_reservation_windows(b->self, user, out, err);
+}
+
+static int op_reserve(otto_reservation_backend *b, const void *request, otto_window_out *out, otto_error *err)
+{
+	return b->type.reserve(b->self, request, out, err);
+}
+
+static int op_cancel(otto_reservation_backend *b, const void *request, otto_window_out *out, otto_error *err)
+{
+	return b->type.cancel(b->self, request, out, err);
+}
+
 OTTO_API int otto_reservation_backend_windows(otto_reservation_backend *backend, const char *user,
 					      otto_window_list *out, otto_error *err)
 {
@@ -203,20 +285,66 @@ OTTO_API int otto_reservation_backend_windows(otto_reservation_backend *backend,
 				      backend->name);
 	if (!user)
 		return otto_error_set(err, OTTO_EINVALID, "get_reservation_windows needs a user");
-	otto__call call;
-	otto__call_init(&call, "reservation", backend->name, backend->plugin_path, "get_reservation_windows");
-	window_collector c;
-	memset(&c, 0, sizeof c);
-	c.out.ops = &window_out_ops;
-	c.call = &call;
-	otto__call_begin(&call);
-	int status = backend->type.get_reservation_windows(backend->self, user, &c.out, &call.plugin_err);
-	otto__call_end(&call);
-	int rc = otto__call_result(&call, status, false, OTTO_ERROR, err);
-	if (rc != OTTO_OK) {
-		otto_window_list_free(&c.list);
-		return rc;
-	}
-	*out = c.list;
+	return run_windows(backend, "get_reservation_windows", op_windows, user, OTTO_ERROR, out, err);
+}
+
+OTTO_API bool otto_reservation_backend_can_write(const otto_reservation_backend *backend)
+{
+	return backend && backend->type.reserve && backend->type.cancel;
+}
+
+/* The caller's request as a full-size struct, checked. */
+static int read_request(const otto_reservation_backend *backend, const char *op,
+			const otto_reservation_request *in, otto_reservation_request *out, otto_error *err)
+{
+	otto_reservation_request r = OTTO_RESERVATION_REQUEST_INIT;
+	if (!in)
+		return otto_error_set(err, OTTO_EINVALID, "%s needs a request", op);
+	size_t n = in->struct_size;
+#define TAKE(field)                                                                                                    \
+	if (OTTO__HAS_FIELD(n, otto_reservation_request, field))                                                       \
+	r.field = in->field
+	TAKE(user);
+	TAKE(resources);
+	TAKE(n_resources);
+	TAKE(start);
+	TAKE(end);
+	TAKE(flags);
+#undef TAKE
+	if (!otto_reservation_backend_can_write(backend))
+		return otto_error_set(err, OTTO_ENOTSUPPORTED, "reservation backend '%s' is read-only", backend->name);
+	if (!r.user || !r.user[0])
+		return otto_error_set(err, OTTO_EINVALID, "%s needs a user", op);
+	if (r.n_resources == 0 || !r.resources)
+		return otto_error_set(err, OTTO_EINVALID, "%s needs at least one resource", op);
+	for (size_t i = 0; i < r.n_resources; i++)
+		if (!r.resources[i] || !r.resources[i][0])
+			return otto_error_set(err, OTTO_EINVALID, "%s: resource %zu is empty", op, i);
+	if (strcmp(op, "reserve") == 0 && r.start >= r.end)
+		return otto_error_set(err, OTTO_EINVALID, "reserve needs a window that starts before it ends (%lld >= %lld)",
+				      (long long)r.start, (long long)r.end);
+	*out = r;
 	return OTTO_OK;
+}
+
+OTTO_API int otto_reservation_backend_reserve(otto_reservation_backend *backend,
+					      const otto_reservation_request *request, otto_window_list *made,
+					      otto_error *err)
+{
+	made->count = 0;
+	made->items = NULL;
+	otto_reservation_request r;
+	int rc = read_request(backend, "reserve", request, &r, err);
+	return rc ? rc : run_windows(backend, "reserve", op_reserve, &r, 0, made, err);
+}
+
+OTTO_API int otto_reservation_backend_cancel(otto_reservation_backend *backend,
+					     const otto_reservation_request *request, otto_window_list *cancelled,
+					     otto_error *err)
+{
+	cancelled->count = 0;
+	cancelled->items = NULL;
+	otto_reservation_request r;
+	int rc = read_request(backend, "cancel", request, &r, err);
+	return rc ? rc : run_windows(backend, "cancel", op_cancel, &r, 0, cancelled, err);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* ------------------------------------------------------------- records -- */
 
@@ -21,6 +22,11 @@ static void rec_free(otto__plugin_rec *rec)
 		free((char *)rec->backends[i].description);
 	}
 	free(rec->backends);
+	for (size_t i = 0; i < rec->n_refused; i++) {
+		free(rec->refused[i].name);
+		free(rec->refused[i].description);
+	}
+	free(rec->refused);
 }
 
 static void clear_plugins(otto_registry *reg)
@@ -33,12 +39,17 @@ static void clear_plugins(otto_registry *reg)
 }
 
 /* Append a record made from an inspection (its strings are copied). */
-static void add_rec(otto_registry *reg, const char *path, const otto__inspection *insp, const otto__inspection *builtin)
+static void add_rec(otto_registry *reg, const char *path, const otto__inspection *insp, const otto__inspection *builtin,
+		    const otto__file_stamp *stamp)
 {
 	reg->plugins = otto__realloc(reg->plugins, (reg->n_plugins + 1) * sizeof *reg->plugins);
 	otto__plugin_rec *rec = &reg->plugins[reg->n_plugins++];
 	memset(rec, 0, sizeof *rec);
 	rec->builtin = builtin;
+	if (stamp) {
+		rec->stamp = *stamp;
+		rec->stamped = true;
+	}
 	rec->info.path = otto__strdup(path);
 	rec->info.status = insp->status;
 	rec->info.detail = otto__strdup(insp->detail);
@@ -59,6 +70,13 @@ static void add_rec(otto_registry *reg, const char *path, const otto__inspection
 			b->path = rec->info.path;
 		}
 		rec->info.n_backends = insp->n_backends;
+	} else if (insp->n_backends) {
+		rec->refused = otto__calloc(insp->n_backends, sizeof *rec->refused);
+		for (size_t i = 0; i < insp->n_backends; i++) {
+			rec->refused[i].kind = insp->backends[i].kind;
+			rec->refused[i].name = otto__strdup(insp->backends[i].name);
+		}
+		rec->n_refused = insp->n_backends;
 	}
 	rec->info.backends = rec->backends;
 }
@@ -67,7 +85,10 @@ static void add_rec(otto_registry *reg, const char *path, const otto__inspection
 
 OTTO_API int otto_registry_new(otto_registry **out, otto_error *err)
 {
+	*out = NULL;
 	otto_registry *reg = otto__calloc(1, sizeof *reg);
+	reg->isolation = OTTO_ISOLATION_WORKER;
+	reg->call_timeout_ms = OTTO_CALL_TIMEOUT_DEFAULT * 1000u;
 	size_t n = 0;
 	while (otto__builtin_plugins[n])
 		n++;
@@ -95,6 +116,8 @@ OTTO_API void otto_registry_free(otto_registry *reg)
 		otto__loaded *l = reg->loaded[i];
 		if (l->module)
 			lt_dlclose(l->module);
+		if (l->fd >= 0)
+			close(l->fd);
 		otto__inspection_free(&l->insp);
 		free(l->path);
 		free(l);
@@ -259,20 +282,76 @@ OTTO_API int otto_registry_scan(otto_registry *reg, otto_error *err)
 		return otto_error_set(err, OTTO_EINVALID, "no registry to scan");
 	clear_plugins(reg);
 	for (size_t i = 0; i < reg->n_builtins; i++)
-		add_rec(reg, OTTO__BUILTIN_PATH, &reg->builtins[i], &reg->builtins[i]);
+		add_rec(reg, OTTO__BUILTIN_PATH, &reg->builtins[i], &reg->builtins[i], NULL);
 
 	otto_strlist files = {0};
 	otto__registry_discover(reg, &files);
-	unsigned timeout = otto__scan_timeout();
+	otto__scan_file *scan = otto__calloc(files.count + 1, sizeof *scan);
 	for (size_t i = 0; i < files.count; i++) {
-		otto__inspection insp;
-		otto__inspect_file_isolated(files.items[i], timeout, &insp);
-		add_rec(reg, files.items[i], &insp, NULL);
-		otto__inspection_free(&insp);
+		/* Opened once: the worker inspects this descriptor, and what is
+		 * used later must be the file this stamp describes. */
+		char why[512];
+		scan[i].path = files.items[i];
+		if (otto__plugin_open(files.items[i], &scan[i].fd, &scan[i].stamp, why, sizeof why) != 0)
+			otto__inspection_fail(&scan[i].insp, OTTO_PLUGIN_FAILED, "%s", why);
 	}
+	otto__inspect_files_isolated(scan, files.count, otto__scan_timeout());
+	for (size_t i = 0; i < files.count; i++) {
+		add_rec(reg, files.items[i], &scan[i].insp, NULL, scan[i].fd >= 0 ? &scan[i].stamp : NULL);
+		otto__inspection_free(&scan[i].insp);
+		if (scan[i].fd >= 0)
+			close(scan[i].fd);
+	}
+	free(scan);
 	otto_strlist_free(&files);
 	resolve_duplicates(reg);
 	return OTTO_OK;
+}
+
+/* ------------------------------------------------------------ isolation -- */
+
+OTTO_API int otto_registry_set_isolation(otto_registry *reg, otto_isolation isolation, otto_error *err)
+{
+	if (!reg)
+		return otto_error_set(err, OTTO_EINVALID, "no registry to set the isolation of");
+	if (isolation != OTTO_ISOLATION_WORKER && isolation != OTTO_ISOLATION_IN_PROCESS)
+		return otto_error_set(err, OTTO_EINVALID,
+				      "unknown isolation %d (OTTO_ISOLATION_WORKER or OTTO_ISOLATION_IN_PROCESS)",
+				      (int)isolation);
+	reg->isolation = isolation;
+	return OTTO_OK;
+}
+
+OTTO_API otto_isolation otto_registry_isolation(const otto_registry *reg)
+{
+	return reg ? reg->isolation : OTTO_ISOLATION_WORKER;
+}
+
+OTTO_API int otto_registry_set_call_timeout(otto_registry *reg, unsigned milliseconds, otto_error *err)
+{
+	if (!reg)
+		return otto_error_set(err, OTTO_EINVALID, "no registry to set the call time limit of");
+	if (milliseconds == 0 || milliseconds > OTTO_CALL_TIMEOUT_MAX * 1000u)
+		return otto_error_set(err, OTTO_EINVALID,
+				      "a call time limit of %u ms is out of range (1 ms to %d s)", milliseconds,
+				      OTTO_CALL_TIMEOUT_MAX);
+	reg->call_timeout_ms = milliseconds;
+	return OTTO_OK;
+}
+
+OTTO_API unsigned otto_registry_call_timeout(const otto_registry *reg)
+{
+	return reg ? reg->call_timeout_ms : OTTO_CALL_TIMEOUT_DEFAULT * 1000u;
+}
+
+otto_isolation otto__registry_isolation(const otto_registry *reg)
+{
+	return otto_registry_isolation(reg);
+}
+
+unsigned otto__registry_call_timeout(const otto_registry *reg)
+{
+	return otto_registry_call_timeout(reg);
 }
 
 /* -------------------------------------------------------------- lookups -- */
@@ -338,6 +417,16 @@ OTTO_API int otto_registry_unknown_backend_error(const otto_registry *reg, otto_
 						 otto_error *err)
 {
 	const char *kind_name = otto_backend_kind_name(kind);
+	for (size_t i = 0; reg && name && i < reg->n_plugins; i++) {
+		const otto__plugin_rec *rec = &reg->plugins[i];
+		for (size_t j = 0; j < rec->n_refused; j++)
+			if (rec->refused[j].kind == kind && strcmp(rec->refused[j].name, name) == 0)
+				return otto_error_set(err, OTTO_ENOBACKEND,
+						      "%s backend '%s' is registered only by %s, which failed when it was "
+						      "scanned: %s",
+						      kind_name, name, rec->info.path,
+						      rec->info.detail ? rec->info.detail : "no reason given");
+	}
 	otto_buf b = {0};
 	otto__buf_printf(&b, "no %s backend named '%s'.", kind_name, name ? name : "");
 	otto_strlist names = {0};

@@ -18,6 +18,24 @@ int otto__registry_lab_type(otto_registry *reg, const char *name, const otto_lab
 int otto__registry_reservation_type(otto_registry *reg, const char *name,
 				    const otto_reservation_backend_type **type, otto_error *err);
 
+/* How backends from plugin files run, and the per-call time limit of a
+ * worker call, in milliseconds. */
+otto_isolation otto__registry_isolation(const otto_registry *reg);
+unsigned otto__registry_call_timeout(const otto_registry *reg);
+
+/* The plugin file that provides backend `name` of that kind, opened for
+ * use: *fd (the caller closes it) is the file that was scanned, checked
+ * against the scan's stamp, and *path its name (owned by the registry).
+ * Built-ins: OTTO_OK with *fd -1. Unknown name: OTTO_ENOBACKEND with
+ * otto_registry_unknown_backend_error's message. A file that is gone or
+ * changed since the scan: OTTO_EPLUGIN naming the backend, the file and
+ * what changed. */
+int otto__registry_open_provider(otto_registry *reg, otto_backend_kind kind, const char *name, int *fd,
+				 const char **path, otto_error *err);
+
+/* Whether backend `name` of that kind is in use and a built-in. */
+bool otto__registry_is_builtin(const otto_registry *reg, otto_backend_kind kind, const char *name);
+
 /* The plugin file that provides backend `name` of that kind ("(built-in)"
  * for built-ins), owned by the registry; NULL when none does. Backend
  * instances keep a copy, for crash reports (otto_plugin_call_in_progress). */

@@ -52,7 +52,7 @@ typedef struct collecting_registrar {
 	char *first_error; /* the first type that was refused */
 } collecting_registrar;
 
-static bool valid_backend_name(const char *name)
+bool otto__valid_backend_name(const char *name)
 {
 	size_t n = strlen(name);
 	if (n == 0 || n > OTTO__BACKEND_NAME_MAX)
@@ -102,7 +102,7 @@ static int check_and_add(collecting_registrar *cr, otto_backend_kind kind, const
 	const char *name = ((const otto_lab_repository_type *)type)->name;
 	if (!name || !*name)
 		return refuse(cr, err, "a %s backend has an empty name", kind_name);
-	if (!valid_backend_name(name))
+	if (!otto__valid_backend_name(name))
 		return refuse(cr, err,
 			      "%s backend name '%s' is invalid: use lower-case letters, digits, '_' and '-', starting "
 			      "with a letter or digit, at most %d characters",

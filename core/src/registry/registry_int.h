@@ -12,6 +12,7 @@
 
 #include "registry/registry.h"
 #include "util/util.h"
+#include "worker/worker.h"
 
 #include <ltdl.h>
 #include <stdbool.h>
@@ -55,14 +56,52 @@ void otto__inspection_fail(otto__inspection *insp, otto_plugin_status status, co
  * Shared by built-ins, the scan child and in-process loading. */
 void otto__inspect_descriptor(const otto_plugin_descriptor *desc, otto__inspection *out);
 
-/* Open `path` in this process (RTLD_NOW pre-check, lt_dlopen, lt_dlsym) and
- * inspect its descriptor. The caller holds the ltdl lock and lt_dlinit.
- * *module is the open module (also on failure after opening, so the caller
- * can close it), or NULL. */
-void otto__inspect_file(const char *path, otto__inspection *out, lt_dlhandle *module);
+/* Open the plugin file behind descriptor `fd` (its name `path`, for
+ * messages) in this process: the RTLD_NOW pre-check, lt_dlopen and
+ * lt_dlsym, through /proc/self/fd/<fd> so that what is loaded is the very
+ * file that was opened, never whatever the path names by now. Then inspect
+ * its descriptor. The caller holds the ltdl lock and lt_dlinit. *module is
+ * the open module (also on failure after opening, so the caller can close
+ * it), or NULL. Keep `fd` open until the module is closed: libltdl reuses
+ * an open module of the same file name. */
+void otto__inspect_fd(int fd, const char *path, otto__inspection *out, lt_dlhandle *module);
 
-/* Inspect `path` in a forked child killed after timeout_s seconds. */
-void otto__inspect_file_isolated(const char *path, unsigned timeout_s, otto__inspection *out);
+/* Open `path` for reading (never blocking on a FIFO) and stamp it: 0 with
+ * *fd and *stamp, or -1 with one sentence in `why`. A file that is not a
+ * regular file is refused. */
+int otto__plugin_open(const char *path, int *fd, otto__file_stamp *stamp, char *why, size_t why_size);
+
+/* One file of a scan: opened once (fd, -1 when it could not be, with the
+ * reason in insp), stamped, and its inspection. */
+typedef struct otto__scan_file {
+	const char *path;
+	int fd;
+	otto__file_stamp stamp;
+	otto__inspection insp;
+} otto__scan_file;
+
+/* Inspect files in as few workers as possible, one request per file, each
+ * with the time limit (registry_scan.c). A plugin may disturb the worker it
+ * ran in (a thread, a signal handler), so a worker failing on a file that
+ * was not its first is not believed: that file is inspected again in a
+ * worker of its own; and when a worker does not leave cleanly at the end,
+ * each of its files is. A file's result never depends on another file. */
+void otto__inspect_files_isolated(otto__scan_file *files, size_t n, unsigned timeout_s);
+
+/* Inspect the file behind `fd` in a fresh otto-worker, stopped after
+ * timeout_s seconds (registry_scan.c). */
+void otto__inspect_fd_isolated(int fd, const char *path, const otto__file_stamp *stamp, unsigned timeout_s,
+			       otto__inspection *out);
+
+/* The PLUGIN frame of the worker protocol (worker.h): an inspection and the
+ * index of the file it is about. The reader checks everything libotto
+ * relies on (a known status, a detail exactly when not loaded, valid and
+ * distinct backend names of known kinds). */
+void otto__inspection_put(otto_buf *b, uint32_t index, const otto__inspection *insp);
+bool otto__inspection_get(otto__reader *r, uint32_t *index, otto__inspection *out);
+
+/* Backend names: [a-z0-9][a-z0-9_-]*, at most OTTO__BACKEND_NAME_MAX. */
+bool otto__valid_backend_name(const char *name);
 
 /* The scan time limit: OTTO_PLUGIN_SCAN_TIMEOUT (seconds) or the default. */
 unsigned otto__scan_timeout(void);
@@ -83,11 +122,23 @@ typedef struct otto__plugin_rec {
 	otto_backend_info *backends;
 	/* Built-ins: their in-process inspection (owned by the registry). */
 	const otto__inspection *builtin;
+	/* Files: what the file was when it was scanned (valid when stamped). */
+	otto__file_stamp stamp;
+	bool stamped;
+	/* A failed file that did register these before it was refused (it
+	 * wrote to stdout, it did not exit cleanly): selecting one of them names
+	 * the file and why, instead of "no such backend". */
+	size_t n_refused;
+	otto__backend_entry *refused;
 } otto__plugin_rec;
 
 /* A plugin file opened in this process for use. */
 typedef struct otto__loaded {
 	char *path;
+	otto__file_stamp stamp; /* the scan's stamp it was checked against */
+	/* Open as long as the module is: libltdl knows a module by its file
+	 * name (/proc/self/fd/N), so N must not name another file meanwhile. */
+	int fd;
 	lt_dlhandle module; /* NULL when opening failed */
 	otto__inspection insp;
 } otto__loaded;
@@ -107,6 +158,9 @@ struct otto_registry {
 	size_t n_loaded;
 	otto__loaded **loaded;
 	bool ltdl_initialized;
+
+	otto_isolation isolation;
+	unsigned call_timeout_ms;
 };
 
 /* The candidate plugin files of the registry's sources, in search order:

@@ -1,25 +1,17 @@
 /*
- * Inspecting a plugin file in a forked child, so that a plugin that
- * crashes, hangs, exits or prints while loading or registering cannot take
- * the host down or pollute its output. The child sends its inspection back
- * over a pipe as length-prefixed fields; the parent enforces the time limit.
+ * Inspecting a plugin file in otto-worker (the SCAN request of worker.h),
+ * so that a plugin that crashes, hangs, exits or prints while loading or
+ * registering cannot take the host down or pollute its output. The worker
+ * is handed the descriptor the scan opened, so it inspects exactly the file
+ * whose stamp the registry records. Its answer is checked like anything
+ * else a worker says.
  */
 #include "registry/registry_int.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-#define REPORT_MAGIC 0x6f74746fu /* "otto" */
-#define REPORT_MAX (1u << 20)
-#define NULL_STRING 0xffffffffu
 
 unsigned otto__scan_timeout(void)
 {
@@ -34,244 +26,261 @@ unsigned otto__scan_timeout(void)
 	return OTTO__SCAN_TIMEOUT_DEFAULT;
 }
 
-/* ---------------------------------------------------------- the report -- */
+/* ------------------------------------------------------ the PLUGIN frame -- */
 
-static void put_u32(otto_buf *b, uint32_t v)
+void otto__inspection_put(otto_buf *b, uint32_t index, const otto__inspection *insp)
 {
-	otto__buf_appendn(b, (const char *)&v, sizeof v);
-}
-
-static void put_str(otto_buf *b, const char *s)
-{
-	if (!s) {
-		put_u32(b, NULL_STRING);
-		return;
-	}
-	size_t n = strlen(s);
-	put_u32(b, (uint32_t)n);
-	otto__buf_appendn(b, s, n);
-}
-
-static void encode(const otto__inspection *insp, otto_buf *b)
-{
-	put_u32(b, REPORT_MAGIC);
-	put_u32(b, (uint32_t)insp->status);
-	put_str(b, insp->detail);
-	put_str(b, insp->plugin_name);
-	put_str(b, insp->plugin_version);
-	put_u32(b, insp->abi_major);
-	put_u32(b, insp->abi_minor);
-	put_u32(b, (uint32_t)insp->n_backends);
+	otto__put_u32(b, index);
+	otto__put_u32(b, (uint32_t)insp->status);
+	otto__put_str(b, insp->detail);
+	otto__put_str(b, insp->plugin_name);
+	otto__put_str(b, insp->plugin_version);
+	otto__put_u32(b, insp->abi_major);
+	otto__put_u32(b, insp->abi_minor);
+	otto__put_u32(b, (uint32_t)insp->n_backends);
 	for (size_t i = 0; i < insp->n_backends; i++) {
-		put_u32(b, (uint32_t)insp->backends[i].kind);
-		put_str(b, insp->backends[i].name);
-		put_str(b, insp->backends[i].description);
+		otto__put_u32(b, (uint32_t)insp->backends[i].kind);
+		otto__put_str(b, insp->backends[i].name);
+		otto__put_str(b, insp->backends[i].description);
 	}
 }
 
-typedef struct reader {
-	const char *p;
-	size_t left;
-	bool bad;
-} reader;
-
-static uint32_t get_u32(reader *r)
+bool otto__inspection_get(otto__reader *r, uint32_t *index, otto__inspection *out)
 {
-	uint32_t v = 0;
-	if (r->left < sizeof v) {
-		r->bad = true;
-		return 0;
-	}
-	memcpy(&v, r->p, sizeof v);
-	r->p += sizeof v;
-	r->left -= sizeof v;
-	return v;
-}
-
-static char *get_str(reader *r)
-{
-	uint32_t n = get_u32(r);
-	if (r->bad || n == NULL_STRING)
-		return NULL;
-	if (n > r->left) {
-		r->bad = true;
-		return NULL;
-	}
-	char *s = otto__strndup(r->p, n);
-	r->p += n;
-	r->left -= n;
-	return s;
-}
-
-static bool decode(const char *data, size_t len, otto__inspection *out)
-{
-	reader r = {data, len, false};
 	memset(out, 0, sizeof *out);
-	if (get_u32(&r) != REPORT_MAGIC)
-		return false;
-	out->status = (otto_plugin_status)get_u32(&r);
-	out->detail = get_str(&r);
-	out->plugin_name = get_str(&r);
-	out->plugin_version = get_str(&r);
-	out->abi_major = get_u32(&r);
-	out->abi_minor = get_u32(&r);
-	uint32_t n = get_u32(&r);
-	if (r.bad || n > r.left)
+	*index = otto__get_u32(r);
+	uint32_t status = otto__get_u32(r);
+	const char *detail = otto__get_str(r);
+	const char *name = otto__get_str(r);
+	const char *version = otto__get_str(r);
+	out->abi_major = otto__get_u32(r);
+	out->abi_minor = otto__get_u32(r);
+	/* A backend takes at least 12 bytes. */
+	uint32_t n = otto__get_count(r, 12);
+	bool ok = !r->bad && status >= OTTO_PLUGIN_LOADED && status <= OTTO_PLUGIN_FAILED &&
+		  (status == OTTO_PLUGIN_LOADED) == (detail == NULL) && (status != OTTO_PLUGIN_LOADED || n > 0);
+	out->status = (otto_plugin_status)status;
+	out->detail = otto__strdup(detail);
+	out->plugin_name = otto__strdup(name);
+	out->plugin_version = otto__strdup(version);
+	if (!ok)
 		return false;
 	out->backends = otto__calloc(n, sizeof *out->backends);
-	for (uint32_t i = 0; i < n && !r.bad; i++) {
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t kind = otto__get_u32(r);
+		const char *bname = otto__get_str(r);
+		const char *description = otto__get_str(r);
+		if (r->bad || !bname || !otto__valid_backend_name(bname) ||
+		    (kind != OTTO_KIND_LAB && kind != OTTO_KIND_RESERVATION))
+			return false;
+		for (size_t k = 0; k < out->n_backends; k++)
+			if (out->backends[k].kind == (otto_backend_kind)kind && strcmp(out->backends[k].name, bname) == 0)
+				return false;
 		otto__backend_entry *e = &out->backends[out->n_backends++];
-		e->kind = (otto_backend_kind)get_u32(&r);
-		e->name = get_str(&r);
-		e->description = get_str(&r);
-		if (!e->name || (e->kind != OTTO_KIND_LAB && e->kind != OTTO_KIND_RESERVATION))
-			r.bad = true;
+		e->kind = (otto_backend_kind)kind;
+		e->name = otto__strdup(bname);
+		e->description = otto__strdup(description);
 	}
-	bool known = out->status >= OTTO_PLUGIN_LOADED && out->status <= OTTO_PLUGIN_FAILED;
-	return !r.bad && r.left == 0 && known && (out->status == OTTO_PLUGIN_LOADED) == (out->detail == NULL);
-}
-
-/* ----------------------------------------------------------- the child -- */
-
-static void write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
-static __attribute__((noreturn)) void child_main(const char *path, int fd)
-{
-	/* Die with the host, and die of a crash rather than through a handler
-	 * the host (or a sanitizer) installed, so the parent sees the signal. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	static const int fatal[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
-	for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
-		signal(fatal[i], SIG_DFL);
-	int devnull = open("/dev/null", O_RDWR);
-	if (devnull >= 0) {
-		dup2(devnull, STDOUT_FILENO);
-		dup2(devnull, STDERR_FILENO);
-	}
-
-	otto__inspection insp;
-	lt_dlhandle module;
-	lt_dlinit();
-	otto__inspect_file(path, &insp, &module);
-	otto_buf b = {0};
-	encode(&insp, &b);
-	write_all(fd, b.data, b.len);
-	/* _exit: no atexit handlers or destructors of the host run twice. */
-	_exit(0);
+	return otto__reader_done(r);
 }
 
 /* ---------------------------------------------------------- the parent -- */
 
-static long long now_ms(void)
+typedef struct scan_answer {
+	otto__inspection *out;
+	bool got;
+} scan_answer;
+
+static bool on_plugin(void *ud, const otto__frame *f, const char **why)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	scan_answer *a = ud;
+	if (f->type != OTTO__W_PLUGIN || a->got) {
+		*why = "a frame the scan of one file cannot have";
+		return false;
+	}
+	otto__reader r;
+	otto__reader_init(&r, f);
+	uint32_t index;
+	otto__inspection insp;
+	bool ok = otto__inspection_get(&r, &index, &insp) && index == 0;
+	if (!ok) {
+		otto__inspection_free(&insp);
+		*why = "a malformed inspection";
+		return false;
+	}
+	otto__inspection_free(a->out);
+	*a->out = insp;
+	a->got = true;
+	return true;
 }
 
-/* Read until EOF or the deadline. False on timeout. */
-static bool read_report(int fd, long long deadline, otto_buf *b)
+/* The worker's fault in the words `otto plugins` has always used. */
+static void describe_fault(const otto__worker *w, unsigned timeout_s, otto__inspection *out)
 {
-	char chunk[4096];
-	for (;;) {
-		long long left = deadline - now_ms();
-		if (left <= 0)
-			return false;
-		struct pollfd pfd = {fd, POLLIN, 0};
-		int pr = poll(&pfd, 1, (int)left);
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr <= 0)
-			return pr < 0; /* poll failure: treat as EOF, the wait status tells */
-		ssize_t n = read(fd, chunk, sizeof chunk);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return true;
-		if (b->len + (size_t)n <= REPORT_MAX)
-			otto__buf_appendn(b, chunk, (size_t)n);
-	}
-}
-
-/* Reap the child, killing it once the deadline passes. False on timeout. */
-static bool reap(pid_t pid, long long deadline, int *wstatus)
-{
-	for (;;) {
-		pid_t r = waitpid(pid, wstatus, WNOHANG);
-		if (r == pid)
-			return true;
-		if (r < 0 && errno != EINTR)
-			return true;
-		if (now_ms() >= deadline) {
-			kill(pid, SIGKILL);
-			while (waitpid(pid, wstatus, 0) < 0 && errno == EINTR)
-				;
-			return false;
-		}
-		struct timespec pause = {0, 2 * 1000 * 1000};
-		nanosleep(&pause, NULL);
-	}
-}
-
-void otto__inspect_file_isolated(const char *path, unsigned timeout_s, otto__inspection *out)
-{
-	memset(out, 0, sizeof *out);
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		otto__inspection_fail(out, OTTO_PLUGIN_FAILED, "cannot be inspected: pipe: %s", strerror(errno));
-		return;
-	}
-	/* Fork while holding the ltdl lock, so the child never inherits libltdl
-	 * half-way through another thread's call. */
-	otto__ltdl_lock();
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		child_main(path, fds[1]);
-	}
-	int fork_errno = errno;
-	otto__ltdl_unlock();
-	close(fds[1]);
-	if (pid < 0) {
-		close(fds[0]);
-		otto__inspection_fail(out, OTTO_PLUGIN_FAILED, "cannot be inspected: fork: %s", strerror(fork_errno));
-		return;
-	}
-
-	long long deadline = now_ms() + (long long)timeout_s * 1000;
-	otto_buf report = {0};
-	bool in_time = read_report(fds[0], deadline, &report);
-	close(fds[0]);
-	int wstatus = 0;
-	in_time = reap(pid, in_time ? deadline : 0, &wstatus) && in_time;
-
-	if (!in_time) {
+	const otto__child *c = &w->child;
+	switch (w->started ? w->fault : OTTO__WF_START) {
+	case OTTO__WF_TIMEOUT:
 		otto__inspection_fail(out, OTTO_PLUGIN_FAILED, "did not finish registering within %u s (killed)",
 				      timeout_s);
-	} else if (WIFSIGNALED(wstatus)) {
-		int sig = WTERMSIG(wstatus);
-		const char *abbrev = sigabbrev_np(sig);
-		const char *desc = sigdescr_np(sig);
-		otto__inspection_fail(out, OTTO_PLUGIN_FAILED, "crashed with SIG%s (%s) while loading or registering",
-				      abbrev ? abbrev : "?", desc ? desc : "unknown signal");
-	} else if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) != 0) {
-		otto__inspection_fail(out, OTTO_PLUGIN_FAILED, "exited with status %d while loading or registering",
-				      WEXITSTATUS(wstatus));
-	} else if (!decode(report.data, report.len, out)) {
-		otto__inspection_free(out);
+		return;
+	case OTTO__WF_ENDED:
+		if (c->reaped && !c->status_lost && WIFSIGNALED(c->wstatus)) {
+			int sig = WTERMSIG(c->wstatus);
+			const char *desc = sigdescr_np(sig);
+			otto__inspection_fail(out, OTTO_PLUGIN_FAILED,
+					      "crashed with %s (%s) while loading or registering",
+					      otto__signal_name(sig), desc ? desc : "unknown signal");
+		} else if (c->reaped && !c->status_lost && WIFEXITED(c->wstatus) && WEXITSTATUS(c->wstatus) != 0) {
+			otto__inspection_fail(out, OTTO_PLUGIN_FAILED,
+					      "exited with status %d while loading or registering",
+					      WEXITSTATUS(c->wstatus));
+		} else {
+			otto__inspection_fail(out, OTTO_PLUGIN_FAILED,
+					      "exited while loading or registering without reporting a result");
+		}
+		return;
+	case OTTO__WF_STDOUT:
 		otto__inspection_fail(out, OTTO_PLUGIN_FAILED,
-				      "exited while loading or registering without reporting a result");
+				      "wrote %s to stdout while loading or registering, which a plugin must never do "
+				      "(stdout is otto's output)",
+				      w->how ? w->how : "");
+		return;
+	default: {
+		char *text = otto__worker_fault_text(w);
+		otto__inspection_fail(out, OTTO_PLUGIN_FAILED, "cannot be inspected: the worker %s", text);
+		free(text);
+		return;
 	}
-	otto__buf_free(&report);
+	}
+}
+
+void otto__inspect_fd_isolated(int fd, const char *path, const otto__file_stamp *stamp, unsigned timeout_s,
+			       otto__inspection *out)
+{
+	memset(out, 0, sizeof *out);
+	otto__worker w;
+	unsigned timeout_ms = timeout_s * 1000u;
+	if (!otto__worker_start(&w, timeout_ms)) {
+		describe_fault(&w, timeout_s, out);
+		otto__worker_free(&w);
+		return;
+	}
+	otto_buf *b = otto__worker_request(&w, OTTO__W_SCAN);
+	otto__put_u32(b, 1);
+	otto__put_str(b, path);
+	otto__put_stamp(b, stamp);
+	scan_answer answer = {out, false};
+	int status;
+	char message[OTTO_ERROR_MESSAGE_MAX];
+	/* One file per worker: a plugin cannot disturb the inspection of the
+	 * next one (the request can carry more, for a later batched scan). */
+	bool answered = otto__worker_call(&w, "the scan", &fd, 1, on_plugin, &answer, &status, message);
+	if (answered && (!answer.got || status != OTTO_OK)) {
+		otto__inspection_free(out);
+		otto__inspection_fail(out, OTTO_PLUGIN_FAILED, "cannot be inspected: the worker says: %s",
+				      message[0] ? message : "no result");
+	} else if (!answered) {
+		/* The names it registered, when they came (then it wrote to
+		 * stdout), stay known: selecting one names this file. */
+		if (!answer.got)
+			otto__inspection_free(out);
+		describe_fault(&w, timeout_s, out);
+	} else if (!otto__worker_stop(&w)) {
+		/* It answered, then did not leave cleanly: a destructor or an
+		 * atexit handler of the plugin crashed or exited. */
+		char *how = otto__child_describe_end(&w.child);
+		otto__inspection_fail(out, OTTO_PLUGIN_FAILED, "registered, but then %s while being unloaded", how);
+		free(how);
+	}
+	otto__worker_free(&w);
+}
+
+/* ------------------------------------------------------- many files -- */
+
+/* One file in a worker that may have inspected others before: false when
+ * the worker failed (w->fault says how), the file's result untouched. */
+static bool scan_in(otto__worker *w, otto__scan_file *f)
+{
+	otto_buf *b = otto__worker_request(w, OTTO__W_SCAN);
+	otto__put_u32(b, 1);
+	otto__put_str(b, f->path);
+	otto__put_stamp(b, &f->stamp);
+	otto__inspection insp;
+	memset(&insp, 0, sizeof insp);
+	scan_answer answer = {&insp, false};
+	int status;
+	char message[OTTO_ERROR_MESSAGE_MAX];
+	if (!otto__worker_call(w, "the scan", &f->fd, 1, on_plugin, &answer, &status, message)) {
+		/* Keep what it registered, if it said (see above). */
+		otto__inspection_free(&f->insp);
+		if (answer.got)
+			f->insp = insp;
+		else
+			otto__inspection_free(&insp);
+		return false;
+	}
+	if (!answer.got || status != OTTO_OK) {
+		otto__inspection_free(&insp);
+		otto__inspection_fail(&insp, OTTO_PLUGIN_FAILED, "cannot be inspected: the worker says: %s",
+				      message[0] ? message : "no result");
+	}
+	otto__inspection_free(&f->insp);
+	f->insp = insp;
+	return true;
+}
+
+static void scan_alone(otto__scan_file *f, unsigned timeout_s)
+{
+	otto__inspection_free(&f->insp);
+	otto__inspect_fd_isolated(f->fd, f->path, &f->stamp, timeout_s, &f->insp);
+}
+
+void otto__inspect_files_isolated(otto__scan_file *files, size_t n, unsigned timeout_s)
+{
+	size_t i = 0;
+	while (i < n) {
+		if (files[i].fd < 0) {
+			i++;
+			continue;
+		}
+		otto__worker w;
+		if (!otto__worker_start(&w, timeout_s * 1000u)) {
+			/* No worker at all: every file left says why. */
+			for (; i < n; i++) {
+				if (files[i].fd < 0)
+					continue;
+				otto__inspection_free(&files[i].insp);
+				describe_fault(&w, timeout_s, &files[i].insp);
+			}
+			otto__worker_free(&w);
+			break;
+		}
+		size_t first = i, handled = 0;
+		bool faulted = false;
+		for (; i < n && !faulted; i++) {
+			if (files[i].fd < 0)
+				continue;
+			if (scan_in(&w, &files[i])) {
+				handled++;
+				continue;
+			}
+			faulted = true;
+			if (handled > 0) {
+				/* Perhaps a file inspected before disturbed the worker
+				 * (a thread, a handler): only a worker of its own tells. */
+				scan_alone(&files[i], timeout_s);
+			} else {
+				/* (What it registered, if it said, stays: scan_in.) */
+				describe_fault(&w, timeout_s, &files[i].insp);
+			}
+		}
+		if (!faulted && !otto__worker_stop(&w)) {
+			/* It did not leave cleanly (a destructor or atexit handler
+			 * of one of them): find which, each in a worker of its own. */
+			for (size_t k = first; k < i; k++)
+				if (files[k].fd >= 0)
+					scan_alone(&files[k], timeout_s);
+		}
+		otto__worker_free(&w);
+	}
 }

@@ -536,7 +536,12 @@ static bool parse_value(parse_state *st, const char *text, otto_setting *set)
 
 /* ---------------------------------------------------------- structure -- */
 
-enum { T_STRING = 1 << OTTO_VALUE_STRING, T_BOOLEAN = 1 << OTTO_VALUE_BOOLEAN, T_ARRAY = 1 << OTTO_VALUE_ARRAY };
+enum {
+	T_STRING = 1 << OTTO_VALUE_STRING,
+	T_INTEGER = 1 << OTTO_VALUE_INTEGER,
+	T_BOOLEAN = 1 << OTTO_VALUE_BOOLEAN,
+	T_ARRAY = 1 << OTTO_VALUE_ARRAY
+};
 
 typedef struct fixed_key {
 	const char *table;
@@ -551,6 +556,7 @@ static const fixed_key fixed_keys[] = {
     {"reservations", "backend", T_STRING, "a string"},
     {"reservations", "url", T_STRING, "a string"},
     {"plugins", "path", T_ARRAY | T_STRING, "an array of strings or a string"},
+    {"plugins", "call_timeout", T_INTEGER, "an integer (seconds)"},
     {"locks", "dir", T_STRING, "a string"},
     {"locks", "check_pid", T_BOOLEAN, "a boolean (true or false)"},
     {"lab.sources.*", "backend", T_STRING, "a string"},
@@ -603,6 +609,12 @@ static void check_fixed_key(parse_state *st, const char *table, const otto_setti
 	otto__buf_free(&accepted);
 	if (st->failed || strcmp(table, "plugins") != 0)
 		return;
+	if (strcmp(set->key, "call_timeout") == 0) {
+		if (set->integer < 1 || set->integer > OTTO_CALL_TIMEOUT_MAX)
+			fail(st, st->line, "'call_timeout' in [plugins] must be between 1 and %d seconds, not %lld",
+			     OTTO_CALL_TIMEOUT_MAX, (long long)set->integer);
+		return;
+	}
 	bool empty = set->type == OTTO_VALUE_STRING && set->string[0] == '\0';
 	for (size_t i = 0; i < set->n_items; i++)
 		empty = empty || set->items[i][0] == '\0';

@@ -1,13 +1,16 @@
 /* Load every lab of a lab.json through libotto (registry, json plugin,
- * list_labs, load_lab for each). Usage: load_all PLUGIN_DIR LAB_JSON */
+ * list_labs, load_lab for each), with the backend in its worker (the
+ * default) or, with --in-process, in this process.
+ * Usage: load_all PLUGIN_DIR LAB_JSON [--in-process] */
 #include <otto/otto.h>
 
 #include <stdio.h>
+#include <string.h>
 
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s PLUGIN_DIR LAB_JSON\n", argv[0]);
+	if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "--in-process") != 0)) {
+		fprintf(stderr, "usage: %s PLUGIN_DIR LAB_JSON [--in-process]\n", argv[0]);
 		return 2;
 	}
 	otto_error err;
@@ -24,6 +27,8 @@ int main(int argc, char **argv)
 	otto_strlist labs = {0, NULL};
 	size_t hosts = 0;
 	int rc = otto_registry_new(&reg, &err);
+	if (rc == OTTO_OK && argc == 4)
+		rc = otto_registry_set_isolation(reg, OTTO_ISOLATION_IN_PROCESS, &err);
 	if (rc == OTTO_OK)
 		rc = otto_registry_add_dir(reg, argv[1], &err);
 	if (rc == OTTO_OK)
@@ -44,7 +49,11 @@ int main(int argc, char **argv)
 	else
 		fprintf(stderr, "load_all: %s\n", err.message);
 	otto_strlist_free(&labs);
-	otto_lab_repository_free(repo);
+	int closed = otto_lab_repository_close(repo, &err);
+	if (rc == OTTO_OK && closed != OTTO_OK) {
+		fprintf(stderr, "load_all: %s\n", err.message);
+		rc = closed;
+	}
 	otto_registry_free(reg);
 	return rc == OTTO_OK ? 0 : 1;
 }

@@ -1,5 +1,5 @@
-/* Breaks the rule of conduct: prints while registering. It must still load,
- * and the host's stdout must stay clean. */
+/* Breaks the rule of conduct: prints while registering. It is refused (its
+ * worker's stdout is watched), and the host's stdout and stderr stay clean. */
 #include "lab_common.h"
 
 static const otto_lab_repository_type noisy_type = {

@@ -1,0 +1,45 @@
+/*
+ * Private to otto-worker's own sources (worker_main.c, worker_out.c): the
+ * worker's state and the out-objects that stream what a plugin adds.
+ */
+#ifndef OTTO_WORKER_INT_H
+#define OTTO_WORKER_INT_H
+
+#include "worker/worker.h"
+
+typedef struct otto__wk {
+	int fd;                 /* the channel, fd 3 */
+	otto__frame_in in;
+	int *fds;               /* descriptors received, oldest first */
+	size_t n_fds, cap_fds;
+	otto_buf out;           /* answer frames not sent yet */
+	uint32_t tag;           /* the request being answered */
+
+	/* The item frame being filled (see worker_out.c). */
+	bool item_open;
+	uint32_t item_type;
+	size_t item_start, item_count_at;
+	uint32_t item_count;
+	/* An item that could not be carried: the call's answer is an error. */
+	char *item_error;
+} otto__wk;
+
+/* Send everything in w->out (the parent reads it as it comes). Leaves the
+ * process when the parent is gone. */
+void otto__wk_flush(otto__wk *w);
+
+/* Close the item frame being filled, if any. */
+void otto__wk_items_close(otto__wk *w);
+
+/* The out-objects handed to the plugin: each add becomes an item. */
+typedef struct otto__wk_out {
+	otto_string_out strings;
+	otto_lab_out lab;
+	otto_summary_out summaries;
+	otto_window_out windows;
+	otto__wk *w;
+} otto__wk_out;
+
+void otto__wk_out_init(otto__wk_out *o, otto__wk *w);
+
+#endif

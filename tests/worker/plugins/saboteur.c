@@ -1,0 +1,37 @@
+/* Registers lab backend "saboteur" fine, but leaves a thread behind in the
+ * scan worker that ends the whole process (exit 0) as soon as the next
+ * plugin opens the FIFO at $OTTO_TEST_FIFO: the plugin inspected after it
+ * in the same worker dies for nothing it did. */
+#include "../../core/plugins/lab_common.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static void *wait_then_end(void *arg)
+{
+	int fd = open(arg, O_RDONLY); /* blocks until a writer comes */
+	(void)fd;
+	_exit(0);
+}
+
+static const otto_lab_repository_type saboteur = {
+    .struct_size = sizeof(otto_lab_repository_type),
+    .name = "saboteur",
+    .create = t_create,
+    .destroy = t_destroy,
+    .list_labs = t_list,
+    .load_lab = t_load,
+};
+
+static int register_saboteur(otto_registrar *reg, otto_error *err)
+{
+	const char *fifo = getenv("OTTO_TEST_FIFO");
+	pthread_t t;
+	if (fifo && pthread_create(&t, NULL, wait_then_end, (void *)fifo) != 0)
+		return otto_error_set(err, OTTO_ERROR, "cannot start the thread");
+	return otto_register_lab_repository(reg, &saboteur, err);
+}
+
+OTTO_PLUGIN_DEFINE("saboteur", "1.0", "a thread that ends its worker later", register_saboteur);
