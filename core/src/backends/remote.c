@@ -190,7 +190,10 @@ int otto__remote_open(otto__remote **out, otto_registry *reg, otto_backend_kind 
 		return rc;
 	otto__remote *r = otto__calloc(1, sizeof *r);
 	r->kind = otto_backend_kind_name(kind);
-	r->label = otto__asprintf("%s backend '%s' (plugin %s)", r->kind, name, path);
+	/* A file name is data: escaped, as every message of libotto is. */
+	char *shown = otto__text_escape(path);
+	r->label = otto__asprintf("%s backend '%s' (plugin %s)", r->kind, name, shown);
+	free(shown);
 	const char *op = "the plugin's loading and registration";
 
 	if (!otto__worker_start(&r->w, otto__registry_call_timeout(reg))) {

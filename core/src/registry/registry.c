@@ -420,12 +420,16 @@ OTTO_API int otto_registry_unknown_backend_error(const otto_registry *reg, otto_
 	for (size_t i = 0; reg && name && i < reg->n_plugins; i++) {
 		const otto__plugin_rec *rec = &reg->plugins[i];
 		for (size_t j = 0; j < rec->n_refused; j++)
-			if (rec->refused[j].kind == kind && strcmp(rec->refused[j].name, name) == 0)
-				return otto_error_set(err, OTTO_ENOBACKEND,
-						      "%s backend '%s' is registered only by %s, which failed when it was "
-						      "scanned: %s",
-						      kind_name, name, rec->info.path,
-						      rec->info.detail ? rec->info.detail : "no reason given");
+			if (rec->refused[j].kind == kind && strcmp(rec->refused[j].name, name) == 0) {
+				char *path = otto__text_escape(rec->info.path);
+				char *detail = otto__text_escape(rec->info.detail ? rec->info.detail : "no reason given");
+				otto_error_set(err, OTTO_ENOBACKEND,
+					       "%s backend '%s' is registered only by %s, which failed when it was scanned: %s",
+					       kind_name, name, path, detail);
+				free(path);
+				free(detail);
+				return OTTO_ENOBACKEND;
+			}
 	}
 	otto_buf b = {0};
 	otto__buf_printf(&b, "no %s backend named '%s'.", kind_name, name ? name : "");

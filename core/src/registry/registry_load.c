@@ -144,23 +144,25 @@ int otto__registry_open_provider(otto_registry *reg, otto_backend_kind kind, con
 	const char *kind_name = otto_backend_kind_name(kind);
 	char why[512];
 	otto__file_stamp now;
-	if (otto__plugin_open(rec->info.path, fd, &now, why, sizeof why) != 0)
-		return otto_error_set(err, OTTO_EPLUGIN,
-				      "%s backend '%s' (plugin %s) cannot be loaded: the file %s since it was scanned",
-				      kind_name, name, rec->info.path, why);
-	if (!rec->stamped || !otto__stamp_equal(&rec->stamp, &now)) {
+	int rc = OTTO_OK;
+	char *shown = otto__text_escape(rec->info.path);
+	if (otto__plugin_open(rec->info.path, fd, &now, why, sizeof why) != 0) {
+		rc = otto_error_set(err, OTTO_EPLUGIN,
+				    "%s backend '%s' (plugin %s) cannot be loaded: the file %s since it was scanned",
+				    kind_name, name, shown, why);
+	} else if (!rec->stamped || !otto__stamp_equal(&rec->stamp, &now)) {
 		char *what = rec->stamped ? otto__stamp_difference(&rec->stamp, &now)
 					  : otto__strdup("it was never scanned");
-		otto_error_set(err, OTTO_EPLUGIN,
-			       "%s backend '%s' (plugin %s) was not loaded: the file changed after it was scanned (%s); "
-			       "run the command again to use the new file",
-			       kind_name, name, rec->info.path, what);
+		rc = otto_error_set(err, OTTO_EPLUGIN,
+				    "%s backend '%s' (plugin %s) was not loaded: the file changed after it was scanned "
+				    "(%s); run the command again to use the new file",
+				    kind_name, name, shown, what);
 		free(what);
 		close(*fd);
 		*fd = -1;
-		return OTTO_EPLUGIN;
 	}
-	return OTTO_OK;
+	free(shown);
+	return rc;
 }
 
 /* ------------------------------------------------------ in this process -- */

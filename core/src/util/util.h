@@ -199,8 +199,8 @@ void otto__child_free(otto__child *c);
  * SIGTERM", "ended (its exit status was collected elsewhere)". Caller frees. */
 char *otto__child_describe_end(const otto__child *c);
 
-/* What the child wrote to stderr, printable (control characters escaped,
- * "...(N bytes)..." where the middle was dropped): at most `keep` bytes of
+/* What the child wrote to stderr, printable (escaped as otto__text_escape
+ * does, "...(N bytes)..." where the middle was dropped): at most `keep` bytes of
  * its start and of its end (up to OTTO__CHILD_ERR_KEEP each), or NULL when
  * it wrote nothing. Caller frees. */
 char *otto__child_stderr_text(const otto__child *c, size_t keep);

@@ -326,24 +326,6 @@ static char byte_at(const otto__child *c, uint64_t i)
 	return c->err_tail[(i - sizeof c->err_head) % sizeof c->err_tail];
 }
 
-static void put_printable(otto_buf *b, const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)p[i];
-		if (ch == '\n') {
-			otto__buf_append(b, "\\n");
-		} else if (ch == '\\') {
-			otto__buf_append(b, "\\\\");
-		} else if (ch < 0x20 || ch == 0x7f) {
-			char esc[8];
-			snprintf(esc, sizeof esc, "\\x%02x", ch);
-			otto__buf_append(b, esc);
-		} else {
-			otto__buf_appendn(b, (const char *)&p[i], 1);
-		}
-	}
-}
-
 char *otto__child_stderr_text(const otto__child *c, size_t keep)
 {
 	if (c->err_bytes == 0)
@@ -369,10 +351,10 @@ char *otto__child_stderr_text(const otto__child *c, size_t keep)
 		else
 			n_head--;
 	}
-	put_printable(&b, all, n_head);
+	otto__buf_append_escaped(&b, all, n_head);
 	if (total > head + tail)
 		otto__buf_printf(&b, "...(%llu bytes)...", (unsigned long long)(total - head - tail));
-	put_printable(&b, all + head, n_tail);
+	otto__buf_append_escaped(&b, all + head, n_tail);
 	free(all);
 	return otto__buf_take(&b);
 }
