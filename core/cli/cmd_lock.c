@@ -160,7 +160,8 @@ static int parse(lock_args *a, int argc, char **argv)
 	return -1;
 }
 
-static int open_manager(otto_cli *cli, pid_t holder, const char *token, otto_lock_manager **m, char **owned_dir)
+static int open_manager(otto_cli *cli, bool record, pid_t holder, const char *token, otto_lock_manager **m,
+			char **owned_dir)
 {
 	otto_error err = {0};
 	otto_lock_options o;
@@ -170,10 +171,10 @@ static int open_manager(otto_cli *cli, pid_t holder, const char *token, otto_loc
 	otto_lock_options_init(&o);
 	if (otto_lock_options_from_settings(&o, s, owned_dir, &err) != OTTO_OK)
 		return cli_fail(&err);
-	/* Only an explicit --as-user is passed on, for libotto to refuse: a
-	 * lock is recorded under the user who owns its file, whatever LOGNAME
-	 * says. */
-	o.user = cli->as_user;
+	/* Commands that write pass an explicit --as-user on, for libotto to
+	 * refuse: a lock is recorded under the user who owns its file, whatever
+	 * --as-user or LOGNAME say. `list` only reads. */
+	o.user = record ? cli->as_user : NULL;
 	o.holder_pid = holder;
 	o.token = token;
 	if (otto_lock_manager_new(m, &o, &err) != OTTO_OK)
@@ -436,7 +437,7 @@ static int cmd_run(otto_cli *cli, const lock_args *a)
 	close(go[0]);
 	/* The command's process is the holder: if otto is killed, the locks
 	 * stay with the command for as long as it runs. */
-	rc = open_manager(cli, pid, NULL, &m, &owned_dir);
+	rc = open_manager(cli, true, pid, NULL, &m, &owned_dir);
 	if (rc == CLI_EXIT_OK)
 		rc = acquire_names(m, a);
 	if (rc != CLI_EXIT_OK) {
@@ -524,7 +525,7 @@ int cli_cmd_lock(otto_cli *cli, int argc, char **argv)
 		holder = getpid();
 		detached = true;
 	}
-	rc = open_manager(cli, holder, a.token, &m, &owned_dir);
+	rc = open_manager(cli, strcmp(a.sub, "list") != 0, holder, a.token, &m, &owned_dir);
 	if (rc != CLI_EXIT_OK)
 		goto out;
 	if (!strcmp(a.sub, "acquire"))

@@ -4,12 +4,14 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,6 +57,15 @@ uint64_t lt_start_time(pid_t pid)
 	return start;
 }
 
+const char *lt_me(void)
+{
+	static char name[64];
+	struct passwd *pw = getpwuid(geteuid());
+	cr_assert(pw, "no passwd entry for uid %ld", (long)geteuid());
+	snprintf(name, sizeof name, "%s", pw->pw_name);
+	return name;
+}
+
 char *lt_host(void)
 {
 	char buf[256];
@@ -69,16 +80,30 @@ char *lt_boot_id(void)
 	return id;
 }
 
+char *lt_pidns(void)
+{
+	char link[64];
+	ssize_t n = readlink("/proc/self/ns/pid", link, sizeof link - 1);
+	cr_assert(n > 0, "readlink /proc/self/ns/pid: %s", strerror(errno));
+	link[n] = '\0';
+	char *open = strchr(link, '[');
+	cr_assert(open);
+	open[strcspn(open, "]")] = '\0';
+	return strdup(open + 1);
+}
+
 char *lt_record(const char *name, const char *user, long pid, uint64_t start, int64_t taken, int64_t expiry)
 {
 	char *host = lt_host(), *boot = lt_boot_id();
 	char exp[32] = "none";
 	if (expiry)
 		snprintf(exp, sizeof exp, "%lld", (long long)expiry);
-	char *text = tu_fmt("otto-lock 1\nkind=lock\nname=%s\nuser=%s\nuid=%ld\nhost=%s\npid=%ld\npid_start=%llu\n"
-			    "boot_id=%s\ntaken=%lld\nexpiry=%s\ntoken=0123456789abcdef0123456789abcdef\nend\n",
-			    name, user, (long)geteuid(), host, pid, (unsigned long long)start, boot, (long long)taken,
-			    exp);
+	char *ns = lt_pidns();
+	char *text = tu_fmt("otto-lock 2\nkind=lock\nname=%s\nuser=%s\nuid=%ld\nhost=%s\npid=%ld\npid_start=%llu\n"
+			    "boot_id=%s\npidns=%s\ntaken=%lld\nexpiry=%s\ntoken_sha256=%s\nend\n",
+			    name, user, (long)geteuid(), host, pid, (unsigned long long)start, boot, ns, (long long)taken,
+			    exp, LT_TOKEN_SHA256);
+	free(ns);
 	free(host);
 	free(boot);
 	return text;
@@ -95,7 +120,6 @@ otto_lock_options lt_options(const char *dir, bool check_pid, int64_t *now)
 	otto_lock_options_init(&o);
 	o.dir = dir;
 	o.check_pid = check_pid;
-	o.user = "alice";
 	if (now) {
 		o.clock = lt_clock;
 		o.clock_ctx = now;
@@ -130,4 +154,38 @@ bool lt_contains_fmt(const char *text, const char *fmt, ...)
 void lt_write(const char *dir, const char *name, const char *content)
 {
 	free(tu_write(dir, name, content));
+}
+
+struct passwd lt_user(const char *name)
+{
+	/* useradd takes a lock on /etc/passwd: two test processes creating
+	 * users at once make one of them fail with status 1; try again. */
+	for (int attempt = 0; !getpwnam(name) && attempt < 50; attempt++) {
+		tu_result r = tu_run((const char *const[]){"/usr/sbin/useradd", "-M", "-r", "-s", "/usr/sbin/nologin",
+							  name, NULL},
+				     NULL, NULL, 60);
+		int status = r.status;
+		tu_result_free(&r);
+		if (status == 0 || status == 9 /* already exists */)
+			break;
+		usleep(100000);
+	}
+	struct passwd *pw = getpwnam(name);
+	cr_assert(pw, "cannot create user %s", name);
+	return *pw;
+}
+
+void lt_need_root(void)
+{
+	if (geteuid() != 0)
+		cr_skip_test("skipped: creating real users needs root");
+}
+
+char *lt_shared_folder(const char *root)
+{
+	char *dir = tu_fmt("%s/locks", root);
+	cr_assert(chmod(root, 0755) == 0);
+	cr_assert(mkdir(dir, 0700) == 0, "mkdir %s: %s", dir, strerror(errno));
+	cr_assert(chmod(dir, 01777) == 0);
+	return dir;
 }

@@ -443,6 +443,13 @@ done:
 	return OTTO_OK;
 }
 
+/* "lock folder D: D: No such file" says D twice: once is enough. */
+static const char *after_dir(const char *dir, const char *why)
+{
+	size_t n = strlen(dir);
+	return strncmp(why, dir, n) == 0 && why[n] == ':' && why[n + 1] == ' ' ? why + n + 2 : why;
+}
+
 int otto__lock_dir_open(const char *dir, uid_t uid, int *fd_out, otto_error *err)
 {
 	char why[1024], real[4096];
@@ -451,7 +458,7 @@ int otto__lock_dir_open(const char *dir, uid_t uid, int *fd_out, otto_error *err
 	*fd_out = -1;
 	int rc = otto__path_trust_walk(dir, uid, OTTO__TRUST_SYMLINKS, &pathfd, &st, real, why, sizeof why);
 	if (rc < 0)
-		return otto_error_set(err, OTTO_ERROR, "lock folder %s: %s", dir, why);
+		return otto_error_set(err, OTTO_ERROR, "lock folder %s: %s", dir, after_dir(dir, why));
 	if (rc == 0)
 		rc = otto__trust_check_folder(real, &st, uid, why, sizeof why);
 	if (rc != 0) {

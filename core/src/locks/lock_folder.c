@@ -20,6 +20,13 @@
 
 #define LOCK_FOLDER_MODE 01777
 
+/* "lock folder D: D: No such file" says D twice: once is enough. */
+static const char *after_dir(const char *dir, const char *why)
+{
+	size_t n = strlen(dir);
+	return strncmp(why, dir, n) == 0 && why[n] == ':' && why[n + 1] == ' ' ? why + n + 2 : why;
+}
+
 /* Open the trusted folder the walk found (pathfd, O_PATH) for use. */
 static int open_checked(const char *dir, int pathfd, const struct stat *st, const char *real, uid_t uid,
 			int *fd_out, otto_error *err)
@@ -125,7 +132,7 @@ int otto__lock_folder_open(const char *dir, uid_t uid, int *fd_out, otto_error *
 		if (rc > 0)
 			return otto_error_set(err, OTTO_EIO, "refusing lock folder %s: %s", dir, why);
 		if (rc != -ENOENT)
-			return otto_error_set(err, OTTO_EIO, "lock folder %s: %s", dir, why);
+			return otto_error_set(err, OTTO_EIO, "lock folder %s: %s", dir, after_dir(dir, why));
 		bool raced;
 		rc = create(dir, uid, fd_out, &raced, err);
 		if (rc != OTTO_OK || !raced)
