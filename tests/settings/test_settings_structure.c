@@ -28,7 +28,7 @@ ERROR_CASE(unknown_key_lab, "[lab]\nbackend = \"x\"\nbakend = \"y\"\n", 3,
 	   "unknown key 'bakend' in [lab] (accepted: backend)")
 ERROR_CASE(unknown_key_reservations, "[reservations]\nuri = \"x\"\n", 2,
 	   "unknown key 'uri' in [reservations] (accepted: backend, url)")
-ERROR_CASE(unknown_key_plugins, "[plugins]\npaths = [\"x\"]\n", 2, "unknown key 'paths' in [plugins] (accepted: path)")
+ERROR_CASE(unknown_key_plugins, "[plugins]\npaths = [\"x\"]\n", 2, "unknown key 'paths' in [plugins] (accepted: path, allow_untrusted)")
 ERROR_CASE(unknown_key_locks, "[locks]\ndirectory = \"/tmp\"\n", 2,
 	   "unknown key 'directory' in [locks] (accepted: dir, check_pid)")
 

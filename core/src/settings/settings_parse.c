@@ -551,6 +551,7 @@ static const fixed_key fixed_keys[] = {
     {"reservations", "backend", T_STRING, "a string"},
     {"reservations", "url", T_STRING, "a string"},
     {"plugins", "path", T_ARRAY | T_STRING, "an array of strings or a string"},
+    {"plugins", "allow_untrusted", T_BOOLEAN, "a boolean (true or false)"},
     {"locks", "dir", T_STRING, "a string"},
     {"locks", "check_pid", T_BOOLEAN, "a boolean (true or false)"},
     {"lab.sources.*", "backend", T_STRING, "a string"},
