@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -172,7 +174,19 @@ struct passwd lt_user(const char *name)
 	}
 	struct passwd *pw = getpwnam(name);
 	cr_assert(pw, "cannot create user %s", name);
-	return *pw;
+	/* getpwnam's strings are overwritten by the next call: keep copies. */
+	static char names[8][64];
+	static size_t used;
+	size_t slot = 0;
+	while (slot < used && strcmp(names[slot], name) != 0)
+		slot++;
+	cr_assert(slot < 8, "too many test users");
+	if (slot == used)
+		snprintf(names[used++], sizeof names[0], "%s", name);
+	struct passwd copy = *pw;
+	copy.pw_name = names[slot];
+	copy.pw_passwd = copy.pw_gecos = copy.pw_dir = copy.pw_shell = NULL;
+	return copy;
 }
 
 void lt_need_root(void)
@@ -188,4 +202,46 @@ char *lt_shared_folder(const char *root)
 	cr_assert(mkdir(dir, 0700) == 0, "mkdir %s: %s", dir, strerror(errno));
 	cr_assert(chmod(dir, 01777) == 0);
 	return dir;
+}
+
+tu_result lt_otto(const struct passwd *pw, const char *cwd, const char *const *words)
+{
+	const char *argv[40] = {OTTO_BIN};
+	size_t n = 1;
+	for (; words[n - 1] && n < 39; n++)
+		argv[n] = words[n - 1];
+	argv[n] = NULL;
+	char *logname = tu_fmt("LOGNAME=%s", pw ? pw->pw_name : lt_me());
+	const char *env[] = {logname, "OTTO_PLUGIN_PATH=", "USER=", NULL};
+	tu_result r = pw ? tu_run_as(pw->pw_uid, pw->pw_gid, argv, cwd, env, 30) : tu_run(argv, cwd, env, 30);
+	free(logname);
+	return r;
+}
+
+void lt_wait_exit(pid_t pid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0) {
+		cr_assert(errno == ESRCH, "pidfd_open %ld: %s", (long)pid, strerror(errno));
+		return; /* already gone */
+	}
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+	close(fd);
+}
+
+void lt_wait_file(const char *path)
+{
+	while (access(path, F_OK) != 0)
+		usleep(5000);
+}
+
+char *lt_token_in(const char *text)
+{
+	const char *p = strstr(text, "release token ");
+	cr_assert(p, "no release token in: %s", text);
+	p += strlen("release token ");
+	cr_assert_eq(strspn(p, "0123456789abcdef"), 32, "bad token in: %s", text);
+	return strndup(p, 32);
 }

@@ -59,6 +59,20 @@ void lt_need_root(void);
  * (and root itself opened to everybody). Caller frees. */
 char *lt_shared_folder(const char *root);
 
+/* otto WORDS... in cwd as `pw` (NULL: this process's user), LOGNAME set to
+ * that user, OTTO_PLUGIN_PATH empty. */
+#include "testutil.h"
+tu_result lt_otto(const struct passwd *pw, const char *cwd, const char *const *words);
+#define LT_OTTO(pw, cwd, ...) lt_otto((pw), (cwd), (const char *const[]){__VA_ARGS__, NULL})
+
+/* Block until process `pid` (any, not only a child) has exited: an event
+ * (a pidfd), not a time limit; Criterion's timeout ends a test that hangs. */
+void lt_wait_exit(pid_t pid);
+/* Block until `path` exists. */
+void lt_wait_file(const char *path);
+/* The 32 hex digits after "release token " in acquire's output (caller frees). */
+char *lt_token_in(const char *text);
+
 /* tu_write when the caller has no use for the path. */
 void lt_write(const char *dir, const char *name, const char *content);
 

@@ -105,14 +105,19 @@ static int read_current(otto__folder_store *s, const char *name, const otto__loc
 /* Lock the guard; a bad guard is refused (the caller reports it) unless
  * forced, when it is removed and made anew. */
 static int guard_for(otto__folder_store *s, const char *name, const otto__lock_claim *c, int *guard,
-		     otto__lock_view *bad, otto_error *err)
+		     otto__lock_view *bad, bool *cleared, otto_error *err)
 {
+	*cleared = false;
 	int rc = otto__folder_guard_lock(s, name, c->deadline_ms, guard, bad, err);
 	if (rc != OTTO_OK || *guard >= 0 || !(c->flags & OTTO_LOCK_FORCE))
 		return rc;
 	if ((rc = otto__folder_guard_remove(s, bad, err)) != OTTO_OK)
 		return rc;
-	return otto__folder_guard_lock(s, name, c->deadline_ms, guard, bad, err);
+	*cleared = true;
+	otto__lock_view removed = *bad;
+	rc = otto__folder_guard_lock(s, name, c->deadline_ms, guard, bad, err);
+	*bad = removed;
+	return rc;
 }
 
 static int folder_acquire(void *store, const char *name, const otto__lock_claim *c, otto__take *took,
@@ -125,13 +130,13 @@ static int folder_acquire(void *store, const char *name, const otto__lock_claim 
 	otto__lockrec rec;
 	uint64_t gen;
 	int guard = -1, rc;
-	bool force = c->flags & OTTO_LOCK_FORCE;
+	bool force = c->flags & OTTO_LOCK_FORCE, cleared;
 
 	*took = OTTO__TAKE_REFUSED;
 	if (info)
 		memset(info, 0, sizeof *info);
 	s->has_in_way = false;
-	if ((rc = guard_for(s, name, c, &guard, &bad, err)) != OTTO_OK)
+	if ((rc = guard_for(s, name, c, &guard, &bad, &cleared, err)) != OTTO_OK)
 		return rc;
 	if (guard < 0) {
 		info_from_view(s, &bad, info);
@@ -157,7 +162,7 @@ static int folder_acquire(void *store, const char *name, const otto__lock_claim 
 		goto done;
 	}
 	if (force)
-		info_from_view(s, &view, info);
+		info_from_view(s, cleared && view.state == OTTO_LOCK_FREE ? &bad : &view, info);
 	if ((rc = otto__folder_next_gen(s, g, &view, &gen, err)) != OTTO_OK)
 		goto fail;
 	otto__folder_record_make(s->holder, name, OTTO__LOCKREC_LOCK, c->ev.now, c->expiry_seconds, c->new_hash, &rec);
@@ -215,10 +220,11 @@ static int folder_release(void *store, const char *name, const otto__lock_claim 
 	otto__lockrec rec;
 	uint64_t gen;
 	int guard = -1, rc;
+	bool cleared;
 
 	if (broken)
 		memset(broken, 0, sizeof *broken);
-	if ((rc = guard_for(s, name, c, &guard, &bad, err)) != OTTO_OK)
+	if ((rc = guard_for(s, name, c, &guard, &bad, &cleared, err)) != OTTO_OK)
 		return rc;
 	if (guard < 0)
 		return otto_error_set(err, OTTO_ERROR, "lock '%s' is corrupt (%s/%s: %s); only --force replaces it", name,
@@ -226,6 +232,10 @@ static int folder_release(void *store, const char *name, const otto__lock_claim 
 	if ((rc = read_current(s, name, &c->ev, &scan, &g, &view, err)) != OTTO_OK)
 		goto done;
 	otto__folder_clean_temps(s, &scan);
+	if (view.state == OTTO_LOCK_FREE && cleared) {
+		info_from_view(s, &bad, broken); /* what --force cleared was the guard */
+		goto done;
+	}
 	if (view.state == OTTO_LOCK_FREE) {
 		rc = otto_error_set(err, OTTO_ENOTFOUND, "lock '%s' is not held by anyone", name);
 		goto done;
