@@ -20,7 +20,7 @@
 /* Give up on a store's own exclusion (the folder's guard) no sooner than
  * this after the caller's deadline: a guard is held for a few milliseconds,
  * and a neighbour holding it on purpose must not hang `otto lock` forever. */
-#define OTTO__LOCK_GUARD_GRACE_MS 5000
+#define OTTO__LOCK_GUARD_GRACE_MS 2000
 
 /* Who takes a lock: what acquire records and what makes a lock "the
  * holder's own" at release. */
