@@ -160,21 +160,9 @@ void lt_write(const char *dir, const char *name, const char *content)
 
 struct passwd lt_user(const char *name)
 {
-	/* useradd takes a lock on /etc/passwd: two test processes creating
-	 * users at once make one of them fail with status 1; try again. */
-	for (int attempt = 0; !getpwnam(name) && attempt < 50; attempt++) {
-		tu_result r = tu_run((const char *const[]){"/usr/sbin/useradd", "-M", "-r", "-s", "/usr/sbin/nologin",
-							  name, NULL},
-				     NULL, NULL, 60);
-		int status = r.status;
-		tu_result_free(&r);
-		if (status == 0 || status == 9 /* already exists */)
-			break;
-		usleep(100000);
-	}
-	struct passwd *pw = getpwnam(name);
-	cr_assert(pw, "cannot create user %s", name);
-	/* getpwnam's strings are overwritten by the next call: keep copies. */
+	int uid, gid;
+	tu_test_user(name, &uid, &gid);
+	/* A name that stays valid (getpwnam's is overwritten by the next call). */
 	static char names[8][64];
 	static size_t used;
 	size_t slot = 0;
@@ -183,10 +171,8 @@ struct passwd lt_user(const char *name)
 	cr_assert(slot < 8, "too many test users");
 	if (slot == used)
 		snprintf(names[used++], sizeof names[0], "%s", name);
-	struct passwd copy = *pw;
-	copy.pw_name = names[slot];
-	copy.pw_passwd = copy.pw_gecos = copy.pw_dir = copy.pw_shell = NULL;
-	return copy;
+	struct passwd pw = {.pw_name = names[slot], .pw_uid = (uid_t)uid, .pw_gid = (gid_t)gid};
+	return pw;
 }
 
 void lt_need_root(void)

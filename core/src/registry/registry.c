@@ -362,7 +362,7 @@ static void refused_note(const otto_registry *reg, const char *name, otto_buf *b
 	}
 	if (!refused)
 		return;
-	otto__buf_printf(b, " %zu plugin file%s refused as untrusted, and '%s' may be one of %s backends: %s %s",
+	otto__buf_printf(b, " %zu plugin file%s refused as untrusted, and '%s' may be one of %s backends: %s, %s",
 			 refused, refused == 1 ? " was" : "s were", name ? name : "", refused == 1 ? "its" : "their",
 			 match->info.path, match->info.detail);
 	if (refused > 1)
