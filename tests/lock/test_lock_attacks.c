@@ -218,9 +218,10 @@ static pid_t hold_guard(const struct passwd *pw)
 	pid_t pid = fork();
 	cr_assert(pid >= 0);
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
 			_exit(3);
+		/* After setuid: a change of credentials clears the death signal. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		char *guard = tu_fmt("%s/board.guard", locks);
 		int fd = open(guard, O_RDONLY | O_CREAT, 0644);
 		if (fd < 0 || flock(fd, LOCK_EX) != 0)

@@ -307,7 +307,6 @@ Test(lock_holders, release_only_by_the_holder_or_with_the_token)
 	cr_assert_eq(read_pid("acq.done"), 0, "job A's acquire failed");
 	char *out = project_file("acq.out");
 	cr_assert(lt_contains_fmt(out, "held while pid %ld lives", (long)job_a), "%s", out);
-	char *token = lt_token_in(out);
 
 	/* Job B, same account, another process: its stray release is refused. */
 	tu_result r = LT_OTTO(NULL, project, "lock", "release", "board");
@@ -320,6 +319,7 @@ Test(lock_holders, release_only_by_the_holder_or_with_the_token)
 	cr_assert_eq(info.state, OTTO_LOCK_HELD);
 	cr_assert_eq(info.pid, job_a);
 	otto_lock_info_clear(&info);
+	char *token = lt_token_in(out);
 
 	/* The record holds the token's hash, never the token: reading the
 	 * folder does not give anybody the power to release. */

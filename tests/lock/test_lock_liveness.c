@@ -76,9 +76,10 @@ static pid_t holder_as(const struct passwd *pw, const char *name)
 	pid_t pid = fork();
 	cr_assert(pid >= 0);
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
 			_exit(3);
+		/* After setuid: a change of credentials clears the death signal. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		otto_lock_options o = lt_options(dir, true, NULL);
 		otto_lock_manager *m = NULL;
 		otto_error err = {0};

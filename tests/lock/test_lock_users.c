@@ -46,9 +46,10 @@ static pid_t start_as(const struct passwd *pw, step_fn fn, int *msg_fd)
 	if (pid == 0) {
 		char msg[1024] = "";
 		close(p[0]);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
 			_exit(90);
+		/* After setuid: a change of credentials clears the death signal. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		int rc = fn(msg, sizeof msg);
 		if (write(p[1], msg, strlen(msg) + 1) < 0)
 			_exit(91);
