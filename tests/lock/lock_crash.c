@@ -1,5 +1,6 @@
 /*
- * lock_crash [--seconds N] [--base FOLDER]: the crash stress of issue 9.
+ * lock_crash [--seconds N] [--base FOLDER] [--keep]: the crash stress of
+ * issue 9 (--keep leaves the folder and the logs behind, to look at).
  *
  * Four workers take and give back two lock names for N seconds (default
  * 3), each round through the C API or through `otto lock run NAME --
@@ -8,7 +9,9 @@
  * worker, an otto, or the command otto runs, whatever it is doing
  * (acquiring, holding, releasing). Every hold is logged with
  * CLOCK_MONOTONIC when it starts and ends; a hold cut short by SIGKILL ends
- * when the kill was sent (logged just before). Then:
+ * when the kill was sent (logged just before; a hold that began while the
+ * kill was on its way ends where it began: nobody can take the lock before
+ * the process is dead). Then:
  *
  *   - no two holds of one name overlap;
  *   - once every process is dead, no lock is stuck: each name is free,
@@ -299,6 +302,17 @@ static long check_overlaps(run *r, long *count)
 		for (size_t j = i + 1; j < n && h.end < 0; j++)
 			if (ev[j].pid == h.pid && (ev[j].what == 'E' || ev[j].what == 'K'))
 				h.end = ev[j].t;
+		/* Killed while the kill was on its way: the K was logged just
+		 * before the S, and the process died (D) after it. It ended at its
+		 * death, and nobody could take the lock before that. */
+		for (size_t j = i; h.end < 0 && j-- > 0;) {
+			if (ev[j].pid != h.pid)
+				continue;
+			if (ev[j].what == 'K')
+				h.end = h.start;
+			if (ev[j].what != 'K')
+				break;
+		}
 		if (h.end < 0) {
 			fprintf(stderr, "lock_crash: hold of pid %ld from %lld never ended\n", h.pid, h.start);
 			overlaps++;
@@ -361,6 +375,7 @@ static long count_temps(const char *dir)
 int main(int argc, char **argv)
 {
 	double seconds = 3;
+	bool keep = false;
 	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
 	run r = {0};
 
@@ -371,8 +386,10 @@ int main(int argc, char **argv)
 			seconds = atof(argv[++i]);
 		else if (strcmp(argv[i], "--base") == 0 && i + 1 < argc)
 			base = argv[++i];
+		else if (strcmp(argv[i], "--keep") == 0)
+			keep = true;
 		else {
-			fprintf(stderr, "usage: lock_crash [--seconds N] [--base FOLDER]\n");
+			fprintf(stderr, "usage: lock_crash [--seconds N] [--base FOLDER] [--keep]\n");
 			return 2;
 		}
 	}
@@ -420,12 +437,15 @@ int main(int argc, char **argv)
 		pause_us(rand_r(&r.seed) % 40000);
 		kill_one(&r, kills);
 		pid_t pid;
-		while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+		while ((pid = waitpid(-1, NULL, WNOHANG)) > 0) {
+			fprintf(kills, "D %ld %lld\n", (long)pid, mono_ns());
+			fflush(kills);
 			for (int w = 0; w < WORKERS; w++)
 				if (r.slots[w].worker == pid) {
 					r.slots[w].stage = IDLE;
 					spawn(&r, w);
 				}
+		}
 	}
 	/* The end: every hold still open ends now (logged like any kill). */
 	for (int w = 0; w < WORKERS; w++) {
@@ -440,8 +460,9 @@ int main(int argc, char **argv)
 	}
 	/* Everything we started, and every command otto left behind, is ours
 	 * to reap: wait until none is left. */
-	while (wait(NULL) > 0 || errno == EINTR)
-		;
+	for (pid_t pid; (pid = wait(NULL)) > 0 || errno == EINTR;)
+		if (pid > 0)
+			fprintf(kills, "D %ld %lld\n", (long)pid, mono_ns());
 	fclose(kills);
 
 	long holds = 0;
@@ -466,7 +487,9 @@ int main(int argc, char **argv)
 	       holds, overlaps, stuck, temps, temps_before);
 	char cmd[1200];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", r.root);
-	if (system(cmd) != 0)
+	if (keep)
+		printf("kept: %s\n", r.root);
+	else if (system(cmd) != 0)
 		fprintf(stderr, "lock_crash: could not remove %s\n", r.root);
 	return overlaps == 0 && stuck == 0 && temps == 0 && temps_before == 0 ? 0 : 1;
 }
