@@ -77,6 +77,7 @@ static otto__lock_eval eval_of(const lock_backend *b)
 	return otto__lock_eval_of(&b->here, b->check_pid, (int64_t)time(NULL));
 }
 
+static int corrupt_error(const lock_backend *b, const otto__lock_view *v, otto_error *err);
 static int corrupt_error(const lock_backend *b, const otto__lock_view *v, otto_error *err)
 {
 	return otto_error_set(err, OTTO_ERROR, "lock '%s' is corrupt (%s/%s: %s); cannot tell who holds it",
@@ -96,46 +97,66 @@ static bool may_hide(const otto__lock_view *v, const char *user)
 	return strcmp(owner, user) == 0;
 }
 
-/* Every non-free lock; a corrupt one that may hide a lock of `user` (NULL:
- * any corrupt one) fails the whole answer. *views and *n are set on every
- * path, an error included: callers free *views whatever the outcome (an
- * early return that left them unset once freed a stack leftover when the
- * folder was missing). */
-static int read_all(const lock_backend *b, const char *user, otto__lock_view **views, size_t *n, otto_error *err)
+/* What each answer needs from one view (lock_file.h hands them over one
+ * at a time, so a large folder costs no large array). */
+typedef struct walk {
+	const lock_backend *b;
+	const char *user;        /* whose locks count; NULL: everybody's */
+	otto_string_out *names;  /* get_reserved_resources */
+	otto_window_out *windows;
+	int64_t now;
+	char **users;            /* list_usernames */
+	size_t n_users, cap_users;
+} walk;
+
+static int visit(size_t index, const otto__lock_view *v, void *ctx, otto_error *err)
 {
-	otto__lock_eval ev = eval_of(b);
-	int fd, rc;
-	*views = NULL;
-	*n = 0;
-	rc = otto__lock_dir_open(b->dir, geteuid(), &fd, err);
-	if (rc != OTTO_OK)
-		return rc;
-	rc = otto__lock_view_read_all(fd, b->dir, &ev, false, views, n, err);
-	close(fd);
-	if (rc != OTTO_OK)
-		return rc;
-	for (size_t i = 0; i < *n; i++) {
-		if (may_hide(&(*views)[i], user)) {
-			rc = corrupt_error(b, &(*views)[i], err);
-			free(*views);
-			*views = NULL;
-			*n = 0;
-			return rc;
-		}
+	walk *w = ctx;
+	const otto__lockrec *r = &v->rec;
+	(void)index;
+	if (may_hide(v, w->user))
+		return corrupt_error(w->b, v, err);
+	if (v->state != OTTO_LOCK_HELD || (w->user && strcmp(r->user, w->user) != 0))
+		return OTTO_OK;
+	if (w->names)
+		return otto_string_out_add(w->names, r->name, err);
+	if (w->windows) {
+		/* Past its expiry a lock lives on only with its holder: no known end. */
+		int64_t end = r->expiry > w->now ? r->expiry : OTTO_TIME_FAR_FUTURE;
+		int64_t start = r->taken <= w->now ? r->taken : w->now;
+		return otto_window_out_add(w->windows, r->name, start, end, err);
 	}
+	if (w->n_users == w->cap_users) {
+		size_t cap = w->cap_users ? w->cap_users * 2 : 16;
+		char **p = realloc(w->users, cap * sizeof *p);
+		if (!p)
+			return otto_error_set(err, OTTO_ENOMEM, "out of memory");
+		w->users = p;
+		w->cap_users = cap;
+	}
+	if (!(w->users[w->n_users] = strdup(r->user)))
+		return otto_error_set(err, OTTO_ENOMEM, "out of memory");
+	w->n_users++;
 	return OTTO_OK;
+}
+
+/* Every non-free lock through visit(); a corrupt one that may hide a lock
+ * of w->user (any corrupt one when NULL) fails the whole answer. */
+static int read_all(walk *w, otto_error *err)
+{
+	otto__lock_eval ev = eval_of(w->b);
+	int fd, rc = otto__lock_dir_open(w->b->dir, geteuid(), &fd, err);
+	if (rc != OTTO_OK)
+		return rc;
+	rc = otto__lock_views_each(fd, w->b->dir, &ev, false, visit, w, err);
+	close(fd);
+	return rc;
 }
 
 static int lock_reserved(void *self, const char *user, otto_string_out *out, otto_error *err)
 {
-	otto__lock_view *views = NULL;
-	size_t n = 0;
-	int rc = read_all(self, user, &views, &n, err);
-	for (size_t i = 0; rc == OTTO_OK && i < n; i++)
-		if (views[i].state == OTTO_LOCK_HELD && strcmp(views[i].rec.user, user) == 0)
-			rc = otto_string_out_add(out, views[i].rec.name, err);
-	free(views);
-	return rc;
+	walk w = {.b = self, .user = user, .names = out};
+	return read_all(&w, err);
 }
 
 static int lock_who(void *self, const char *resource, otto_string_out *out, otto_error *err)
@@ -169,46 +190,23 @@ static int cmp_str(const void *a, const void *b)
 
 static int lock_usernames(void *self, otto_string_out *out, otto_error *err)
 {
-	otto__lock_view *views = NULL;
-	size_t n = 0, k = 0;
-	int rc = read_all(self, NULL, &views, &n, err);
-	const char **users;
-	if (rc != OTTO_OK)
-		return rc;
-	users = calloc(n ? n : 1, sizeof *users);
-	if (!users) {
-		free(views);
-		return otto_error_set(err, OTTO_ENOMEM, "out of memory");
-	}
-	for (size_t i = 0; i < n; i++)
-		if (views[i].state == OTTO_LOCK_HELD)
-			users[k++] = views[i].rec.user;
-	qsort(users, k, sizeof *users, cmp_str);
-	for (size_t i = 0; rc == OTTO_OK && i < k; i++)
-		if (i == 0 || strcmp(users[i], users[i - 1]) != 0)
-			rc = otto_string_out_add(out, users[i], err);
-	free(users);
-	free(views);
+	walk w = {.b = self};
+	int rc = read_all(&w, err);
+	if (rc == OTTO_OK && w.n_users > 1)
+		qsort(w.users, w.n_users, sizeof *w.users, cmp_str);
+	for (size_t i = 0; rc == OTTO_OK && i < w.n_users; i++)
+		if (i == 0 || strcmp(w.users[i], w.users[i - 1]) != 0)
+			rc = otto_string_out_add(out, w.users[i], err);
+	for (size_t i = 0; i < w.n_users; i++)
+		free(w.users[i]);
+	free(w.users);
 	return rc;
 }
 
 static int lock_windows(void *self, const char *user, otto_window_out *out, otto_error *err)
 {
-	otto__lock_view *views = NULL;
-	size_t n = 0;
-	int64_t now = (int64_t)time(NULL);
-	int rc = read_all(self, user, &views, &n, err);
-	for (size_t i = 0; rc == OTTO_OK && i < n; i++) {
-		const otto__lockrec *r = &views[i].rec;
-		if (views[i].state != OTTO_LOCK_HELD || strcmp(r->user, user) != 0)
-			continue;
-		/* Past its expiry a lock lives on only with its holder: no known end. */
-		int64_t end = r->expiry > now ? r->expiry : OTTO_TIME_FAR_FUTURE;
-		int64_t start = r->taken <= now ? r->taken : now;
-		rc = otto_window_out_add(out, r->name, start, end, err);
-	}
-	free(views);
-	return rc;
+	walk w = {.b = self, .user = user, .windows = out, .now = (int64_t)time(NULL)};
+	return read_all(&w, err);
 }
 
 static const otto_reservation_backend_type LOCK_BACKEND = {

@@ -187,13 +187,21 @@ int otto__lock_view_of(int dirfd, const char *name, uint64_t gen, const otto__lo
 int otto__lock_view_read(int dirfd, const char *dir, const char *name, const otto__lock_eval *ev,
 			 otto__lock_view *out, otto_error *err);
 
-/* Every name whose current state is not free, sorted by name: one read of
- * the folder (a few more only for names that change while it runs). With
- * `guards`, a name whose guard is not a regular file is listed as corrupt
- * too (the lock manager's view); the reservation backend leaves guards
- * out, since they say nothing about who holds a lock. */
-int otto__lock_view_read_all(int dirfd, const char *dir, const otto__lock_eval *ev, bool guards,
-			     otto__lock_view **out, size_t *count, otto_error *err);
+/* Called once for every name whose current state is not free, with the
+ * name's place in the folder's name order (0, 1, ... with gaps for free
+ * names). Any status other than OTTO_OK stops the walk and is returned. */
+typedef int (*otto__lock_view_fn)(size_t index, const otto__lock_view *view, void *ctx, otto_error *err);
+
+/* Every name whose current state is not free, in name order: one read of
+ * the folder, and one more for all the names whose record vanished under a
+ * concurrent change while it ran (those come last, with their own index).
+ * Views are handed over one at a time and never kept, so the memory does
+ * not grow with the folder. With `guards`, a name whose guard is not a
+ * regular file is reported as corrupt too (the lock manager's view); the
+ * reservation backend leaves guards out, since they say nothing about who
+ * holds a lock. */
+int otto__lock_views_each(int dirfd, const char *dir, const otto__lock_eval *ev, bool guards, otto__lock_view_fn fn,
+			  void *ctx, otto_error *err);
 
 /* Open a lock folder for reading: reached through no symbolic link another
  * user could retarget, owned by root or `uid`, sticky if others can write

@@ -359,88 +359,73 @@ static bool bad_guard(int dirfd, const otto__lock_gens *g, otto__lock_view *v)
 	return true;
 }
 
-int otto__lock_view_read_all(int dirfd, const char *dir, const otto__lock_eval *ev, bool guards,
-			     otto__lock_view **out, size_t *count, otto_error *err)
+int otto__lock_views_each(int dirfd, const char *dir, const otto__lock_eval *ev, bool guards, otto__lock_view_fn fn,
+			  void *ctx, otto_error *err)
 {
 	otto__lock_dirscan scan, again;
-	otto__lock_view *views = NULL;
+	otto__lock_view view;
 	bool *pending = NULL;
-	size_t n = 0, n_pending = 0;
-	int rc;
+	size_t n_pending = 0;
+	int rc = otto__lock_dirscan_read(dirfd, dir, NULL, &scan, err);
 
-	*out = NULL;
-	*count = 0;
-	rc = otto__lock_dirscan_read(dirfd, dir, NULL, &scan, err);
 	if (rc != OTTO_OK)
 		return rc;
-	views = calloc(scan.count ? scan.count : 1, sizeof *views);
 	pending = calloc(scan.count ? scan.count : 1, sizeof *pending);
-	if (!views || !pending) {
+	if (!pending) {
 		rc = otto_error_set(err, OTTO_ENOMEM, "out of memory reading lock folder %s", dir);
 		goto done;
 	}
-	for (size_t i = 0; i < scan.count; i++) {
+	for (size_t i = 0; i < scan.count && rc == OTTO_OK; i++) {
 		const otto__lock_gens *g = &scan.names[i];
-		if (guards && bad_guard(dirfd, g, &views[i]))
-			continue;
-		if (g->count == 0) {
-			free_view(&views[i], g->name);
+		if (guards && bad_guard(dirfd, g, &view)) {
+			rc = fn(i, &view, ctx, err);
 			continue;
 		}
-		rc = otto__lock_view_of(dirfd, g->name, g->gens[g->count - 1], ev, &views[i]);
-		if (rc == -ENOENT) {
+		if (g->count == 0)
+			continue;
+		int r = otto__lock_view_of(dirfd, g->name, g->gens[g->count - 1], ev, &view);
+		if (r == -ENOENT) {
 			pending[i] = true;
 			n_pending++;
-			rc = OTTO_OK;
-		} else if (rc < 0) {
-			rc = otto_error_set(err, OTTO_ERROR, "cannot read lock file %s/%s: %s", dir, views[i].file,
-					    strerror(-rc));
-			goto done;
+		} else if (r < 0) {
+			rc = otto_error_set(err, OTTO_ERROR, "cannot read lock file %s/%s: %s", dir, view.file,
+					    strerror(-r));
+		} else if (view.state != OTTO_LOCK_FREE) {
+			rc = fn(i, &view, ctx, err);
 		}
 	}
 	/* Names whose record vanished under a concurrent change: one more read
 	 * of the folder for all of them together, as often as it takes. */
-	for (int pass = 0; n_pending > 0; pass++) {
+	for (int pass = 0; rc == OTTO_OK && n_pending > 0; pass++) {
 		if (pass == VIEW_RETRIES) {
 			rc = otto_error_set(err, OTTO_ERROR, "lock folder %s keeps changing while being read", dir);
-			goto done;
+			break;
 		}
 		if ((rc = otto__lock_dirscan_read(dirfd, dir, NULL, &again, err)) != OTTO_OK)
-			goto done;
+			break;
 		for (size_t i = 0; i < scan.count && rc == OTTO_OK; i++) {
 			if (!pending[i])
 				continue;
 			const otto__lock_gens *g = otto__lock_dirscan_find(&again, scan.names[i].name);
-			if (!g || g->count == 0) {
-				free_view(&views[i], scan.names[i].name);
-			} else {
-				int r = otto__lock_view_of(dirfd, g->name, g->gens[g->count - 1], ev, &views[i]);
+			if (g && g->count > 0) {
+				int r = otto__lock_view_of(dirfd, g->name, g->gens[g->count - 1], ev, &view);
 				if (r == -ENOENT)
 					continue;
 				if (r < 0)
 					rc = otto_error_set(err, OTTO_ERROR, "cannot read lock file %s/%s: %s", dir,
-							    views[i].file, strerror(-r));
+							    view.file, strerror(-r));
+				else if (view.state != OTTO_LOCK_FREE)
+					rc = fn(i, &view, ctx, err);
 			}
 			pending[i] = false;
 			n_pending--;
 		}
 		otto__lock_dirscan_free(&again);
-		if (rc != OTTO_OK)
-			goto done;
 	}
-	for (size_t i = 0; i < scan.count; i++)
-		if (views[i].state != OTTO_LOCK_FREE)
-			views[n++] = views[i];
 done:
 	free(pending);
 	otto__lock_dirscan_free(&scan);
-	if (rc != OTTO_OK) {
-		free(views);
-		return rc;
-	}
-	*out = views;
-	*count = n;
-	return OTTO_OK;
+	return rc;
 }
 
 /* "lock folder D: D: No such file" says D twice: once is enough. */

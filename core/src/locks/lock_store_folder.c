@@ -272,22 +272,52 @@ static int folder_get(void *store, const char *name, const otto__lock_eval *ev, 
 	return rc;
 }
 
+typedef struct list_ctx {
+	const otto__folder_store *s;
+	otto_lock_info *items; /* by folder index; a NULL name: free */
+	size_t cap;
+} list_ctx;
+
+static int collect_info(size_t index, const otto__lock_view *view, void *ctx, otto_error *err)
+{
+	list_ctx *l = ctx;
+	(void)err;
+	if (index >= l->cap) {
+		size_t cap = l->cap ? l->cap : 64;
+		while (cap <= index)
+			cap *= 2;
+		l->items = otto__realloc(l->items, cap * sizeof *l->items);
+		memset(l->items + l->cap, 0, (cap - l->cap) * sizeof *l->items);
+		l->cap = cap;
+	}
+	info_from_view(l->s, view, &l->items[index]);
+	return OTTO_OK;
+}
+
 static int folder_list(void *store, const otto__lock_eval *ev, otto_lock_list *out, otto_error *err)
 {
 	otto__folder_store *s = store;
-	otto__lock_view *views = NULL;
-	size_t n = 0;
+	list_ctx l = {s, NULL, 0};
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	rc = otto__lock_view_read_all(s->dirfd, s->dir, ev, true, &views, &n, err);
-	if (rc != OTTO_OK)
+	rc = otto__lock_views_each(s->dirfd, s->dir, ev, true, collect_info, &l, err);
+	/* Names came in folder order, with gaps where a name is free. */
+	size_t n = 0;
+	for (size_t i = 0; i < l.cap; i++) {
+		if (!l.items[i].name)
+			continue;
+		if (rc == OTTO_OK)
+			l.items[n++] = l.items[i];
+		else
+			otto_lock_info_clear(&l.items[i]);
+	}
+	if (rc != OTTO_OK) {
+		free(l.items);
 		return rc;
-	out->items = otto__calloc(n ? n : 1, sizeof *out->items);
-	for (size_t i = 0; i < n; i++)
-		info_from_view(s, &views[i], &out->items[i]);
+	}
+	out->items = l.items ? l.items : otto__calloc(1, sizeof *out->items);
 	out->count = n;
-	free(views);
 	return OTTO_OK;
 }
 
