@@ -440,3 +440,41 @@ Test(lock_attacks, killed_writers_leave_no_temporary_files)
 		cr_assert(strncmp(e->d_name, ".tmp.", 5) != 0, "left behind: %s", e->d_name);
 	closedir(d);
 }
+
+/* Where O_TMPFILE is missing, records are written through named temporary
+ * files: killed writers leave some, and the next writer removes them. */
+Test(lock_attacks, named_temporary_files_of_killed_writers_are_removed)
+{
+	setenv("OTTO_LOCK_NO_TMPFILE", "1", 1);
+	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	for (int round = 0; round < 40; round++) {
+		fflush(NULL);
+		pid_t pid = fork();
+		cr_assert(pid >= 0);
+		if (pid == 0) {
+			otto_lock_options o = lt_options(locks, true, NULL);
+			otto_lock_manager *m = lt_manager(&o, 0);
+			for (;;) {
+				bool got;
+				otto_lock_manager_acquire(m, "board", 0, 0, &got, NULL, NULL);
+				otto_lock_manager_release(m, "board", 0, NULL, NULL);
+			}
+		}
+		usleep((useconds_t)(rand_r(&seed) % 20000));
+		lt_kill(pid);
+	}
+	int left = 0;
+	DIR *before = opendir(locks);
+	for (struct dirent *e; (e = readdir(before));)
+		left += strncmp(e->d_name, ".tmp.", 5) == 0;
+	closedir(before);
+	cr_log_info("%d temporary files left by killed writers", left);
+	tu_result r = OTTO(NULL, "lock", "acquire", "board");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	tu_result_free(&r);
+	DIR *d = opendir(locks);
+	for (struct dirent *e; (e = readdir(d));)
+		cr_assert(strncmp(e->d_name, ".tmp.", 5) != 0, "left behind: %s", e->d_name);
+	closedir(d);
+	cr_assert(exists("board.lock.1") || exists("board.lock.2"), "the record was written");
+}

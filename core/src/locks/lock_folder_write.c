@@ -125,6 +125,14 @@ static int publish_named(otto__folder_store *s, const char *text, size_t len, co
 	return OTTO_OK;
 }
 
+/* OTTO_LOCK_NO_TMPFILE=1: named temporary files even where O_TMPFILE
+ * works (a file system that claims it and then fails; and the tests). */
+static bool tmpfile_refused(void)
+{
+	const char *env = getenv("OTTO_LOCK_NO_TMPFILE");
+	return env && strcmp(env, "1") == 0;
+}
+
 int otto__folder_publish(otto__folder_store *s, const otto__lockrec *rec, uint64_t gen, otto_error *err)
 {
 	char text[OTTO__LOCK_RECORD_MAX], file[OTTO__LOCK_FILE_MAX];
@@ -132,7 +140,7 @@ int otto__folder_publish(otto__folder_store *s, const otto__lockrec *rec, uint64
 	if (len < 0)
 		return otto_error_set(err, OTTO_ERROR, "lock record for '%s' is too long", rec->name);
 	otto__lock_file_name(file, sizeof file, rec->name, gen);
-	if (!s->no_tmpfile) {
+	if (!s->no_tmpfile && !tmpfile_refused()) {
 		int rc = publish_unnamed(s, text, (size_t)len, file);
 		if (rc == 0)
 			return OTTO_OK;
