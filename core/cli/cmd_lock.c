@@ -185,7 +185,9 @@ static int open_manager(otto_cli *cli, bool record, pid_t holder, const char *to
 /* Can otto's parent hold locks? Not process 1, and not a reaper that
  * adopted otto after the process that ran it exited (such a process is
  * outside otto's session: a shell and the commands it runs share one).
- * Either would keep a lock for as long as the machine runs. */
+ * Either would keep a lock for as long as the machine runs. A parent
+ * outside the session may also be a wrapper (sudo with a pty, setsid):
+ * then it is not the shell either, and exits with otto. */
 static bool parent_can_hold(pid_t ppid, char *why, size_t size)
 {
 	char path[64], comm[64] = "?";
@@ -205,7 +207,8 @@ static bool parent_can_hold(pid_t ppid, char *why, size_t size)
 	if (getsid(ppid) != getsid(0)) {
 		snprintf(why, size,
 			 "otto's parent, process %ld (%s), is outside otto's session: a process reaper that adopted otto "
-			 "after the process that ran it exited",
+			 "after the process that ran it exited, or a wrapper such as sudo or setsid that put otto in a "
+			 "session of its own, and not the shell that asked",
 			 (long)ppid, comm);
 		return false;
 	}
