@@ -64,7 +64,7 @@ static int create(const char *dir, uid_t uid, int *fd_out, bool *raced, otto_err
 	char base_copy[NAME_MAX + 1];
 	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0 || strlen(base) > NAME_MAX)
 		return otto_error_set(err, OTTO_EIO, "cannot create lock folder %s: not a folder name", dir);
-	snprintf(base_copy, sizeof base_copy, "%s", base);
+	memcpy(base_copy, base, strlen(base) + 1); /* at most NAME_MAX, checked above */
 	if (!slash)
 		snprintf(parent, sizeof parent, ".");
 	else if (slash == parent)
