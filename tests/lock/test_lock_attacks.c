@@ -247,9 +247,10 @@ Test(lock_attacks, a_guard_held_by_a_neighbour_ends_the_wait_with_a_clear_error)
 	pid_t neighbour = hold_guard(&a);
 	tu_result r = OTTO(NULL, "lock", "acquire", "board", "--wait", "1s");
 	cr_assert_eq(r.status, 1, "%s", r.out);
-	cr_assert(lt_contains_fmt(r.err, "gave up waiting for lock guard %s/board.guard: another process keeps it locked",
-				  locks),
-		  "%s", r.err);
+	cr_assert(lt_contains_fmt(r.err, "gave up waiting for lock guard %s/board.guard: process %ld (", locks,
+				  (long)neighbour),
+		  "the neighbour is named: %s", r.err);
+	cr_assert(tu_contains(r.err, ") keeps it locked with flock(2)"), "%s", r.err);
 	tu_result_free(&r);
 	r = OTTO(NULL, "lock", "release", "board");
 	cr_assert_eq(r.status, 1);

@@ -3,6 +3,10 @@
  * open it (it must be readable by all for that), so anyone can also hold
  * it: the wait for it has a deadline, and LOCK_NB polling is the only way
  * to give flock(2) one without signals (a library must not own SIGALRM).
+ * Polling is unfair under heavy contention, so at the deadline the holder
+ * is looked up in /proc/locks: a guard passed from holder to holder is
+ * busy, not stuck, and is waited for a while longer (up to a cap); one
+ * process keeping it all along is named in the error.
  * The guard is opened non-blocking and checked before it is locked: a FIFO,
  * a symbolic link or a device in its place makes the name corrupt, never a
  * hang, and `--force` by someone allowed to delete it (its owner, the
@@ -14,6 +18,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,16 +100,69 @@ static int open_guard(otto__folder_store *s, const char *name, int *fd_out, otto
 	return OTTO_OK;
 }
 
+/* The process holding flock(2) on the file `st` describes, from
+ * /proc/locks; 0 when /proc does not say (no /proc, another namespace). */
+static pid_t flock_holder(const struct stat *st)
+{
+	FILE *f = fopen("/proc/locks", "re");
+	char line[256];
+	pid_t pid = 0;
+	if (!f)
+		return 0;
+	while (!pid && fgets(line, sizeof line, f)) {
+		/* "1: FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF"; waiters say "->". */
+		char type[16];
+		long p;
+		unsigned maj, min;
+		unsigned long ino;
+		if (strstr(line, "->") ||
+		    sscanf(line, "%*d: %15s %*s %*s %ld %x:%x:%lu", type, &p, &maj, &min, &ino) != 5)
+			continue;
+		if (strcmp(type, "FLOCK") == 0 && maj == major(st->st_dev) && min == minor(st->st_dev) &&
+		    ino == (unsigned long)st->st_ino)
+			pid = (pid_t)p;
+	}
+	fclose(f);
+	return pid;
+}
+
+static int stuck(otto__folder_store *s, const char *name, pid_t holder, otto_error *err)
+{
+	char path[64], comm[64] = "?";
+	if (!holder)
+		return otto_error_set(err, OTTO_EIO,
+				      "gave up waiting for lock guard %s/%s.guard: another process keeps it locked with "
+				      "flock(2) (a stuck otto, or someone holding it on purpose)",
+				      s->dir, name);
+	snprintf(path, sizeof path, "/proc/%ld/comm", (long)holder);
+	FILE *f = fopen(path, "re");
+	if (f) {
+		if (fgets(comm, sizeof comm, f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	return otto_error_set(err, OTTO_EIO,
+			      "gave up waiting for lock guard %s/%s.guard: process %ld (%s) keeps it locked with flock(2) "
+			      "(a stuck otto, or someone holding it on purpose)",
+			      s->dir, name, (long)holder, comm);
+}
+
 int otto__folder_guard_lock(otto__folder_store *s, const char *name, int64_t deadline_ms, int *fd_out,
 			    otto__lock_view *bad, otto_error *err)
 {
 	int fd, rc;
 	long pause_us = 500;
+	struct stat st;
+	pid_t holder = 0;
+	int64_t give_up = deadline_ms, cap = deadline_ms + OTTO__LOCK_GUARD_BUSY_MAX_MS;
+	bool waiting = false;
 
 	*fd_out = -1;
 	memset(bad, 0, sizeof *bad);
 	if ((rc = open_guard(s, name, &fd, bad, err)) != OTTO_OK || fd < 0)
 		return rc;
+	if (fstat(fd, &st) != 0)
+		memset(&st, 0, sizeof st);
 	for (;;) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 			break;
@@ -116,12 +174,22 @@ int otto__folder_guard_lock(otto__folder_store *s, const char *name, int64_t dea
 			return otto_error_set(err, OTTO_EIO, "cannot flock lock guard %s/%s.guard: %s", s->dir, name,
 					      strerror(e));
 		}
-		if (otto__monotonic_ms() >= deadline_ms) {
+		if (!waiting) {
+			holder = flock_holder(&st);
+			waiting = true;
+		}
+		int64_t now = otto__monotonic_ms();
+		if (now >= give_up) {
+			/* Busy with others coming and going is progress: wait on, up to
+			 * a cap. One holder all the while is a guard kept on purpose. */
+			pid_t current = flock_holder(&st);
+			if (current && holder && current != holder && now < cap) {
+				holder = current;
+				give_up = now + OTTO__LOCK_GUARD_GRACE_MS;
+				continue;
+			}
 			close(fd);
-			return otto_error_set(err, OTTO_EIO,
-					      "gave up waiting for lock guard %s/%s.guard: another process keeps it "
-					      "locked with flock(2) (a stuck otto, or someone holding it on purpose)",
-					      s->dir, name);
+			return stuck(s, name, current ? current : holder, err);
 		}
 		struct timespec ts = {0, pause_us * 1000};
 		nanosleep(&ts, NULL);

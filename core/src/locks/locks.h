@@ -21,6 +21,9 @@
  * this after the caller's deadline: a guard is held for a few milliseconds,
  * and a neighbour holding it on purpose must not hang `otto lock` forever. */
 #define OTTO__LOCK_GUARD_GRACE_MS 2000
+/* A guard that changes hands all the while (heavy contention, not a stuck
+ * holder) is waited for this much longer than the deadline, at most. */
+#define OTTO__LOCK_GUARD_BUSY_MAX_MS 60000
 
 /* Who takes a lock: what acquire records and what makes a lock "the
  * holder's own" at release. */

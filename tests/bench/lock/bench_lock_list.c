@@ -15,6 +15,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,12 +129,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_lock_list: %s\n", err.message);
 		return 1;
 	}
+	/* Records carry the name of the uid that owns them. */
 	char user[64];
-	snprintf(user, sizeof user, "%s", getenv("BENCH_USER") ? getenv("BENCH_USER") : "root");
-	if (geteuid() != 0 && !getenv("BENCH_USER")) {
-		fprintf(stderr, "bench_lock_list: run as root, or set BENCH_USER to your user name\n");
+	struct passwd *pw = getpwuid(geteuid());
+	if (!pw) {
+		fprintf(stderr, "bench_lock_list: no passwd entry for uid %ld\n", (long)geteuid());
 		return 1;
 	}
+	snprintf(user, sizeof user, "%s", pw->pw_name);
 
 	printf("lock folder: %s\n", dir);
 	printf("%8s  %14s  %14s  %8s\n", "names", "list us/name", "floor us/name", "ratio");
