@@ -397,7 +397,7 @@ static void run_child_main(const lock_args *a, pid_t parent, int go_fd)
 	 * rather than leave its board half done, and the locks stay with it. */
 	prctl(PR_SET_PDEATHSIG, 0);
 	execvp(a->command[0], a->command);
-	fprintf(stderr, "otto lock run: cannot run '%s': %s\n", a->command[0], strerror(errno));
+	cli_line(stderr, "otto lock run: cannot run '%s': %s", a->command[0], strerror(errno));
 	_exit(127);
 }
 
@@ -455,7 +455,7 @@ static int cmd_run(otto_cli *cli, const lock_args *a)
 		sigaction(forwarded[i], &sa, &old[i]);
 	run_child = pid;
 	if (write(go[1], "g", 1) != 1) {
-		fprintf(stderr, "otto lock run: cannot start '%s': %s\n", a->command[0], strerror(errno));
+		cli_line(stderr, "otto lock run: cannot start '%s': %s", a->command[0], strerror(errno));
 		kill(pid, SIGKILL);
 	}
 	close(go[1]);
@@ -516,11 +516,11 @@ int cli_cmd_lock(otto_cli *cli, int argc, char **argv)
 	 * none: a lock with an expiry then lives exactly until it expires. */
 	if (!parent_can_hold(holder, why, sizeof why)) {
 		if (!strcmp(a.sub, "acquire") && a.expiry == 0) {
-			fprintf(stderr,
+			cli_line(stderr,
 				"otto: lock acquire: %s, so a lock it held would never be released. Run otto from a "
 				"shell that stays, hold the locks for one command with 'otto lock run NAME -- COMMAND', "
 				"or give --expiry DURATION for a lock that lasts until it expires (release it early with "
-				"the token it prints).\n",
+				"the token it prints).",
 				why);
 			rc = CLI_EXIT_FAILED;
 			goto out;

@@ -12,6 +12,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,9 +37,8 @@ static void teardown(void)
 	free(project);
 }
 
-/* Only a hang ends a test by time: the otto it runs may be under valgrind
- * on a loaded machine, where a dozen commands take minutes. */
-TestSuite(plugin_trust, .init = setup, .fini = teardown, .timeout = 600);
+/* Per test; scaled by the time scale of the run (tests/support/testutil.h). */
+TestSuite(plugin_trust, .init = setup, .fini = teardown, .timeout = 120);
 
 static void need_root(void)
 {

@@ -164,7 +164,12 @@ Test(path_trust, other_users_folders_and_links)
 {
 	if (geteuid() != 0)
 		cr_skip_test("skipped: other owners need root");
-	struct passwd a = tu_user("otto-lk-a");
+	int uid, gid;
+	tu_test_user("otto-lk-a", &uid, &gid);
+	struct {
+		uid_t pw_uid;
+		gid_t pw_gid;
+	} a = {(uid_t)uid, (gid_t)gid};
 	char *theirs = at("theirs");
 	free(tu_write(root, "theirs/file", "x"));
 	cr_assert(chown(theirs, a.pw_uid, a.pw_gid) == 0);

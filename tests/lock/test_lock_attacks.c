@@ -46,9 +46,8 @@ static void teardown(void)
 	free(locks);
 }
 
-/* Only a hang ends a test by time: the otto it runs may be under valgrind
- * on a loaded machine, where a dozen commands take minutes. */
-TestSuite(lock_attacks, .init = setup, .fini = teardown, .timeout = 600);
+/* Per test; scaled by the time scale of the run (tests/support/testutil.h). */
+TestSuite(lock_attacks, .init = setup, .fini = teardown, .timeout = 120);
 
 #define OTTO(pw, ...) LT_OTTO((pw), project, __VA_ARGS__)
 

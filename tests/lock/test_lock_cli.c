@@ -28,9 +28,8 @@ static void teardown(void)
 	free(project);
 }
 
-/* Only a hang ends a test by time: the otto it runs may be under valgrind
- * on a loaded machine, where a dozen commands take minutes. */
-TestSuite(lock_cli, .init = setup, .fini = teardown, .timeout = 600);
+/* Per test; scaled by the time scale of the run (tests/support/testutil.h). */
+TestSuite(lock_cli, .init = setup, .fini = teardown, .timeout = 120);
 
 /* otto as `pw` (NULL: this process's user), words after "otto". LOGNAME
  * says who the user is for the reservation commands; the lock commands

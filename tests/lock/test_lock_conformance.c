@@ -40,9 +40,8 @@ static void teardown(void)
 	free(locks);
 }
 
-/* Only a hang ends a test by time: the otto it runs may be under valgrind
- * on a loaded machine, where a dozen commands take minutes. */
-TestSuite(lock_conformance, .init = setup, .fini = teardown, .timeout = 600);
+/* Per test; scaled by the time scale of the run (tests/support/testutil.h). */
+TestSuite(lock_conformance, .init = setup, .fini = teardown, .timeout = 120);
 
 /* `otto lock ...` as a real user: the locks go to this test process (its
  * parent), recorded under that user. */

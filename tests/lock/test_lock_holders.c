@@ -45,9 +45,8 @@ static void teardown(void)
 	free(locks);
 }
 
-/* Only a hang ends a test by time: the otto it runs may be under valgrind
- * on a loaded machine, where a dozen commands take minutes. */
-TestSuite(lock_holders, .init = setup, .fini = teardown, .timeout = 600);
+/* Per test; scaled by the time scale of the run (tests/support/testutil.h). */
+TestSuite(lock_holders, .init = setup, .fini = teardown, .timeout = 120);
 
 static otto_lock_info get_lock(const char *name, int64_t *clock)
 {
