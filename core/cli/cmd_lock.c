@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,21 +23,22 @@ static const char family_usage[] =
 	"Usage: otto lock COMMAND\n"
 	"\n"
 	"Locks on the lab host, so that two people never drive the same board at once. They live in\n"
-	"the lock folder ([locks] dir, default " OTTO_LOCK_DEFAULT_DIR ").\n"
+	"the lock folder ([locks] dir, default " OTTO_LOCK_DEFAULT_DIR "), recorded under your user.\n"
 	"\n"
 	"  acquire NAME... [--expiry DURATION] [--wait DURATION]\n"
 	"                     take every NAME or none; the locks stay with the calling shell (its PID)\n"
-	"                     until released, until it exits, or until they expire\n"
-	"  release NAME... [--force]\n"
-	"                     release your locks; --force breaks anyone's and says whose\n"
+	"                     until released, until it exits, or until they expire; prints a release token\n"
+	"  release NAME... [--token TOKEN] [--force]\n"
+	"                     release locks the calling shell holds (or TOKEN's); --force breaks anyone's\n"
+	"                     and says whose\n"
 	"  list [--json]      every lock: name, holder, host, pid, taken, expiry, state\n"
 	"                     (held, expired, stale, corrupt)\n"
 	"  run NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
-	"                     hold the locks while COMMAND runs; exit with its status\n"
+	"                     hold the locks while COMMAND runs (COMMAND is their holder); exit with its status\n"
 	"\n"
-	"DURATION: 90s, 30m, 2h, 1d or plain seconds. --wait retries until the locks are free.\n";
+	"DURATION: 90s, 30m, 2h, 1d or plain seconds. --wait waits up to DURATION for the locks.\n";
 
-#define DURATION_HELP "DURATION: 90s, 30m, 2h, 1d or plain seconds. --wait retries until the locks are free.\n"
+#define DURATION_HELP "DURATION: 90s, 30m, 2h, 1d or plain seconds. --wait waits up to DURATION for the locks.\n"
 
 /* One usage text per subcommand, for 'otto lock SUB --help'. */
 static const struct {
@@ -45,19 +48,26 @@ static const struct {
 	{"acquire", "Usage: otto lock acquire NAME... [--expiry DURATION] [--wait DURATION]\n"
 		    "\n"
 		    "Take every NAME or none. The locks stay with the calling shell (its PID) until\n"
-		    "released, until that shell exits, or until they expire.\n"
+		    "released, until that shell exits, or until they expire, and are recorded under your\n"
+		    "user. Prints a release token: 'otto lock release NAME --token TOKEN' releases them from\n"
+		    "any process. When the calling process cannot hold locks (otto's parent already exited,\n"
+		    "or is a reaper such as init), only a lock with --expiry can be taken: it lasts until\n"
+		    "its expiry or its release with the token.\n"
 		    "\n" DURATION_HELP},
-	{"release", "Usage: otto lock release NAME... [--force]\n"
+	{"release", "Usage: otto lock release NAME... [--token TOKEN] [--force]\n"
 		    "\n"
-		    "Release your locks. --force breaks anyone's lock (also a corrupt one) and says whose.\n"},
+		    "Release locks the calling shell holds, or the locks the acquire that printed TOKEN\n"
+		    "took. A lock of yours whose holder is dead may be released too. --force breaks\n"
+		    "anyone's lock (also a corrupt one) and says whose.\n"},
 	{"list", "Usage: otto lock list [--json]\n"
 		 "\n"
 		 "Every lock in the lock folder: name, holder, host, pid, taken, expiry, state\n"
 		 "(held, expired, stale, corrupt).\n"},
 	{"run", "Usage: otto lock run NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
 		"\n"
-		"Hold the locks while COMMAND runs, release them when it ends (also on SIGINT or\n"
-		"SIGTERM, which are passed on to it), and exit with its status.\n"
+		"Hold the locks while COMMAND runs: COMMAND's process is their holder, so they stay\n"
+		"held while it runs even if otto itself is killed. Releases them when it ends (also on\n"
+		"SIGINT, SIGTERM or SIGHUP, which are passed on to it) and exits with its status.\n"
 		"\n" DURATION_HELP},
 };
 
@@ -68,6 +78,7 @@ typedef struct lock_args {
 	int n_names;
 	int64_t expiry;
 	int64_t wait_s;
+	const char *token;
 	bool force, json, help;
 	char **command; /* run: after "--" */
 	int n_command;
@@ -126,6 +137,12 @@ static int parse(lock_args *a, int argc, char **argv)
 			a->force = true;
 			continue;
 		}
+		if (!strcmp(cmd, "release") && option_value(argc, argv, &i, "--token", &value)) {
+			if (!value || !value[0])
+				return cli_usage_error(a->label, "--token needs the TOKEN acquire printed");
+			a->token = value;
+			continue;
+		}
 		if (!strcmp(cmd, "list") && !strcmp(arg, "--json")) {
 			a->json = true;
 			continue;
@@ -143,7 +160,8 @@ static int parse(lock_args *a, int argc, char **argv)
 	return -1;
 }
 
-static int open_manager(otto_cli *cli, pid_t holder, otto_lock_manager **m, char **owned_dir, char **user)
+static int open_manager(otto_cli *cli, bool record, pid_t holder, const char *token, otto_lock_manager **m,
+			char **owned_dir)
 {
 	otto_error err = {0};
 	otto_lock_options o;
@@ -153,12 +171,48 @@ static int open_manager(otto_cli *cli, pid_t holder, otto_lock_manager **m, char
 	otto_lock_options_init(&o);
 	if (otto_lock_options_from_settings(&o, s, owned_dir, &err) != OTTO_OK)
 		return cli_fail(&err);
-	*user = cli_user(cli);
-	o.user = *user;
+	/* Commands that write pass an explicit --as-user on, for libotto to
+	 * refuse: a lock is recorded under the user who owns its file, whatever
+	 * --as-user or LOGNAME say. `list` only reads. */
+	o.user = record ? cli->as_user : NULL;
 	o.holder_pid = holder;
+	o.token = token;
 	if (otto_lock_manager_new(m, &o, &err) != OTTO_OK)
 		return cli_fail(&err);
 	return CLI_EXIT_OK;
+}
+
+/* Can otto's parent hold locks? Not process 1, and not a reaper that
+ * adopted otto after the process that ran it exited (such a process is
+ * outside otto's session: a shell and the commands it runs share one).
+ * Either would keep a lock for as long as the machine runs. A parent
+ * outside the session may also be a wrapper (sudo with a pty, setsid):
+ * then it is not the shell either, and exits with otto. */
+static bool parent_can_hold(pid_t ppid, char *why, size_t size)
+{
+	char path[64], comm[64] = "?";
+	snprintf(path, sizeof path, "/proc/%ld/comm", (long)ppid);
+	FILE *f = fopen(path, "re");
+	if (f) {
+		if (fgets(comm, sizeof comm, f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	if (ppid == 1) {
+		snprintf(why, size,
+			 "otto's parent is process 1 (%s): the process that ran otto has already exited, or init ran it",
+			 comm);
+		return false;
+	}
+	if (getsid(ppid) != getsid(0)) {
+		snprintf(why, size,
+			 "otto's parent, process %ld (%s), is outside otto's session: a process reaper that adopted otto "
+			 "after the process that ran it exited, or a wrapper such as sudo or setsid that put otto in a "
+			 "session of its own, and not the shell that asked",
+			 (long)ppid, comm);
+		return false;
+	}
+	return true;
 }
 
 static void format_time(char *buf, size_t size, int64_t t)
@@ -202,7 +256,7 @@ static int acquire_names(otto_lock_manager *m, const lock_args *a)
 	return CLI_EXIT_OK;
 }
 
-static int cmd_acquire(otto_lock_manager *m, const lock_args *a)
+static int cmd_acquire(otto_lock_manager *m, const lock_args *a, bool detached)
 {
 	char expiry[32];
 	int rc = acquire_names(m, a);
@@ -214,8 +268,13 @@ static int cmd_acquire(otto_lock_manager *m, const lock_args *a)
 		if (otto_lock_manager_get(m, a->names[i], &info, &err) != OTTO_OK)
 			return cli_fail(&err);
 		format_time(expiry, sizeof expiry, info.expiry);
-		printf("acquired %s (%s%s, held while pid %lld lives)\n", a->names[i], info.expiry ? "expiry " : "no expiry",
-		       info.expiry ? expiry : "", (long long)info.pid);
+		if (detached)
+			printf("acquired %s (until %s; release token %s)\n", a->names[i], expiry,
+			       otto_lock_manager_token(m));
+		else
+			printf("acquired %s (%s%s, held while pid %lld lives; release token %s)\n", a->names[i],
+			       info.expiry ? "expiry " : "no expiry", info.expiry ? expiry : "", (long long)info.pid,
+			       otto_lock_manager_token(m));
 		otto_lock_info_clear(&info);
 	}
 	/* The locks belong to the calling shell now, not to this process. */
@@ -320,57 +379,113 @@ static void forward_signal(int sig)
 		run_pending = sig;
 }
 
-static int cmd_run(otto_lock_manager *m, const lock_args *a)
+/* The child that becomes COMMAND: it waits for the word "go" (the locks
+ * are its own by then), and exits quietly if otto dies or gives up first. */
+static void run_child_main(const lock_args *a, pid_t parent, int go_fd)
+{
+	char word;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(125);
+	ssize_t n;
+	while ((n = read(go_fd, &word, 1)) < 0 && errno == EINTR)
+		;
+	if (n != 1)
+		_exit(125); /* otto could not take the locks (or died): nothing to run */
+	close(go_fd);
+	/* From here COMMAND holds the locks: it must outlive a killed otto
+	 * rather than leave its board half done, and the locks stay with it. */
+	prctl(PR_SET_PDEATHSIG, 0);
+	execvp(a->command[0], a->command);
+	cli_line(stderr, "otto lock run: cannot run '%s': %s", a->command[0], strerror(errno));
+	_exit(127);
+}
+
+static int reap(pid_t pid, int *status)
+{
+	while (waitpid(pid, status, 0) < 0) {
+		if (errno != EINTR) {
+			fprintf(stderr, "otto lock run: waitpid: %s\n", strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int cmd_run(otto_cli *cli, const lock_args *a)
 {
 	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP};
 	struct sigaction sa, old[3];
-	int rc = acquire_names(m, a), status = 0;
-	pid_t pid;
+	otto_lock_manager *m = NULL;
+	char *owned_dir = NULL;
+	int go[2], rc, status = 0;
+	pid_t pid, parent = getpid();
 
-	if (rc != CLI_EXIT_OK)
-		return rc;
+	if (pipe2(go, O_CLOEXEC) != 0) {
+		fprintf(stderr, "otto lock run: cannot make a pipe: %s\n", strerror(errno));
+		return CLI_EXIT_FAILED;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "otto lock run: cannot fork: %s\n", strerror(errno));
+		close(go[0]);
+		close(go[1]);
+		return CLI_EXIT_FAILED;
+	}
+	if (pid == 0) {
+		close(go[1]);
+		run_child_main(a, parent, go[0]);
+	}
+	close(go[0]);
+	/* The command's process is the holder: if otto is killed, the locks
+	 * stay with the command for as long as it runs. */
+	rc = open_manager(cli, true, pid, NULL, &m, &owned_dir);
+	if (rc == CLI_EXIT_OK)
+		rc = acquire_names(m, a);
+	if (rc != CLI_EXIT_OK) {
+		close(go[1]);
+		reap(pid, &status);
+		goto out;
+	}
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = forward_signal;
 	sigemptyset(&sa.sa_mask);
 	for (int i = 0; i < 3; i++)
 		sigaction(forwarded[i], &sa, &old[i]);
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "otto lock run: cannot fork: %s\n", strerror(errno));
-		return CLI_EXIT_FAILED;
-	}
-	if (pid == 0) {
-		for (int i = 0; i < 3; i++)
-			sigaction(forwarded[i], &old[i], NULL);
-		execvp(a->command[0], a->command);
-		fprintf(stderr, "otto lock run: cannot run '%s': %s\n", a->command[0], strerror(errno));
-		_exit(127);
-	}
 	run_child = pid;
+	if (write(go[1], "g", 1) != 1) {
+		cli_line(stderr, "otto lock run: cannot start '%s': %s", a->command[0], strerror(errno));
+		kill(pid, SIGKILL);
+	}
+	close(go[1]);
 	if (run_pending)
 		kill(pid, run_pending);
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			fprintf(stderr, "otto lock run: waitpid: %s\n", strerror(errno));
-			status = 1 << 8;
-			break;
-		}
-	}
+	if (reap(pid, &status) != 0)
+		status = 1 << 8;
 	run_child = 0;
-	/* Released here whatever happened to the command (the caller frees m). */
+	for (int i = 0; i < 3; i++)
+		sigaction(forwarded[i], &old[i], NULL);
+	/* Released below (freeing the manager) whatever happened to the command. */
 	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : CLI_EXIT_FAILED;
+		rc = 128 + WTERMSIG(status);
+	else
+		rc = WIFEXITED(status) ? WEXITSTATUS(status) : CLI_EXIT_FAILED;
+out:
+	otto_lock_manager_free(m);
+	free(owned_dir);
+	return rc;
 }
 
 int cli_cmd_lock(otto_cli *cli, int argc, char **argv)
 {
 	lock_args a = {0};
 	otto_lock_manager *m = NULL;
-	char *owned_dir = NULL, *user = NULL;
+	char *owned_dir = NULL, why[400];
 	int rc;
 	const char *sub_usage = NULL;
+	pid_t holder = getppid();
+	bool detached = false;
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(family_usage, argc < 2 ? stderr : stdout);
@@ -392,22 +507,39 @@ int cli_cmd_lock(otto_cli *cli, int argc, char **argv)
 		rc = CLI_EXIT_OK;
 		goto out;
 	}
-	/* acquire hands its locks to the shell that called it; run holds them itself. */
-	rc = open_manager(cli, !strcmp(a.sub, "run") ? getpid() : getppid(), &m, &owned_dir, &user);
+	if (!strcmp(a.sub, "run")) {
+		rc = cmd_run(cli, &a);
+		goto out;
+	}
+	/* acquire hands its locks to the shell that called it, and release
+	 * recognises that shell's locks; a parent that cannot hold locks gets
+	 * none: a lock with an expiry then lives exactly until it expires. */
+	if (!parent_can_hold(holder, why, sizeof why)) {
+		if (!strcmp(a.sub, "acquire") && a.expiry == 0) {
+			cli_line(stderr,
+				"otto: lock acquire: %s, so a lock it held would never be released. Run otto from a "
+				"shell that stays, hold the locks for one command with 'otto lock run NAME -- COMMAND', "
+				"or give --expiry DURATION for a lock that lasts until it expires (release it early with "
+				"the token it prints).",
+				why);
+			rc = CLI_EXIT_FAILED;
+			goto out;
+		}
+		holder = getpid();
+		detached = true;
+	}
+	rc = open_manager(cli, strcmp(a.sub, "list") != 0, holder, a.token, &m, &owned_dir);
 	if (rc != CLI_EXIT_OK)
 		goto out;
 	if (!strcmp(a.sub, "acquire"))
-		rc = cmd_acquire(m, &a);
+		rc = cmd_acquire(m, &a, detached);
 	else if (!strcmp(a.sub, "release"))
 		rc = cmd_release(m, &a);
-	else if (!strcmp(a.sub, "list"))
-		rc = cmd_list(m, &a);
 	else
-		rc = cmd_run(m, &a);
+		rc = cmd_list(m, &a);
 out:
 	otto_lock_manager_free(m);
 	free(owned_dir);
-	free(user);
 	free(a.names);
 	return rc;
 }

@@ -14,7 +14,9 @@ static const char usage[] =
 	"\n"
 	"List the plugin folders in search order, then every file found in them with its status:\n"
 	"loaded (with the backends it registers: kind, name, plugin version, file), not a plugin,\n"
-	"ABI mismatch, failed (with the loader's error) or duplicate. Built-in backends come first.\n"
+	"ABI mismatch, failed (with the loader's error), duplicate, or refused (never opened, because\n"
+	"other users could have changed it: the reason names the file or folder and the fix).\n"
+	"Built-in backends come first.\n"
 	"When two files register the same backend name, the first in search order wins.\n"
 	"\n"
 	"  --json   print one JSON object: {\"folders\": [...], \"plugins\": [...]}\n";

@@ -61,6 +61,24 @@ otto_settings *cli_settings(otto_cli *cli)
 	return cli->settings;
 }
 
+/* [plugins] allow_untrusted = true turns the plugin trust check off; the
+ * warning for each file it lets through names this line. */
+static int allow_untrusted_from_settings(otto_registry *reg, const otto_settings *settings, otto_error *err)
+{
+	const otto_setting *items = NULL;
+	size_t n = otto_settings_table(settings, "plugins", &items);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(items[i].key, "allow_untrusted") != 0 || items[i].type != OTTO_VALUE_BOOLEAN ||
+		    !items[i].boolean)
+			continue;
+		char where[600], source[700];
+		otto_setting_where(&items[i], where, sizeof where);
+		snprintf(source, sizeof source, "[plugins] allow_untrusted at %s", where);
+		return otto_registry_allow_untrusted(reg, source, err);
+	}
+	return OTTO_OK;
+}
+
 /* The search order users rely on: --plugin-dir, OTTO_PLUGIN_PATH,
  * [plugins] path, then the installed default next to the executable. */
 static int build_search_path(otto_cli *cli, otto_registry *reg, const otto_settings *settings, otto_error *err)
@@ -75,6 +93,8 @@ static int build_search_path(otto_cli *cli, otto_registry *reg, const otto_setti
 		rc = otto_registry_add_dir(reg, otto_settings_plugin_dir(settings, i), err);
 	if (rc == OTTO_OK)
 		rc = otto_registry_add_default_dirs(reg, err);
+	if (rc == OTTO_OK)
+		rc = allow_untrusted_from_settings(reg, settings, err);
 	return rc;
 }
 

@@ -1,8 +1,14 @@
 /*
  * The `lock` reservation backend: a resource is reserved by the holder of
- * the live lock of that name in the lock folder. Read-only; any folder it
- * cannot read and any corrupt lock is a backend error (fail closed): a
- * corrupt record might be anybody's, so "unreserved" would be a guess.
+ * the live lock of that name in the lock folder. Read-only. It fails
+ * closed: a folder it cannot read or cannot trust (reached through another
+ * user's symbolic link, owned by another user, world-writable and not
+ * sticky) is a backend error, and so is a corrupt lock wherever it could
+ * change the answer. A record is only ever its file owner's (the reader
+ * checks uid and user against the owner), so a corrupt file of bob's can
+ * hide a lock of bob's, never one of alice's: asking about alice's
+ * resources skips it, so a neighbour cannot break everyone's gate with a
+ * garbage file.
  */
 #include "locks/lock_file.h"
 
@@ -14,8 +20,7 @@
 typedef struct lock_backend {
 	char dir[PATH_MAX];
 	bool check_pid;
-	char host[256];
-	char boot_id[40];
+	otto__lock_here here;
 } lock_backend;
 
 static const char *const KNOWN_KEYS[] = {"dir", "check_pid", NULL};
@@ -45,14 +50,13 @@ static int lock_create(const otto_config *cfg, void **self, otto_error *err)
 	if (!b)
 		return otto_error_set(err, OTTO_ENOMEM, "out of memory");
 	if (!dir)
-		snprintf(b->dir, sizeof b->dir, "%s", OTTO__LOCK_DEFAULT_DIR);
+		snprintf(b->dir, sizeof b->dir, "%s", OTTO_LOCK_DEFAULT_DIR);
 	else if (dir->string[0] == '/' || !cfg->repo_root)
 		snprintf(b->dir, sizeof b->dir, "%s", dir->string);
 	else
 		snprintf(b->dir, sizeof b->dir, "%s/%s", cfg->repo_root, dir->string);
 	b->check_pid = check ? check->boolean : true;
-	otto__host_name(b->host, sizeof b->host);
-	otto__boot_id(b->boot_id, sizeof b->boot_id);
+	otto__lock_here_read(&b->here);
 	*self = b;
 	return OTTO_OK;
 }
@@ -70,54 +74,89 @@ static const char *lock_name(void *self)
 
 static otto__lock_eval eval_of(const lock_backend *b)
 {
-	otto__lock_eval ev = {b->check_pid, (int64_t)time(NULL), b->host, b->boot_id};
-	return ev;
+	return otto__lock_eval_of(&b->here, b->check_pid, (int64_t)time(NULL));
 }
 
+static int corrupt_error(const lock_backend *b, const otto__lock_view *v, otto_error *err);
 static int corrupt_error(const lock_backend *b, const otto__lock_view *v, otto_error *err)
 {
 	return otto_error_set(err, OTTO_ERROR, "lock '%s' is corrupt (%s/%s: %s); cannot tell who holds it",
 			      v->rec.name, b->dir, v->file, v->why);
 }
 
-/* Every non-free lock; a corrupt one fails the whole answer. *views and *n
- * are set on every path, an error included: callers free *views whatever
- * the outcome (an early return that left them unset once freed a stack
- * leftover when the folder was missing). */
-static int read_all(const lock_backend *b, otto__lock_view **views, size_t *n, otto_error *err)
+/* A corrupt lock could be hiding a lock of `user` (NULL: of anyone): its
+ * file belongs to them, or its owner is unknown. */
+static bool may_hide(const otto__lock_view *v, const char *user)
 {
-	otto__lock_eval ev = eval_of(b);
-	int fd, rc;
-	*views = NULL;
-	*n = 0;
-	rc = otto__lock_dir_open(b->dir, &fd, err);
-	if (rc != OTTO_OK)
-		return rc;
-	rc = otto__lock_view_read_all(fd, b->dir, &ev, views, n, err);
-	close(fd);
-	if (rc != OTTO_OK)
-		return rc;
-	for (size_t i = 0; i < *n; i++) {
-		if ((*views)[i].state == OTTO__LOCK_CORRUPT) {
-			rc = corrupt_error(b, &(*views)[i], err);
-			free(*views);
-			*views = NULL;
-			return rc;
-		}
+	char owner[64];
+	if (v->state != OTTO_LOCK_CORRUPT)
+		return false;
+	if (!user || v->owner < 0)
+		return true;
+	otto__user_name_of((uid_t)v->owner, owner, sizeof owner);
+	return strcmp(owner, user) == 0;
+}
+
+/* What each answer needs from one view (lock_file.h hands them over one
+ * at a time, so a large folder costs no large array). */
+typedef struct walk {
+	const lock_backend *b;
+	const char *user;        /* whose locks count; NULL: everybody's */
+	otto_string_out *names;  /* get_reserved_resources */
+	otto_window_out *windows;
+	int64_t now;
+	char **users;            /* list_usernames */
+	size_t n_users, cap_users;
+} walk;
+
+static int visit(size_t index, const otto__lock_view *v, void *ctx, otto_error *err)
+{
+	walk *w = ctx;
+	const otto__lockrec *r = &v->rec;
+	(void)index;
+	if (may_hide(v, w->user))
+		return corrupt_error(w->b, v, err);
+	if (v->state != OTTO_LOCK_HELD || (w->user && strcmp(r->user, w->user) != 0))
+		return OTTO_OK;
+	if (w->names)
+		return otto_string_out_add(w->names, r->name, err);
+	if (w->windows) {
+		/* Past its expiry a lock lives on only with its holder: no known end. */
+		int64_t end = r->expiry > w->now ? r->expiry : OTTO_TIME_FAR_FUTURE;
+		int64_t start = r->taken <= w->now ? r->taken : w->now;
+		return otto_window_out_add(w->windows, r->name, start, end, err);
 	}
+	if (w->n_users == w->cap_users) {
+		size_t cap = w->cap_users ? w->cap_users * 2 : 16;
+		char **p = realloc(w->users, cap * sizeof *p);
+		if (!p)
+			return otto_error_set(err, OTTO_ENOMEM, "out of memory");
+		w->users = p;
+		w->cap_users = cap;
+	}
+	if (!(w->users[w->n_users] = strdup(r->user)))
+		return otto_error_set(err, OTTO_ENOMEM, "out of memory");
+	w->n_users++;
 	return OTTO_OK;
+}
+
+/* Every non-free lock through visit(); a corrupt one that may hide a lock
+ * of w->user (any corrupt one when NULL) fails the whole answer. */
+static int read_all(walk *w, otto_error *err)
+{
+	otto__lock_eval ev = eval_of(w->b);
+	int fd, rc = otto__lock_dir_open(w->b->dir, geteuid(), &fd, err);
+	if (rc != OTTO_OK)
+		return rc;
+	rc = otto__lock_views_each(fd, w->b->dir, &ev, false, visit, w, err);
+	close(fd);
+	return rc;
 }
 
 static int lock_reserved(void *self, const char *user, otto_string_out *out, otto_error *err)
 {
-	otto__lock_view *views = NULL;
-	size_t n = 0;
-	int rc = read_all(self, &views, &n, err);
-	for (size_t i = 0; rc == OTTO_OK && i < n; i++)
-		if (views[i].state == OTTO__LOCK_HELD && strcmp(views[i].rec.user, user) == 0)
-			rc = otto_string_out_add(out, views[i].rec.name, err);
-	free(views);
-	return rc;
+	walk w = {.b = self, .user = user, .names = out};
+	return read_all(&w, err);
 }
 
 static int lock_who(void *self, const char *resource, otto_string_out *out, otto_error *err)
@@ -125,7 +164,7 @@ static int lock_who(void *self, const char *resource, otto_string_out *out, otto
 	const lock_backend *b = self;
 	otto__lock_eval ev = eval_of(b);
 	otto__lock_view v;
-	int fd = -1, rc = otto__lock_dir_open(b->dir, &fd, err);
+	int fd = -1, rc = otto__lock_dir_open(b->dir, geteuid(), &fd, err);
 
 	if (rc != OTTO_OK)
 		return rc;
@@ -137,9 +176,9 @@ static int lock_who(void *self, const char *resource, otto_string_out *out, otto
 	close(fd);
 	if (rc != OTTO_OK)
 		return rc;
-	if (v.state == OTTO__LOCK_CORRUPT)
+	if (v.state == OTTO_LOCK_CORRUPT)
 		return corrupt_error(b, &v, err);
-	if (v.state == OTTO__LOCK_HELD)
+	if (v.state == OTTO_LOCK_HELD)
 		return otto_string_out_add(out, v.rec.user, err);
 	return OTTO_OK;
 }
@@ -151,46 +190,23 @@ static int cmp_str(const void *a, const void *b)
 
 static int lock_usernames(void *self, otto_string_out *out, otto_error *err)
 {
-	otto__lock_view *views = NULL;
-	size_t n = 0, k = 0;
-	int rc = read_all(self, &views, &n, err);
-	const char **users;
-	if (rc != OTTO_OK)
-		return rc;
-	users = calloc(n ? n : 1, sizeof *users);
-	if (!users) {
-		free(views);
-		return otto_error_set(err, OTTO_ENOMEM, "out of memory");
-	}
-	for (size_t i = 0; i < n; i++)
-		if (views[i].state == OTTO__LOCK_HELD)
-			users[k++] = views[i].rec.user;
-	qsort(users, k, sizeof *users, cmp_str);
-	for (size_t i = 0; rc == OTTO_OK && i < k; i++)
-		if (i == 0 || strcmp(users[i], users[i - 1]) != 0)
-			rc = otto_string_out_add(out, users[i], err);
-	free(users);
-	free(views);
+	walk w = {.b = self};
+	int rc = read_all(&w, err);
+	if (rc == OTTO_OK && w.n_users > 1)
+		qsort(w.users, w.n_users, sizeof *w.users, cmp_str);
+	for (size_t i = 0; rc == OTTO_OK && i < w.n_users; i++)
+		if (i == 0 || strcmp(w.users[i], w.users[i - 1]) != 0)
+			rc = otto_string_out_add(out, w.users[i], err);
+	for (size_t i = 0; i < w.n_users; i++)
+		free(w.users[i]);
+	free(w.users);
 	return rc;
 }
 
 static int lock_windows(void *self, const char *user, otto_window_out *out, otto_error *err)
 {
-	otto__lock_view *views = NULL;
-	size_t n = 0;
-	int64_t now = (int64_t)time(NULL);
-	int rc = read_all(self, &views, &n, err);
-	for (size_t i = 0; rc == OTTO_OK && i < n; i++) {
-		const otto__lockrec *r = &views[i].rec;
-		if (views[i].state != OTTO__LOCK_HELD || strcmp(r->user, user) != 0)
-			continue;
-		/* Past its expiry a lock lives on only with its holder: no known end. */
-		int64_t end = r->expiry > now ? r->expiry : OTTO_TIME_FAR_FUTURE;
-		int64_t start = r->taken <= now ? r->taken : now;
-		rc = otto_window_out_add(out, r->name, start, end, err);
-	}
-	free(views);
-	return rc;
+	walk w = {.b = self, .user = user, .windows = out, .now = (int64_t)time(NULL)};
+	return read_all(&w, err);
 }
 
 static const otto_reservation_backend_type LOCK_BACKEND = {

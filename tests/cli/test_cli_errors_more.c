@@ -96,7 +96,7 @@ Test(cli_errors_more, lock_dir_under_a_file)
 	char *dir = ct_project("[locks]\ndir = \"afile/locks\"\n");
 	free(tu_write(dir, "afile", "not a folder\n"));
 	tu_result r = CT_RUN(dir, NULL, "lock", "list");
-	char *needle = tu_fmt("otto: lock folder %s/afile/locks: Not a directory", dir);
+	char *needle = tu_fmt("otto: lock folder %s/afile/locks: %s/afile: Not a directory", dir, dir);
 	expect(&r, 1, needle);
 	free(needle);
 	tu_rm_rf(dir);
@@ -108,7 +108,7 @@ Test(cli_errors_more, lock_dir_is_a_file)
 	char *dir = ct_project("[locks]\ndir = \"afile\"\n");
 	free(tu_write(dir, "afile", "not a folder\n"));
 	tu_result r = CT_RUN(dir, NULL, "lock", "list");
-	char *needle = tu_fmt("otto: lock folder %s/afile exists but is not a folder", dir);
+	char *needle = tu_fmt("otto: refusing lock folder %s/afile: %s/afile is not a folder", dir, dir);
 	expect(&r, 1, needle);
 	free(needle);
 	tu_rm_rf(dir);
@@ -118,10 +118,12 @@ Test(cli_errors_more, lock_dir_is_a_file)
 Test(cli_errors_more, lock_holder_name_refused)
 {
 	char *dir = ct_project("[locks]\ndir = \"locks\"\n");
-	tu_result r = CT_RUN(dir, NULL, "--as-user", "a=b", "lock", "list");
-	expect(&r, 2, "otto: cannot record 'a=b' as a lock holder's user name");
-	r = CT_RUN(dir, NULL, "--as-user", LONG_NAME_300, "lock", "list");
-	expect(&r, 2, "otto: cannot record '" LONG_NAME_300 "' as a lock holder's user name");
+	/* A lock is recorded under the user who owns its file: --as-user
+	 * cannot put another name on it. */
+	tu_result r = CT_RUN(dir, NULL, "--as-user", "a=b", "lock", "acquire", "x");
+	expect(&r, 2, "cannot take them as 'a=b'");
+	r = CT_RUN(dir, NULL, "--as-user", LONG_NAME_300, "lock", "release", "x");
+	expect(&r, 2, "cannot take them as '" LONG_NAME_300 "'");
 	tu_rm_rf(dir);
 	free(dir);
 }

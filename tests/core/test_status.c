@@ -36,6 +36,7 @@ Test(status, plugin_status_and_kind_names)
 	cr_assert_str_eq(otto_plugin_status_name(OTTO_PLUGIN_ABI_MISMATCH), "ABI mismatch");
 	cr_assert_str_eq(otto_plugin_status_name(OTTO_PLUGIN_FAILED), "failed");
 	cr_assert_str_eq(otto_plugin_status_name(OTTO_PLUGIN_DUPLICATE), "duplicate");
+	cr_assert_str_eq(otto_plugin_status_name(OTTO_PLUGIN_REFUSED), "refused");
 	cr_assert_str_eq(otto_backend_kind_name(OTTO_KIND_LAB), "lab");
 	cr_assert_str_eq(otto_backend_kind_name(OTTO_KIND_RESERVATION), "reservation");
 }

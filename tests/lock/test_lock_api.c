@@ -32,15 +32,22 @@ static void assert_new_fails(const otto_lock_options *o, int code, const char *m
 	cr_assert_str_eq(err.message, message);
 }
 
-Test(lock_api, a_user_name_the_record_cannot_hold_is_refused)
+Test(lock_api, a_user_other_than_the_file_owner_is_refused)
 {
 	otto_lock_options o = lt_options(dir, true, NULL);
+	char *message = tu_fmt("locks are recorded under the user who owns their files (%s); cannot take them as "
+			       "'eve=admin'",
+			       lt_me());
 	o.user = "eve=admin";
-	assert_new_fails(&o, OTTO_EINVALID, "cannot record 'eve=admin' as a lock holder's user name");
-	o.user = "two\nlines";
-	assert_new_fails(&o, OTTO_EINVALID, "cannot record 'two\nlines' as a lock holder's user name");
+	assert_new_fails(&o, OTTO_EINVALID, message);
+	free(message);
 	o.user = "";
-	assert_new_fails(&o, OTTO_EINVALID, "cannot record '' as a lock holder's user name");
+	message = tu_fmt("locks are recorded under the user who owns their files (%s); cannot take them as ''", lt_me());
+	assert_new_fails(&o, OTTO_EINVALID, message);
+	free(message);
+	o.user = lt_me(); /* the same name is fine */
+	otto_lock_manager *m = lt_manager(&o, 0);
+	otto_lock_manager_free(m);
 }
 
 Test(lock_api, a_holder_process_that_does_not_exist_is_refused)
@@ -48,7 +55,31 @@ Test(lock_api, a_holder_process_that_does_not_exist_is_refused)
 	otto_lock_options o = lt_options(dir, true, NULL);
 	/* Beyond pid_max (at most 2^22 on Linux), so never a live process. */
 	o.holder_pid = 99999999;
-	assert_new_fails(&o, OTTO_EINVALID, "cannot read the start time of holder process 99999999 from /proc");
+	assert_new_fails(&o, OTTO_EINVALID,
+			 "cannot read the start time of holder process 99999999 from /proc: No such file or directory");
+}
+
+Test(lock_api, init_cannot_hold_a_lock)
+{
+	otto_lock_options o = lt_options(dir, true, NULL);
+	o.holder_pid = 1;
+	assert_new_fails(&o, OTTO_EINVALID,
+			 "process 1 (init) cannot hold a lock: it never exits, so its locks would never free up");
+}
+
+Test(lock_api, a_token_must_look_like_one)
+{
+	otto_lock_options o = lt_options(dir, true, NULL);
+	o.token = "not-a-token";
+	assert_new_fails(&o, OTTO_EINVALID,
+			 "'not-a-token' is not a lock token (32 lower-case hex digits, as acquire prints them)");
+	o.token = LT_TOKEN;
+	otto_lock_manager *m = lt_manager(&o, 0);
+	const char *token = otto_lock_manager_token(m);
+	cr_assert_eq(strlen(token), 32);
+	cr_assert_eq(strspn(token, "0123456789abcdef"), 32);
+	cr_assert_str_neq(token, LT_TOKEN, "each manager has a fresh token of its own");
+	otto_lock_manager_free(m);
 }
 
 Test(lock_api, a_negative_expiry_is_refused_and_takes_nothing)

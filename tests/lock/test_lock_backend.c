@@ -26,11 +26,15 @@
 
 static otto_registry *registry;
 static char *root, *dir;
+/* Who the operations ask about: the owner of the test's records, also
+ * when a child asks as nobody. */
+static char owner[64];
 
 static void setup(void)
 {
 	otto_error err = {0};
 	root = lt_folder(&dir);
+	snprintf(owner, sizeof owner, "%s", lt_me());
 	cr_assert_eq(otto_registry_new(&registry, &err), OTTO_OK, "%s", err.message);
 	cr_assert_eq(otto_registry_add_dir(registry, OTTO_PLUGIN_BUILD_DIR, &err), OTTO_OK, "%s", err.message);
 	cr_assert_eq(otto_registry_scan(registry, &err), OTTO_OK, "%s", err.message);
@@ -81,11 +85,11 @@ static void call_every_operation(otto_reservation_backend *b, const char *name, 
 	otto_window_list windows = {0};
 	otto_error err[4] = {{0}};
 
-	r->rc[0] = otto_reservation_backend_reserved_resources(b, "alice", &list, &err[0]);
+	r->rc[0] = otto_reservation_backend_reserved_resources(b, owner, &list, &err[0]);
 	otto_strlist_free(&list);
 	r->rc[1] = otto_reservation_backend_who_reserved(b, name, &list, &err[1]);
 	otto_strlist_free(&list);
-	r->rc[2] = otto_reservation_backend_windows(b, "alice", &windows, &err[2]);
+	r->rc[2] = otto_reservation_backend_windows(b, owner, &windows, &err[2]);
 	otto_window_list_free(&windows);
 	r->rc[3] = otto_reservation_backend_list_usernames(b, &list, &err[3]);
 	otto_strlist_free(&list);
@@ -173,23 +177,23 @@ Test(lock_backend, a_healthy_folder_answers)
 
 	otto_reservation_backend *b = open_lock_backend(dir);
 	otto_strlist list = {0};
-	cr_assert_eq(otto_reservation_backend_reserved_resources(b, "alice", &list, &err), OTTO_OK, "%s", err.message);
+	cr_assert_eq(otto_reservation_backend_reserved_resources(b, lt_me(), &list, &err), OTTO_OK, "%s", err.message);
 	cr_assert_eq(list.count, 1);
 	cr_assert_str_eq(list.items[0], "router1");
 	otto_strlist_free(&list);
 	cr_assert_eq(otto_reservation_backend_who_reserved(b, "router1", &list, &err), OTTO_OK, "%s", err.message);
 	cr_assert_eq(list.count, 1);
-	cr_assert_str_eq(list.items[0], "alice");
+	cr_assert_str_eq(list.items[0], lt_me());
 	otto_strlist_free(&list);
 	otto_window_list w = {0};
-	cr_assert_eq(otto_reservation_backend_windows(b, "alice", &w, &err), OTTO_OK, "%s", err.message);
+	cr_assert_eq(otto_reservation_backend_windows(b, lt_me(), &w, &err), OTTO_OK, "%s", err.message);
 	cr_assert_eq(w.count, 1);
 	cr_assert_str_eq(w.items[0].resource, "router1");
 	cr_assert_eq(w.items[0].end - w.items[0].start, 3600);
 	otto_window_list_free(&w);
 	cr_assert_eq(otto_reservation_backend_list_usernames(b, &list, &err), OTTO_OK, "%s", err.message);
 	cr_assert_eq(list.count, 1);
-	cr_assert_str_eq(list.items[0], "alice");
+	cr_assert_str_eq(list.items[0], lt_me());
 	otto_strlist_free(&list);
 	otto_reservation_backend_free(b);
 	otto_lock_manager_free(m);
@@ -214,7 +218,7 @@ Test(lock_backend, a_file_in_its_place_is_an_error_naming_it)
 	otto_reservation_backend *b = open_lock_backend(dir);
 	op_result r;
 	call_every_operation(b, "router1", &r);
-	assert_every_operation_fails(&r, "lock folder %s is not a folder", dir);
+	assert_every_operation_fails(&r, "refusing lock folder %s: %s is not a folder", dir, dir);
 	otto_reservation_backend_free(b);
 }
 
@@ -225,7 +229,7 @@ Test(lock_backend, a_file_on_the_way_is_an_error_naming_the_folder)
 	otto_reservation_backend *b = open_lock_backend(below);
 	op_result r;
 	call_every_operation(b, "router1", &r);
-	assert_every_operation_fails(&r, "lock folder %s: Not a directory", below);
+	assert_every_operation_fails(&r, "lock folder %s: %s/plain: Not a directory", below, root);
 	otto_reservation_backend_free(b);
 	free(below);
 }
@@ -236,7 +240,7 @@ Test(lock_backend, a_dangling_symlink_is_an_error_naming_it)
 	otto_reservation_backend *b = open_lock_backend(dir);
 	op_result r;
 	call_every_operation(b, "router1", &r);
-	assert_every_operation_fails(&r, "lock folder %s: No such file or directory", dir);
+	assert_every_operation_fails(&r, "lock folder %s: /nonexistent: No such file or directory", dir);
 	otto_reservation_backend_free(b);
 }
 
@@ -272,7 +276,7 @@ Test(lock_backend, an_unreadable_lock_is_an_error_naming_its_file)
 		chmod(file, 0);
 	op_result r;
 	call_every_operation_unprivileged(dir, "router1", &r);
-	assert_every_operation_fails(&r, "cannot read lock file %s: Permission denied", file);
+	assert_every_operation_fails(&r, "lock 'router1' is corrupt (%s: it cannot be read (Permission denied))", file);
 	otto_lock_manager_free(m);
 	free(file);
 }
@@ -281,21 +285,27 @@ Test(lock_backend, an_unreadable_lock_is_an_error_naming_its_file)
 Test(lock_backend, a_corrupt_lock_is_an_error_naming_its_file)
 {
 	int64_t now = (int64_t)time(NULL);
-	char *good = lt_record("router1", "alice", (long)getpid(), lt_start_time(getpid()), now, now + 3600);
-	char *other_name = lt_record("router2", "alice", (long)getpid(), lt_start_time(getpid()), now, 0);
+	char *good = lt_record("router1", lt_me(), (long)getpid(), lt_start_time(getpid()), now, now + 3600);
+	char *other_name = lt_record("router2", lt_me(), (long)getpid(), lt_start_time(getpid()), now, 0);
+	char *other_user = lt_record("router1", "alice", (long)getpid(), lt_start_time(getpid()), now, 0);
 	char *truncated = strndup(good, strlen(good) / 2);
+	char *claims_alice = tu_fmt("it claims user 'alice' but the file belongs to %s (uid %ld)", owner, (long)geteuid());
 	struct {
-		const char *content; /* NULL: a symbolic link; "" with mkdir: a folder */
+		const char *content; /* NULL: a symbolic link; "" with mkdir: a folder; "|": a FIFO */
 		bool folder;
 		const char *why;
 	} cases[] = {
 		{"", false, "the file is empty"},
 		{truncated, false, "the file is truncated (no final newline)"},
-		{"otto-lock 1\nkind=lock\nname=router1\n", false, "the file is truncated (no 'end' line)"},
-		{"garbage\n", false, "the first line is not 'otto-lock 1'"},
+		{"otto-lock 2\nkind=lock\nname=router1\n", false, "the file is truncated (no 'end' line)"},
+		{"otto-lock 1\nkind=lock\nend\n", false,
+		 "it was written by an older otto (format 1, without PID namespace or token hash); release it with --force"},
+		{"garbage\n", false, "the first line is not 'otto-lock 2'"},
 		{other_name, false, "it records the name 'router2'"},
+		{other_user, false, claims_alice},
 		{NULL, false, "it is a symbolic link, not a lock file"},
-		{"", true, "it is not a regular file"},
+		{"", true, "it is a folder, not a lock file"},
+		{"|", false, "it is a FIFO, not a lock file"},
 	};
 	mkdir(dir, 0755);
 	otto_reservation_backend *b = open_lock_backend(dir);
@@ -303,6 +313,8 @@ Test(lock_backend, a_corrupt_lock_is_an_error_naming_its_file)
 		char *file = tu_fmt("%s/router1.lock.7", dir);
 		if (cases[i].folder)
 			cr_assert(mkdir(file, 0755) == 0);
+		else if (cases[i].content && strcmp(cases[i].content, "|") == 0)
+			cr_assert(mkfifo(file, 0644) == 0);
 		else if (!cases[i].content)
 			cr_assert(symlink("router1.guard", file) == 0);
 		else
@@ -316,6 +328,8 @@ Test(lock_backend, a_corrupt_lock_is_an_error_naming_its_file)
 	otto_reservation_backend_free(b);
 	free(good);
 	free(other_name);
+	free(other_user);
+	free(claims_alice);
 	free(truncated);
 }
 
@@ -323,7 +337,7 @@ Test(lock_backend, a_corrupt_lock_is_an_error_naming_its_file)
 Test(lock_backend, a_record_whose_uid_is_not_its_owner_is_corrupt)
 {
 	int64_t now = (int64_t)time(NULL);
-	char *text = lt_record("router1", "alice", (long)getpid(), lt_start_time(getpid()), now, 0);
+	char *text = lt_record("router1", lt_me(), (long)getpid(), lt_start_time(getpid()), now, 0);
 	char *forged = tu_fmt("%.*suid=4242%s", (int)(strstr(text, "uid=") - text), text,
 			      strchr(strstr(text, "uid="), '\n'));
 	mkdir(dir, 0755);

@@ -1,4 +1,5 @@
-/* otto lock ... and the `lock` reservation backend, through the real otto. */
+/* otto lock ... and the `lock` reservation backend, through the real otto,
+ * as root and as two real users made for the test. */
 #include "lock_test.h"
 
 #include "testutil.h"
@@ -27,53 +28,65 @@ static void teardown(void)
 	free(project);
 }
 
-TestSuite(lock_cli, .init = setup, .fini = teardown, .timeout = 30);
+/* Per test; scaled by the time scale of the run (tests/support/testutil.h). */
+TestSuite(lock_cli, .init = setup, .fini = teardown, .timeout = 120);
 
-/* otto as user `user` (LOGNAME), words after "otto". */
-static tu_result run_as(const char *user, const char *const *words)
+/* otto as `pw` (NULL: this process's user), words after "otto". LOGNAME
+ * says who the user is for the reservation commands; the lock commands
+ * record the uid's own name whatever it says. */
+static tu_result run_as(const struct passwd *pw, const char *const *words)
 {
 	const char *argv[32] = {OTTO_BIN};
 	size_t n = 1;
 	for (; words[n - 1]; n++)
 		argv[n] = words[n - 1];
 	argv[n] = NULL;
-	char *logname = tu_fmt("LOGNAME=%s", user);
+	char *logname = tu_fmt("LOGNAME=%s", pw ? pw->pw_name : lt_me());
 	const char *env[] = {logname, "OTTO_PLUGIN_PATH=", "USER=", NULL};
-	tu_result r = tu_run(argv, project, env, 20);
+	tu_result r = pw ? tu_run_as(pw->pw_uid, pw->pw_gid, argv, project, env, 20) : tu_run(argv, project, env, 20);
 	free(logname);
 	return r;
 }
-#define OTTO(user, ...) run_as((user), (const char *const[]){__VA_ARGS__, NULL})
+#define OTTO(...) run_as(NULL, (const char *const[]){__VA_ARGS__, NULL})
+#define OTTO_AS(pw, ...) run_as((pw), (const char *const[]){__VA_ARGS__, NULL})
+
+/* The project readable by all, its lock folder made by root, shared. */
+static void share_project(void)
+{
+	free(lt_shared_folder(project));
+}
 
 Test(lock_cli, acquire_list_release)
 {
-	tu_result r = OTTO("tester", "lock", "acquire", "router1", "router2", "--expiry", "30m");
+	tu_result r = OTTO("lock", "acquire", "router1", "router2", "--expiry", "30m");
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert(tu_contains(r.out, "acquired router1 (expiry "), "%s", r.out);
+	cr_assert(lt_contains_fmt(r.out, "held while pid %ld lives; release token ", (long)getpid()), "%s", r.out);
 	tu_result_free(&r);
 
-	r = OTTO("tester", "lock", "list");
+	r = OTTO("lock", "list");
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert(tu_contains(r.out, "NAME"), "%s", r.out);
 	cr_assert(tu_contains(r.out, "router1 "), "%s", r.out);
-	cr_assert(lt_contains_fmt(r.out, " tester "), "%s", r.out);
+	cr_assert(lt_contains_fmt(r.out, " %s ", lt_me()), "%s", r.out);
 	cr_assert(lt_contains_fmt(r.out, " %ld ", (long)getpid()), "the holder is the caller: %s", r.out);
 	cr_assert(tu_contains(r.out, " held\n"), "%s", r.out);
 	tu_result_free(&r);
 
-	r = OTTO("tester", "lock", "list", "--json");
+	r = OTTO("lock", "list", "--json");
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert(tu_contains(r.out, "\"name\": \"router2\""), "%s", r.out);
-	cr_assert(tu_contains(r.out, "\"holder\": \"tester\""), "%s", r.out);
+	cr_assert(lt_contains_fmt(r.out, "\"holder\": \"%s\"", lt_me()), "%s", r.out);
 	cr_assert(tu_contains(r.out, "\"state\": \"held\""), "%s", r.out);
 	tu_result_free(&r);
 
-	r = OTTO("tester", "lock", "release", "router1", "router2");
+	/* Released from the same caller: this process is the holder. */
+	r = OTTO("lock", "release", "router1", "router2");
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert(tu_contains(r.out, "released router1\nreleased router2\n"), "%s", r.out);
 	tu_result_free(&r);
 
-	r = OTTO("tester", "lock", "list");
+	r = OTTO("lock", "list");
 	cr_assert_eq(r.status, 0);
 	cr_assert_str_eq(r.out, "");
 	cr_assert(tu_contains(r.err, "no locks in "), "%s", r.err);
@@ -82,29 +95,33 @@ Test(lock_cli, acquire_list_release)
 
 Test(lock_cli, another_users_lock_is_refused_and_force_says_whose)
 {
-	tu_result r = OTTO("alice", "lock", "acquire", "board");
+	lt_need_root();
+	struct passwd a = lt_user("otto-lk-a"), b = lt_user("otto-lk-b");
+	share_project();
+	tu_result r = OTTO_AS(&a, "lock", "acquire", "board");
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	tu_result_free(&r);
 
-	r = OTTO("bob", "lock", "acquire", "free-one", "board");
+	r = OTTO_AS(&b, "lock", "acquire", "free-one", "board");
 	cr_assert_eq(r.status, 1);
-	cr_assert(tu_contains(r.err, "lock 'board' is held by alice on "), "%s", r.err);
+	cr_assert(tu_contains(r.err, "lock 'board' is held by otto-lk-a on "), "%s", r.err);
 	tu_result_free(&r);
-	r = OTTO("bob", "lock", "list");
+	r = OTTO_AS(&b, "lock", "list");
 	cr_assert_not(tu_contains(r.out, "free-one"), "all names or none: %s", r.out);
 	tu_result_free(&r);
 
-	r = OTTO("bob", "lock", "release", "board");
+	r = OTTO_AS(&b, "lock", "release", "board");
 	cr_assert_eq(r.status, 1);
-	cr_assert(tu_contains(r.err, "lock 'board' is held by alice (pid"), "%s", r.err);
+	cr_assert(tu_contains(r.err, "lock 'board' is held by otto-lk-a (pid"), "%s", r.err);
+	cr_assert(tu_contains(r.err, "--force"), "%s", r.err);
 	tu_result_free(&r);
 
-	r = OTTO("bob", "lock", "release", "--force", "board");
+	r = OTTO_AS(&b, "lock", "release", "--force", "board");
 	cr_assert_eq(r.status, 0, "%s", r.err);
-	cr_assert(tu_contains(r.out, "released board by force: it is held by alice on "), "%s", r.out);
+	cr_assert(tu_contains(r.out, "released board by force: it is held by otto-lk-a on "), "%s", r.out);
 	tu_result_free(&r);
 
-	r = OTTO("bob", "lock", "release", "board");
+	r = OTTO_AS(&b, "lock", "release", "board");
 	cr_assert_eq(r.status, 1);
 	cr_assert(tu_contains(r.err, "lock 'board' is not held by anyone"), "%s", r.err);
 	tu_result_free(&r);
@@ -112,17 +129,17 @@ Test(lock_cli, another_users_lock_is_refused_and_force_says_whose)
 
 Test(lock_cli, run_holds_the_locks_while_the_command_runs)
 {
-	tu_result r = OTTO("tester", "lock", "run", "r1", "--expiry", "1h", "--", "sh", "-c",
+	tu_result r = OTTO("lock", "run", "r1", "--expiry", "1h", "--", "sh", "-c",
 			   "\"$0\" lock list; exit 7", OTTO_BIN);
 	cr_assert_eq(r.status, 7, "exit with the command's status: %s", r.err);
 	cr_assert(tu_contains(r.out, "r1 "), "%s", r.out);
 	cr_assert(tu_contains(r.out, " held\n"), "%s", r.out);
 	tu_result_free(&r);
-	r = OTTO("tester", "lock", "list");
+	r = OTTO("lock", "list");
 	cr_assert_str_eq(r.out, "", "released when the command ended");
 	tu_result_free(&r);
 
-	r = OTTO("tester", "lock", "run", "r1", "--", "/no/such/command");
+	r = OTTO("lock", "run", "r1", "--", "/no/such/command");
 	cr_assert_eq(r.status, 127);
 	cr_assert(tu_contains(r.err, "cannot run '/no/such/command'"), "%s", r.err);
 	tu_result_free(&r);
@@ -136,7 +153,6 @@ Test(lock_cli, run_forwards_sigterm_and_releases)
 	if (pid == 0) {
 		if (chdir(project) != 0)
 			_exit(99);
-		setenv("LOGNAME", "tester", 1);
 		execl(OTTO_BIN, OTTO_BIN, "lock", "run", "sig", "--", "sh", "-c", "touch started; exec sleep 30",
 		      (char *)NULL);
 		_exit(98);
@@ -149,7 +165,7 @@ Test(lock_cli, run_forwards_sigterm_and_releases)
 	waitpid(pid, &status, 0);
 	cr_assert(WIFEXITED(status), "otto itself must not die of the signal");
 	cr_assert_eq(WEXITSTATUS(status), 128 + SIGTERM);
-	tu_result r = OTTO("tester", "lock", "list");
+	tu_result r = OTTO("lock", "list");
 	cr_assert_str_eq(r.out, "", "released on SIGTERM: %s", r.out);
 	tu_result_free(&r);
 	free(marker);
@@ -157,54 +173,55 @@ Test(lock_cli, run_forwards_sigterm_and_releases)
 
 Test(lock_cli, reservation_check_follows_the_locks)
 {
-	tu_result r = OTTO("tester", "reservation", "check", "--lab", "east");
+	lt_need_root();
+	struct passwd b = lt_user("otto-lk-b");
+	tu_result r = OTTO("reservation", "check", "--lab", "east");
 	cr_assert_eq(r.status, 1, "no lock folder yet: fail closed");
 	cr_assert(tu_contains(r.err, "failing closed"), "%s", r.err);
 	tu_result_free(&r);
-	r = OTTO("tester", "lock", "list"); /* creates the folder */
-	tu_result_free(&r);
-	r = OTTO("tester", "reservation", "check", "--lab", "east");
+	share_project();
+	r = OTTO("reservation", "check", "--lab", "east");
 	cr_assert_eq(r.status, 1, "nothing locked yet: %s %s", r.out, r.err);
 	cr_assert(tu_contains(r.out, "router1 (unreserved)") || tu_contains(r.err, "router1 (unreserved)"), "%s%s",
 		  r.out, r.err);
 	tu_result_free(&r);
 
-	r = OTTO("tester", "lock", "acquire", "router1");
+	r = OTTO("lock", "acquire", "router1");
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	tu_result_free(&r);
-	r = OTTO("tester", "reservation", "check", "--lab", "east");
+	r = OTTO("reservation", "check", "--lab", "east");
 	cr_assert_eq(r.status, 0, "%s %s", r.out, r.err);
 	tu_result_free(&r);
-	r = OTTO("tester", "reservation", "who", "router1");
-	cr_assert_str_eq(r.out, "tester\n");
+	r = OTTO("reservation", "who", "router1");
+	cr_assert(lt_contains_fmt(r.out, "%s\n", lt_me()), "%s", r.out);
 	tu_result_free(&r);
 
-	r = OTTO("tester", "lock", "release", "router1");
+	r = OTTO("lock", "release", "router1");
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	tu_result_free(&r);
-	r = OTTO("bob", "lock", "acquire", "router1");
+	r = OTTO_AS(&b, "lock", "acquire", "router1");
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	tu_result_free(&r);
-	r = OTTO("tester", "reservation", "check", "--lab", "east");
+	r = OTTO("reservation", "check", "--lab", "east");
 	cr_assert_eq(r.status, 1);
-	cr_assert(tu_contains(r.out, "router1 (held by bob)") || tu_contains(r.err, "router1 (held by bob)"), "%s%s",
-		  r.out, r.err);
+	cr_assert(tu_contains(r.out, "router1 (held by otto-lk-b)") || tu_contains(r.err, "router1 (held by otto-lk-b)"),
+		  "%s%s", r.out, r.err);
 	tu_result_free(&r);
 }
 
 Test(lock_cli, a_corrupt_lock_fails_the_check_naming_its_file)
 {
 	char *dir = tu_fmt("%s/locks", project);
-	lt_write(project, "locks/router1.lock.4", "otto-lock 1\nkind=lo");
-	tu_result r = OTTO("tester", "reservation", "check", "--lab", "east");
+	lt_write(project, "locks/router1.lock.4", "otto-lock 2\nkind=lo");
+	tu_result r = OTTO("reservation", "check", "--lab", "east");
 	cr_assert_eq(r.status, 1);
 	cr_assert(lt_contains_fmt(r.err, "lock 'router1' is corrupt (%s/router1.lock.4: ", dir), "%s", r.err);
 	tu_result_free(&r);
-	r = OTTO("tester", "lock", "list");
+	r = OTTO("lock", "list");
 	cr_assert(tu_contains(r.out, " corrupt\n"), "%s", r.out);
 	cr_assert(lt_contains_fmt(r.err, "%s/router1.lock.4: the file is truncated", dir), "%s", r.err);
 	tu_result_free(&r);
-	r = OTTO("tester", "lock", "acquire", "router1");
+	r = OTTO("lock", "acquire", "router1");
 	cr_assert_eq(r.status, 1);
 	cr_assert(tu_contains(r.err, "only 'otto lock release --force router1' replaces it"), "%s", r.err);
 	tu_result_free(&r);
@@ -213,14 +230,15 @@ Test(lock_cli, a_corrupt_lock_fails_the_check_naming_its_file)
 
 Test(lock_cli, an_unreadable_lock_folder_fails_the_backend)
 {
-	tu_result r = OTTO("tester", "reservation", "who", "router1");
+	tu_result r = OTTO("reservation", "who", "router1");
 	cr_assert_neq(r.status, 0);
 	cr_assert(lt_contains_fmt(r.err, "lock folder %s/locks: No such file or directory", project), "%s", r.err);
 	tu_result_free(&r);
 	free(tu_write(project, "locks", "a file"));
-	r = OTTO("tester", "lock", "list");
+	r = OTTO("lock", "list");
 	cr_assert_neq(r.status, 0);
-	cr_assert(lt_contains_fmt(r.err, "lock folder %s/locks exists but is not a folder", project), "%s", r.err);
+	cr_assert(lt_contains_fmt(r.err, "refusing lock folder %s/locks: %s/locks is not a folder", project, project),
+		  "%s", r.err);
 	tu_result_free(&r);
 }
 
@@ -235,32 +253,34 @@ Test(lock_cli, usage_errors)
 		{{"lock", "acquire", "x", "--expiry", "soon"}, "invalid duration 'soon'"},
 		{{"lock", "acquire", "x", "--wait"}, "--wait needs a DURATION"},
 		{{"lock", "release", "x", "--expiry", "1h"}, "unknown option '--expiry'"},
+		{{"lock", "release", "x", "--token"}, "--token needs the TOKEN acquire printed"},
+		{{"lock", "acquire", "x", "--token", "y"}, "unknown option '--token'"},
 		{{"lock", "run", "x"}, "missing '-- COMMAND'"},
 		{{"lock", "list", "x"}, "unexpected argument 'x'"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		tu_result r = run_as("tester", cases[i].words);
+		tu_result r = run_as(NULL, cases[i].words);
 		cr_assert_eq(r.status, 2, "case %zu", i);
 		cr_assert(tu_contains(r.err, cases[i].msg), "case %zu: %s", i, r.err);
 		tu_result_free(&r);
 	}
-	tu_result r = OTTO("tester", "lock", "acquire", "../x");
+	tu_result r = OTTO("lock", "acquire", "../x");
 	cr_assert_neq(r.status, 0);
 	cr_assert(tu_contains(r.err, "invalid lock name '../x'"), "%s", r.err);
 	tu_result_free(&r);
-	r = OTTO("tester", "lock", "--help");
+	r = OTTO("lock", "--help");
 	cr_assert_eq(r.status, 0);
 	cr_assert(tu_contains(r.out, "run NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND"), "%s", r.out);
 	tu_result_free(&r);
 	/* Each subcommand's --help is its own usage, not the family's. */
 	static const char *const sub_usage[][2] = {
 	    {"acquire", "Usage: otto lock acquire NAME... [--expiry DURATION] [--wait DURATION]"},
-	    {"release", "Usage: otto lock release NAME... [--force]"},
+	    {"release", "Usage: otto lock release NAME... [--token TOKEN] [--force]"},
 	    {"list", "Usage: otto lock list [--json]"},
 	    {"run", "Usage: otto lock run NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]"},
 	};
 	for (size_t i = 0; i < sizeof sub_usage / sizeof *sub_usage; i++) {
-		r = OTTO("tester", "lock", sub_usage[i][0], "--help");
+		r = OTTO("lock", sub_usage[i][0], "--help");
 		cr_assert_eq(r.status, 0, "%s", sub_usage[i][0]);
 		cr_assert(tu_contains(r.out, sub_usage[i][1]), "%s: %s", sub_usage[i][0], r.out);
 		cr_assert_not(tu_contains(r.out, "Usage: otto lock COMMAND"), "%s: %s", sub_usage[i][0], r.out);

@@ -36,7 +36,8 @@ Test(lock_manager, acquire_writes_a_record_and_release_removes_it)
 	cr_assert(got);
 	char *path = tu_fmt("%s/router1.lock.1", dir);
 	char *text = tu_read(path);
-	cr_assert(tu_contains(text, "user=alice\n"), "%s", text);
+	cr_assert(lt_contains_fmt(text, "user=%s\n", lt_me()), "%s", text);
+	cr_assert(lt_contains_fmt(text, "uid=%ld\n", (long)geteuid()), "%s", text);
 	cr_assert(lt_contains_fmt(text, "pid=%ld\n", (long)getpid()), "%s", text);
 	cr_assert(lt_contains_fmt(text, "pid_start=%llu\n", (unsigned long long)lt_start_time(getpid())));
 	cr_assert(tu_contains(text, "\nend\n"));
@@ -48,7 +49,7 @@ Test(lock_manager, acquire_writes_a_record_and_release_removes_it)
 	cr_assert_eq(otto_lock_manager_get(m, "router1", &info, &err), OTTO_OK);
 	cr_assert_eq(info.state, OTTO_LOCK_HELD);
 	cr_assert_eq(info.expiry - info.taken, 90);
-	cr_assert_str_eq(info.user, "alice");
+	cr_assert_str_eq(info.user, lt_me());
 	otto_lock_info_clear(&info);
 
 	cr_assert_eq(otto_lock_manager_release(m, "router1", 0, NULL, &err), OTTO_OK, "%s", err.message);
@@ -66,7 +67,6 @@ Test(lock_manager, a_live_lock_is_refused_naming_the_holder)
 	pid_t other = lt_sleeper();
 	otto_lock_options o = lt_options(dir, true, NULL);
 	otto_lock_manager *a = lt_manager(&o, other);
-	o.user = "bob";
 	otto_lock_manager *b = lt_manager(&o, 0);
 	otto_error err = {0};
 	otto_lock_info holder;
@@ -77,14 +77,17 @@ Test(lock_manager, a_live_lock_is_refused_naming_the_holder)
 	cr_assert_eq(otto_lock_manager_acquire(b, "board", 0, 0, &got, &holder, &err), OTTO_OK);
 	cr_assert_not(got);
 	cr_assert_eq(holder.state, OTTO_LOCK_HELD);
-	cr_assert_str_eq(holder.user, "alice");
+	cr_assert_str_eq(holder.user, lt_me());
 	cr_assert_eq(holder.pid, other);
 	cr_assert_eq(holder.expiry, OTTO_LOCK_NO_EXPIRY);
 	otto_lock_info_clear(&holder);
 
-	/* Not bob's: release refuses and says whose it is. */
+	/* Not b's holder's (same user, another process): release refuses and
+	 * says whose it is. */
 	cr_assert_eq(otto_lock_manager_release(b, "board", 0, NULL, &err), OTTO_ERROR);
-	cr_assert(tu_contains(err.message, "lock 'board' is held by alice (pid"), "%s", err.message);
+	cr_assert(lt_contains_fmt(err.message, "lock 'board' is held by %s (pid %ld on ", lt_me(), (long)other), "%s",
+		  err.message);
+	cr_assert(lt_contains_fmt(err.message, "not by this process (pid %ld)", (long)getpid()), "%s", err.message);
 	cr_assert(tu_contains(err.message, "--force"), "%s", err.message);
 	otto_lock_manager_free(b);
 	otto_lock_manager_free(a);
@@ -96,7 +99,6 @@ Test(lock_manager, force_breaks_a_live_lock_and_says_whose)
 	pid_t other = lt_sleeper();
 	otto_lock_options o = lt_options(dir, true, NULL);
 	otto_lock_manager *a = lt_manager(&o, other);
-	o.user = "bob";
 	otto_lock_manager *b = lt_manager(&o, 0);
 	otto_error err = {0};
 	otto_lock_info broken;
@@ -106,13 +108,13 @@ Test(lock_manager, force_breaks_a_live_lock_and_says_whose)
 	cr_assert_eq(otto_lock_manager_acquire(b, "board", 0, OTTO_LOCK_FORCE, &got, &broken, &err), OTTO_OK);
 	cr_assert(got);
 	cr_assert_eq(broken.state, OTTO_LOCK_HELD);
-	cr_assert_str_eq(broken.user, "alice");
+	cr_assert_str_eq(broken.user, lt_me());
 	otto_lock_info_clear(&broken);
 	cr_assert_eq(otto_lock_manager_release(b, "board", 0, NULL, &err), OTTO_OK, "%s", err.message);
 
 	cr_assert_eq(otto_lock_manager_acquire(a, "board", 0, 0, &got, NULL, &err), OTTO_OK);
 	cr_assert_eq(otto_lock_manager_release(b, "board", OTTO_LOCK_FORCE, &broken, &err), OTTO_OK);
-	cr_assert_str_eq(broken.user, "alice");
+	cr_assert_str_eq(broken.user, lt_me());
 	otto_lock_info_clear(&broken);
 	otto_lock_manager_free(b);
 	otto_lock_manager_free(a);
@@ -168,7 +170,7 @@ Test(lock_manager, detach_keeps_the_locks)
 	cr_assert_eq(otto_lock_manager_get(b, "kept", &info, &err), OTTO_OK);
 	cr_assert_eq(info.state, OTTO_LOCK_HELD);
 	otto_lock_info_clear(&info);
-	/* A new manager of the same user releases it by file ownership. */
+	/* A new manager of the same holder process releases it. */
 	cr_assert_eq(otto_lock_manager_release(b, "kept", 0, NULL, &err), OTTO_OK, "%s", err.message);
 	otto_lock_manager_free(b);
 }
@@ -178,7 +180,6 @@ Test(lock_manager, acquire_all_takes_all_names_or_none)
 	pid_t other = lt_sleeper();
 	otto_lock_options o = lt_options(dir, true, NULL);
 	otto_lock_manager *a = lt_manager(&o, other);
-	o.user = "bob";
 	otto_lock_manager *b = lt_manager(&o, 0);
 	otto_error err = {0};
 	otto_lock_info holder;
@@ -189,7 +190,7 @@ Test(lock_manager, acquire_all_takes_all_names_or_none)
 	cr_assert_eq(otto_lock_manager_acquire_all(b, names, 3, 0, 0, 50, &got, &holder, &err), OTTO_OK);
 	cr_assert_not(got);
 	cr_assert_str_eq(holder.name, "b");
-	cr_assert_str_eq(holder.user, "alice");
+	cr_assert_str_eq(holder.user, lt_me());
 	otto_lock_info_clear(&holder);
 	otto_lock_info info;
 	cr_assert_eq(otto_lock_manager_get(b, "a", &info, &err), OTTO_OK);
@@ -204,7 +205,8 @@ Test(lock_manager, acquire_all_takes_all_names_or_none)
 	cr_assert_eq(list.count, 3);
 	cr_assert_str_eq(list.items[0].name, "a");
 	cr_assert_str_eq(list.items[2].name, "c");
-	cr_assert_str_eq(list.items[1].user, "bob");
+	cr_assert_str_eq(list.items[1].user, lt_me());
+	cr_assert_eq(list.items[1].pid, getpid());
 	otto_lock_list_free(&list);
 	otto_lock_manager_free(b);
 	otto_lock_manager_free(a);

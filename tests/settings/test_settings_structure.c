@@ -29,7 +29,7 @@ ERROR_CASE(unknown_key_lab, "[lab]\nbackend = \"x\"\nbakend = \"y\"\n", 3,
 ERROR_CASE(unknown_key_reservations, "[reservations]\nuri = \"x\"\n", 2,
 	   "unknown key 'uri' in [reservations] (accepted: backend, url)")
 ERROR_CASE(unknown_key_plugins, "[plugins]\npaths = [\"x\"]\n", 2,
-	   "unknown key 'paths' in [plugins] (accepted: path, call_timeout)")
+	   "unknown key 'paths' in [plugins] (accepted: path, call_timeout, allow_untrusted)")
 ERROR_CASE(plugins_call_timeout_string, "[plugins]\ncall_timeout = \"30\"\n", 2,
 	   "'call_timeout' in [plugins] must be an integer (seconds), not a string")
 ERROR_CASE(plugins_call_timeout_zero, "[plugins]\ncall_timeout = 0\n", 2,

@@ -153,10 +153,14 @@ typedef enum otto_plugin_status {
 	OTTO_PLUGIN_NOT_A_PLUGIN,    /* a shared object without the otto_plugin symbol */
 	OTTO_PLUGIN_ABI_MISMATCH,    /* wrong major, or a newer minor than the host */
 	OTTO_PLUGIN_FAILED,          /* could not be loaded, crashed, or registration failed */
-	OTTO_PLUGIN_DUPLICATE        /* every backend it registers is already taken */
+	OTTO_PLUGIN_DUPLICATE,       /* every backend it registers is already taken */
+	/* Not opened: other users could have changed it (it or a folder on its
+	 * path is not owned by root or this user, or is writable by others).
+	 * The detail says which path and how to fix it. */
+	OTTO_PLUGIN_REFUSED
 } otto_plugin_status;
 
-/* "loaded", "not a plugin", "ABI mismatch", "failed", "duplicate" */
+/* "loaded", "not a plugin", "ABI mismatch", "failed", "duplicate", "refused" */
 const char *otto_plugin_status_name(otto_plugin_status status);
 
 typedef struct otto_backend_info {
@@ -204,6 +208,14 @@ int otto_registry_add_path_list(otto_registry *reg, const char *list, otto_error
  * libotto). OTTO_EIO when the loader cannot say where libotto is (its file
  * was removed since it was loaded). */
 int otto_registry_add_default_dirs(otto_registry *reg, otto_error *err);
+
+/* Load plugin files even when other users could have changed them: off by
+ * default (docs/plugins.md, "Which files are trusted"). `source` names who
+ * asked (e.g. "[plugins] allow_untrusted at FILE:LINE") and is printed as a
+ * warning with every file that is loaded only because of it; NULL turns
+ * the override off again. The environment variable
+ * OTTO_ALLOW_UNTRUSTED_PLUGINS=1 does the same for every registry. */
+int otto_registry_allow_untrusted(otto_registry *reg, const char *source, otto_error *err);
 
 /* Add one plugin file directly (otto-conformance PLUGIN). */
 int otto_registry_add_file(otto_registry *reg, const char *path, otto_error *err);

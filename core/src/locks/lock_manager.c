@@ -1,47 +1,34 @@
 /*
- * The lock manager. Every change to a name happens under flock(2) on its
- * guard file, after re-reading the current generation; a new state is a new
- * generation (NAME.lock.<n+1>), written aside, fsynced and linked into place,
- * so it never overwrites anyone's file: in the sticky folder the old owner's
- * file may not even be deletable by us, and the higher generation supersedes
- * it. Superseded files are deleted by whoever is allowed to.
+ * The lock manager: what every lock store shares (locks.h). It knows who
+ * the holder is (a process, identified by PID, start time, boot and PID
+ * namespace, and the user that owns its records), remembers what it holds
+ * and under which token, takes several names all or none in one sorted
+ * order (so two waiters never hold a part each), and waits, within the
+ * caller's deadline, through the store's own wait. The store does the rest,
+ * one name at a time.
  */
-#include "locks/lock_file.h"
 #include "locks/locks.h"
 #include "util/util.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <stdlib.h>
-#include <sys/file.h>
-#include <sys/random.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-_Static_assert((int)OTTO_LOCK_HELD == OTTO__LOCK_HELD && (int)OTTO_LOCK_CORRUPT == OTTO__LOCK_CORRUPT &&
-		       (int)OTTO_LOCK_STALE == OTTO__LOCK_STALE && (int)OTTO_LOCK_EXPIRED == OTTO__LOCK_EXPIRED,
-	       "lock states must match");
-
 typedef struct held_lock {
 	char *name;
-	char token[33];
+	char hash[65]; /* the token hash of the record this manager holds */
 } held_lock;
 
 struct otto_lock_manager {
-	char *dir;
-	int dirfd;
+	const otto__lock_store_ops *ops;
+	void *store;
+	otto__lock_holder holder;
 	bool check_pid;
-	bool no_sync;
-	char user[64];
-	uid_t uid;
-	pid_t holder_pid;
-	uint64_t holder_start;
-	char host[256];
-	char boot_id[40];
 	otto_lock_clock_fn clock;
 	void *clock_ctx;
+	char token[33], token_hash[65]; /* written into every record this manager makes */
+	char given_hash[65];            /* options.token's hash; "" none */
 	held_lock *held;
 	size_t n_held, cap_held;
 };
@@ -53,15 +40,39 @@ static int64_t now(const otto_lock_manager *m)
 
 static otto__lock_eval eval_of(const otto_lock_manager *m)
 {
-	otto__lock_eval ev = {m->check_pid, now(m), m->host, m->boot_id};
-	return ev;
+	return otto__lock_eval_of(&m->holder.here, m->check_pid, now(m));
+}
+
+/* Who the manager takes locks for; OTTO_EINVALID saying what is wrong. */
+static int holder_init(otto__lock_holder *h, const otto_lock_options *opts, otto_error *err)
+{
+	memset(h, 0, sizeof *h);
+	h->uid = geteuid();
+	otto__user_name_of(h->uid, h->user, sizeof h->user);
+	/* The record's user is the name of the uid that owns its file: the
+	 * one thing a reader can check. Any other name would be a claim. */
+	if (opts->user && strcmp(opts->user, h->user) != 0)
+		return otto_error_set(err, OTTO_EINVALID,
+				      "locks are recorded under the user who owns their files (%s); cannot take them as "
+				      "'%s'",
+				      h->user, opts->user);
+	h->pid = opts->holder_pid ? opts->holder_pid : getpid();
+	if (h->pid == 1 && getpid() != 1)
+		return otto_error_set(err, OTTO_EINVALID,
+				      "process 1 (init) cannot hold a lock: it never exits, so its locks would never "
+				      "free up");
+	int rc = otto__proc_start_time(h->pid, &h->pid_start);
+	if (rc != 0)
+		return otto_error_set(err, OTTO_EINVALID, "cannot read the start time of holder process %ld from /proc: %s",
+				      (long)h->pid, strerror(-rc));
+	otto__lock_here_read(&h->here);
+	return OTTO_OK;
 }
 
 OTTO_API int otto_lock_manager_new(otto_lock_manager **out, const otto_lock_options *opts, otto_error *err)
 {
 	otto_lock_options defaults;
 	otto_lock_manager *m;
-	char *user;
 	int rc;
 
 	*out = NULL;
@@ -70,50 +81,41 @@ OTTO_API int otto_lock_manager_new(otto_lock_manager **out, const otto_lock_opti
 		opts = &defaults;
 	}
 	m = otto__calloc(1, sizeof *m);
-	m->dirfd = -1;
-	m->dir = otto__strdup(opts->dir ? opts->dir : OTTO_LOCK_DEFAULT_DIR);
+	m->ops = &otto__lock_store_folder;
 	m->check_pid = opts->check_pid;
-	m->no_sync = opts->no_sync;
 	m->clock = opts->clock;
 	m->clock_ctx = opts->clock_ctx;
-	m->uid = geteuid();
-	m->holder_pid = opts->holder_pid ? opts->holder_pid : getpid();
-	otto__host_name(m->host, sizeof m->host);
-	otto__boot_id(m->boot_id, sizeof m->boot_id);
-
-	user = opts->user ? otto__strdup(opts->user) : otto_current_user(NULL);
-	if (!user || !user[0] || strlen(user) >= sizeof m->user || strpbrk(user, "\n=")) {
-		rc = otto_error_set(err, OTTO_EINVALID, "cannot record '%s' as a lock holder's user name",
-				    user ? user : "");
-		free(user);
+	if ((rc = holder_init(&m->holder, opts, err)) != OTTO_OK)
 		goto fail;
+	if (opts->token) {
+		if (!otto__lock_token_valid(opts->token)) {
+			rc = otto_error_set(err, OTTO_EINVALID,
+					    "'%s' is not a lock token (32 lower-case hex digits, as acquire prints them)",
+					    opts->token);
+			goto fail;
+		}
+		otto__lock_token_hash(opts->token, m->given_hash);
 	}
-	snprintf(m->user, sizeof m->user, "%s", user);
-	free(user);
-	if (otto__proc_start_time(m->holder_pid, &m->holder_start) != 0) {
-		rc = otto_error_set(err, OTTO_EINVALID, "cannot read the start time of holder process %ld from /proc",
-				    (long)m->holder_pid);
+	if ((rc = otto__lock_token_new(m->token, m->token_hash, err)) != OTTO_OK)
 		goto fail;
-	}
-	rc = otto__lock_folder_prepare(m->dir, err);
+	rc = m->ops->open(&m->store, opts->dir ? opts->dir : OTTO_LOCK_DEFAULT_DIR, &m->holder, opts->no_sync, err);
 	if (rc != OTTO_OK)
 		goto fail;
-	m->dirfd = open(m->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (m->dirfd < 0) {
-		rc = otto_error_set(err, OTTO_EIO, "cannot open lock folder %s: %s", m->dir, strerror(errno));
-		goto fail;
-	}
 	*out = m;
 	return OTTO_OK;
 fail:
-	free(m->dir);
 	free(m);
 	return rc;
 }
 
 OTTO_API const char *otto_lock_manager_dir(const otto_lock_manager *m)
 {
-	return m->dir;
+	return m->ops->where(m->store);
+}
+
+OTTO_API const char *otto_lock_manager_token(const otto_lock_manager *m)
+{
+	return m->token;
 }
 
 static void forget_all(otto_lock_manager *m)
@@ -137,9 +139,7 @@ OTTO_API void otto_lock_manager_free(otto_lock_manager *m)
 		return;
 	otto_lock_manager_release_all(m, NULL);
 	forget_all(m);
-	if (m->dirfd >= 0)
-		close(m->dirfd);
-	free(m->dir);
+	m->ops->close(m->store);
 	free(m);
 }
 
@@ -153,7 +153,7 @@ static held_lock *find_held(otto_lock_manager *m, const char *name)
 	return NULL;
 }
 
-static void remember(otto_lock_manager *m, const char *name, const char *token)
+static void remember(otto_lock_manager *m, const char *name)
 {
 	held_lock *h = find_held(m, name);
 	if (!h) {
@@ -164,7 +164,7 @@ static void remember(otto_lock_manager *m, const char *name, const char *token)
 		h = &m->held[m->n_held++];
 		h->name = otto__strdup(name);
 	}
-	memcpy(h->token, token, sizeof h->token);
+	memcpy(h->hash, m->token_hash, sizeof h->hash);
 }
 
 static void forget(otto_lock_manager *m, const char *name)
@@ -176,192 +176,27 @@ static void forget(otto_lock_manager *m, const char *name)
 	*h = m->held[--m->n_held];
 }
 
-/* ------------------------------------------------------------- guard -- */
-
-static int guard_lock(otto_lock_manager *m, const char *name, int *fd_out, otto_error *err)
+static otto__lock_claim claim_for(otto_lock_manager *m, const char *name, unsigned flags, int64_t deadline_ms)
 {
-	char file[OTTO__LOCK_NAME_MAX + 16];
-	int fd = -1;
-
-	snprintf(file, sizeof file, "%s.guard", name);
-	/* Open before create: with fs.protected_regular, O_CREAT on another
-	 * user's file in a sticky folder fails even when it exists. */
-	for (int attempt = 0; fd < 0 && attempt < 10; attempt++) {
-		fd = openat(m->dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0 || errno != ENOENT)
-			break;
-		fd = openat(m->dirfd, file, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (fd >= 0)
-			fchmod(fd, 0644); /* whatever the umask, everybody must be able to open it */
-		else if (errno != EEXIST)
-			break;
-	}
-	if (fd < 0)
-		return otto_error_set(err, OTTO_EIO, "cannot open lock guard %s/%s: %s", m->dir, file,
-				      strerror(errno));
-	while (flock(fd, LOCK_EX) != 0) {
-		if (errno != EINTR) {
-			int e = errno;
-			close(fd);
-			return otto_error_set(err, OTTO_EIO, "cannot flock lock guard %s/%s: %s", m->dir, file,
-					      strerror(e));
-		}
-	}
-	*fd_out = fd;
-	return OTTO_OK;
+	const held_lock *h = find_held(m, name);
+	otto__lock_claim c = {
+		.holder = &m->holder,
+		.new_hash = m->token_hash,
+		.held_hash = h ? h->hash : "",
+		.given_hash = m->given_hash,
+		.flags = flags,
+		.deadline_ms = deadline_ms,
+		.ev = eval_of(m),
+	};
+	return c;
 }
 
-/* ------------------------------------------------------------ records -- */
-
-static int new_token(char token[33], otto_error *err)
+/* The store's own exclusion is waited for until the caller's deadline, and
+ * never less than the grace period. */
+static int64_t guard_deadline(int64_t deadline_ms)
 {
-	unsigned char raw[16];
-	size_t got = 0;
-	while (got < sizeof raw) {
-		ssize_t n = getrandom(raw + got, sizeof raw - got, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return otto_error_set(err, OTTO_EIO, "getrandom: %s", strerror(errno));
-		}
-		got += (size_t)n;
-	}
-	for (size_t i = 0; i < sizeof raw; i++)
-		snprintf(token + 2 * i, 3, "%02x", raw[i]);
-	return OTTO_OK;
-}
-
-static int make_record(otto_lock_manager *m, const char *name, otto__lockrec_kind kind, int64_t expiry_seconds,
-		       otto__lockrec *rec, otto_error *err)
-{
-	memset(rec, 0, sizeof *rec);
-	rec->kind = kind;
-	snprintf(rec->name, sizeof rec->name, "%s", name);
-	snprintf(rec->user, sizeof rec->user, "%s", m->user);
-	rec->uid = (int64_t)m->uid;
-	snprintf(rec->host, sizeof rec->host, "%s", m->host);
-	rec->pid = m->holder_pid;
-	rec->pid_start = m->holder_start;
-	snprintf(rec->boot_id, sizeof rec->boot_id, "%s", m->boot_id);
-	rec->taken = now(m);
-	rec->expiry = expiry_seconds > 0 ? rec->taken + expiry_seconds : 0;
-	return new_token(rec->token, err);
-}
-
-/* Write the record aside, then link it as generation `gen` (never replaces). */
-static int publish(otto_lock_manager *m, const otto__lockrec *rec, uint64_t gen, otto_error *err)
-{
-	char text[OTTO__LOCK_RECORD_MAX], tmp[64], file[OTTO__LOCK_NAME_MAX + 32];
-	int len = otto__lockrec_format(rec, text, sizeof text);
-	int fd, rc = OTTO_OK;
-
-	if (len < 0)
-		return otto_error_set(err, OTTO_ERROR, "lock record for '%s' is too long", rec->name);
-	otto__lock_file_name(file, sizeof file, rec->name, gen);
-	snprintf(tmp, sizeof tmp, ".tmp.%ld.%.8s", (long)getpid(), rec->token);
-	fd = openat(m->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return otto_error_set(err, OTTO_EIO, "cannot create %s/%s: %s", m->dir, tmp, strerror(errno));
-	if (fchmod(fd, 0644) != 0 || write(fd, text, (size_t)len) != len || (!m->no_sync && fsync(fd) != 0))
-		rc = otto_error_set(err, OTTO_EIO, "cannot write %s/%s: %s", m->dir, tmp, strerror(errno));
-	close(fd);
-	if (rc == OTTO_OK && linkat(m->dirfd, tmp, m->dirfd, file, 0) != 0)
-		rc = otto_error_set(err, OTTO_EIO, "cannot create lock file %s/%s: %s", m->dir, file,
-				    strerror(errno));
-	unlinkat(m->dirfd, tmp, 0);
-	return rc;
-}
-
-/* Delete the generations below `keep` that we may delete; true when none
- * are left (the others belong to users the sticky bit protects). */
-static bool drop_superseded(otto_lock_manager *m, const otto__lock_gens *g, uint64_t keep)
-{
-	bool all_gone = true;
-	for (size_t i = 0; g && i < g->count; i++) {
-		char file[OTTO__LOCK_NAME_MAX + 32];
-		if (g->gens[i] >= keep)
-			continue;
-		otto__lock_file_name(file, sizeof file, g->name, g->gens[i]);
-		if (unlinkat(m->dirfd, file, 0) != 0 && errno != ENOENT)
-			all_gone = false;
-	}
-	return all_gone;
-}
-
-static void info_from_view(otto_lock_manager *m, const otto__lock_view *v, otto_lock_info *info)
-{
-	if (!info)
-		return;
-	memset(info, 0, sizeof *info);
-	info->name = otto__strdup(v->rec.name);
-	info->state = (otto_lock_state)v->state;
-	info->path = v->gen ? otto__asprintf("%s/%s", m->dir, v->file) : NULL;
-	if (v->state == OTTO__LOCK_CORRUPT) {
-		info->problem = otto__strdup(v->why);
-		return;
-	}
-	if (v->gen == 0)
-		return;
-	info->user = otto__strdup(v->rec.user);
-	info->uid = v->rec.uid;
-	info->host = otto__strdup(v->rec.host);
-	info->pid = v->rec.pid;
-	info->taken = v->rec.taken;
-	info->expiry = v->rec.expiry;
-}
-
-OTTO_API void otto_lock_info_clear(otto_lock_info *info)
-{
-	if (!info)
-		return;
-	free(info->name);
-	free(info->path);
-	free(info->problem);
-	free(info->user);
-	free(info->host);
-	memset(info, 0, sizeof *info);
-}
-
-OTTO_API void otto_lock_list_free(otto_lock_list *list)
-{
-	if (!list)
-		return;
-	for (size_t i = 0; i < list->count; i++)
-		otto_lock_info_clear(&list->items[i]);
-	free(list->items);
-	list->items = NULL;
-	list->count = 0;
-}
-
-/* Under the guard: the generations of `name` and its current state. */
-static int read_current(otto_lock_manager *m, const char *name, otto__lock_dirscan *scan, const otto__lock_gens **g,
-			otto__lock_view *view, otto_error *err)
-{
-	otto__lock_eval ev = eval_of(m);
-	int rc = otto__lock_dirscan_read(m->dirfd, m->dir, name, scan, err);
-	if (rc != OTTO_OK)
-		return rc;
-	*g = otto__lock_dirscan_find(scan, name);
-	memset(view, 0, sizeof *view);
-	view->state = OTTO__LOCK_FREE;
-	snprintf(view->rec.name, sizeof view->rec.name, "%s", name);
-	if (*g) {
-		uint64_t gen = (*g)->gens[(*g)->count - 1];
-		rc = otto__lock_view_of(m->dirfd, name, gen, &ev, view);
-		if (rc < 0) {
-			otto__lock_dirscan_free(scan);
-			return otto_error_set(err, OTTO_EIO, "cannot read lock file %s/%s: %s", m->dir, view->file,
-					      strerror(-rc));
-		}
-	}
-	return OTTO_OK;
-}
-
-static bool same_holder(const otto_lock_manager *m, const otto__lockrec *rec)
-{
-	return rec->uid == (int64_t)m->uid && strcmp(rec->user, m->user) == 0 && rec->pid == m->holder_pid &&
-	       rec->pid_start == m->holder_start &&
-	       strcmp(rec->host, m->host) == 0 && strcmp(rec->boot_id, m->boot_id) == 0;
+	int64_t floor = otto__monotonic_ms() + OTTO__LOCK_GUARD_GRACE_MS;
+	return deadline_ms > floor ? deadline_ms : floor;
 }
 
 static int check_name(const char *name, otto_error *err)
@@ -376,16 +211,24 @@ static int check_name(const char *name, otto_error *err)
 
 /* ------------------------------------------------------------ acquire -- */
 
+static int acquire_one(otto_lock_manager *m, const char *name, int64_t expiry_seconds, unsigned flags,
+		       int64_t deadline_ms, bool *acquired, otto_lock_info *holder, otto_error *err)
+{
+	otto__lock_claim c = claim_for(m, name, flags, guard_deadline(deadline_ms));
+	otto__take took;
+	int rc;
+	c.expiry_seconds = expiry_seconds;
+	rc = m->ops->acquire(m->store, name, &c, &took, holder, err);
+	*acquired = rc == OTTO_OK && took != OTTO__TAKE_REFUSED;
+	if (rc == OTTO_OK && took == OTTO__TAKE_TAKEN)
+		remember(m, name);
+	return rc;
+}
+
 OTTO_API int otto_lock_manager_acquire(otto_lock_manager *m, const char *name, int64_t expiry_seconds,
 				       unsigned flags, bool *acquired, otto_lock_info *holder, otto_error *err)
 {
-	otto__lock_dirscan scan;
-	const otto__lock_gens *g;
-	otto__lock_view view;
-	otto__lockrec rec;
-	int guard, rc;
-	bool take;
-
+	int rc;
 	*acquired = false;
 	if (holder)
 		memset(holder, 0, sizeof *holder);
@@ -393,52 +236,12 @@ OTTO_API int otto_lock_manager_acquire(otto_lock_manager *m, const char *name, i
 		return rc;
 	if (expiry_seconds < 0)
 		return otto_error_set(err, OTTO_EINVALID, "negative expiry for lock '%s'", name);
-	if ((rc = guard_lock(m, name, &guard, err)) != OTTO_OK)
-		return rc;
-	if ((rc = read_current(m, name, &scan, &g, &view, err)) != OTTO_OK) {
-		close(guard);
-		return rc;
-	}
-	if (view.state == OTTO__LOCK_HELD && view.rec.kind == OTTO__LOCKREC_LOCK) {
-		const held_lock *h = find_held(m, name);
-		if ((h && strcmp(h->token, view.rec.token) == 0) || same_holder(m, &view.rec)) {
-			remember(m, name, view.rec.token);
-			*acquired = true;
-			goto done;
-		}
-	}
-	take = view.state == OTTO__LOCK_FREE || view.state == OTTO__LOCK_EXPIRED || view.state == OTTO__LOCK_STALE ||
-	       (flags & OTTO_LOCK_FORCE);
-	if (!take || (flags & OTTO_LOCK_FORCE))
-		info_from_view(m, &view, holder);
-	if (!take)
-		goto done;
-	rc = make_record(m, name, OTTO__LOCKREC_LOCK, expiry_seconds, &rec, err);
-	if (rc == OTTO_OK)
-		rc = publish(m, &rec, view.gen + 1, err);
-	if (rc == OTTO_OK) {
-		drop_superseded(m, g, view.gen + 1);
-		remember(m, name, rec.token);
-		*acquired = true;
-	} else if (holder) {
-		otto_lock_info_clear(holder);
-	}
-done:
-	otto__lock_dirscan_free(&scan);
-	close(guard);
-	return rc;
+	return acquire_one(m, name, expiry_seconds, flags, otto__monotonic_ms(), acquired, holder, err);
 }
 
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int64_t monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 OTTO_API int otto_lock_manager_acquire_all(otto_lock_manager *m, const char *const *names, size_t count,
@@ -447,12 +250,17 @@ OTTO_API int otto_lock_manager_acquire_all(otto_lock_manager *m, const char *con
 {
 	const char **sorted = otto__calloc(count ? count : 1, sizeof *sorted);
 	bool *fresh = otto__calloc(count ? count : 1, sizeof *fresh);
-	int64_t deadline = monotonic_ms() + (wait_ms > 0 ? wait_ms : 0);
+	int64_t deadline = otto__monotonic_ms() + (wait_ms > 0 ? wait_ms : 0);
+	size_t n = 0;
 	int rc = OTTO_OK;
 
 	*acquired = false;
 	if (holder)
 		memset(holder, 0, sizeof *holder);
+	if (expiry_seconds < 0) {
+		rc = otto_error_set(err, OTTO_EINVALID, "negative expiry for locks");
+		goto out;
+	}
 	for (size_t i = 0; i < count; i++) {
 		if ((rc = check_name(names[i], err)) != OTTO_OK)
 			goto out;
@@ -460,15 +268,16 @@ OTTO_API int otto_lock_manager_acquire_all(otto_lock_manager *m, const char *con
 	}
 	/* One order for everybody, so that two waiters never hold a part each. */
 	qsort(sorted, count, sizeof *sorted, cmp_str);
+	for (size_t i = 0; i < count; i++)
+		if (n == 0 || strcmp(sorted[i], sorted[n - 1]) != 0)
+			sorted[n++] = sorted[i];
 	for (;;) {
 		size_t i;
 		bool got = true;
-		for (i = 0; i < count && got; i++) {
-			if (i > 0 && strcmp(sorted[i], sorted[i - 1]) == 0)
-				continue;
+		for (i = 0; i < n && got; i++) {
 			fresh[i] = find_held(m, sorted[i]) == NULL;
 			otto_lock_info_clear(holder);
-			rc = otto_lock_manager_acquire(m, sorted[i], expiry_seconds, flags, &got, holder, err);
+			rc = acquire_one(m, sorted[i], expiry_seconds, flags, deadline, &got, holder, err);
 			if (rc != OTTO_OK)
 				got = false;
 		}
@@ -478,12 +287,14 @@ OTTO_API int otto_lock_manager_acquire_all(otto_lock_manager *m, const char *con
 		}
 		/* Give back what this attempt took, but not what was held before. */
 		for (size_t j = 0; j + 1 < i; j++)
-			if (fresh[j] && (j == 0 || strcmp(sorted[j], sorted[j - 1]) != 0))
+			if (fresh[j])
 				otto_lock_manager_release(m, sorted[j], 0, NULL, NULL);
-		if (rc != OTTO_OK || monotonic_ms() >= deadline)
+		if (rc != OTTO_OK || otto__monotonic_ms() >= deadline)
 			goto out;
-		struct timespec pause = {0, (10 + rand() % 20) * 1000000L};
-		nanosleep(&pause, NULL);
+		if (m->ops->wait) {
+			otto__lock_eval ev = eval_of(m);
+			m->ops->wait(m->store, sorted[i - 1], &ev, deadline);
+		}
 	}
 out:
 	free(sorted);
@@ -493,76 +304,20 @@ out:
 
 /* ------------------------------------------------------------ release -- */
 
-static void describe_holder(char *buf, size_t size, const otto__lock_view *v)
-{
-	snprintf(buf, size, "%s (pid %" PRId64 " on %s)", v->rec.user, v->rec.pid, v->rec.host);
-}
-
 OTTO_API int otto_lock_manager_release(otto_lock_manager *m, const char *name, unsigned flags,
 				       otto_lock_info *broken, otto_error *err)
 {
-	otto__lock_dirscan scan;
-	const otto__lock_gens *g;
-	otto__lock_view view;
-	otto__lockrec rec;
-	const held_lock *h;
-	int guard, rc;
-	char who[400];
-
+	int rc;
 	if (broken)
 		memset(broken, 0, sizeof *broken);
 	if ((rc = check_name(name, err)) != OTTO_OK)
 		return rc;
-	if ((rc = guard_lock(m, name, &guard, err)) != OTTO_OK)
-		return rc;
-	if ((rc = read_current(m, name, &scan, &g, &view, err)) != OTTO_OK) {
-		close(guard);
-		return rc;
-	}
-	h = find_held(m, name);
-	if (view.state == OTTO__LOCK_FREE) {
-		rc = otto_error_set(err, OTTO_ENOTFOUND, "lock '%s' is not held by anyone", name);
-		goto forget;
-	}
-	if (view.state == OTTO__LOCK_CORRUPT && !(flags & OTTO_LOCK_FORCE)) {
-		rc = otto_error_set(err, OTTO_ERROR, "lock '%s' is corrupt (%s/%s: %s); only --force replaces it", name,
-				    m->dir, view.file, view.why);
-		goto done;
-	}
-	if (!(flags & OTTO_LOCK_FORCE) && view.state != OTTO__LOCK_CORRUPT) {
-		bool mine = h ? strcmp(h->token, view.rec.token) == 0
-			      : view.rec.uid == (int64_t)m->uid && strcmp(view.rec.user, m->user) == 0;
-		if (!mine) {
-			describe_holder(who, sizeof who, &view);
-			if (h)
-				rc = otto_error_set(err, OTTO_ERROR,
-						    "lock '%s' was taken over by %s since this process took it; "
-						    "left it alone",
-						    name, who);
-			else
-				rc = otto_error_set(err, OTTO_ERROR,
-						    "lock '%s' is %s by %s, not by you; use --force to break it", name,
-						    otto_lock_state_name((otto_lock_state)view.state), who);
-			goto forget;
-		}
-	}
-	info_from_view(m, &view, broken);
-	/* Delete below, then the current file; whatever the sticky bit keeps
-	 * us from deleting is superseded by a release record instead. */
-	if (drop_superseded(m, g, view.gen) && unlinkat(m->dirfd, view.file, 0) == 0)
-		goto forget;
-	rc = make_record(m, name, OTTO__LOCKREC_RELEASED, 0, &rec, err);
-	if (rc == OTTO_OK)
-		rc = publish(m, &rec, view.gen + 1, err);
-	if (rc == OTTO_OK)
-		drop_superseded(m, g, view.gen + 1);
-	else
-		otto_lock_info_clear(broken);
-forget:
-	forget(m, name);
-done:
-	otto__lock_dirscan_free(&scan);
-	close(guard);
+	otto__lock_claim c = claim_for(m, name, flags, guard_deadline(otto__monotonic_ms()));
+	rc = m->ops->release(m->store, name, &c, broken, err);
+	/* Released, or not ours any more: either way not held by us now. A
+	 * corrupt lock keeps its place in the list (a later --force). */
+	if (rc == OTTO_OK || rc == OTTO_ENOTFOUND || c.held_hash[0])
+		forget(m, name);
 	return rc;
 }
 
@@ -589,32 +344,38 @@ OTTO_API int otto_lock_manager_release_all(otto_lock_manager *m, otto_error *err
 OTTO_API int otto_lock_manager_get(otto_lock_manager *m, const char *name, otto_lock_info *out, otto_error *err)
 {
 	otto__lock_eval ev = eval_of(m);
-	otto__lock_view view;
 	int rc;
 	memset(out, 0, sizeof *out);
 	if ((rc = check_name(name, err)) != OTTO_OK)
 		return rc;
-	rc = otto__lock_view_read(m->dirfd, m->dir, name, &ev, &view, err);
-	if (rc == OTTO_OK)
-		info_from_view(m, &view, out);
-	return rc;
+	return m->ops->get(m->store, name, &ev, out, err);
 }
 
 OTTO_API int otto_lock_manager_list(otto_lock_manager *m, otto_lock_list *out, otto_error *err)
 {
 	otto__lock_eval ev = eval_of(m);
-	otto__lock_view *views = NULL;
-	size_t n = 0;
-	int rc;
+	return m->ops->list(m->store, &ev, out, err);
+}
 
-	memset(out, 0, sizeof *out);
-	rc = otto__lock_view_read_all(m->dirfd, m->dir, &ev, &views, &n, err);
-	if (rc != OTTO_OK)
-		return rc;
-	out->items = otto__calloc(n ? n : 1, sizeof *out->items);
-	for (size_t i = 0; i < n; i++)
-		info_from_view(m, &views[i], &out->items[i]);
-	out->count = n;
-	free(views);
-	return OTTO_OK;
+OTTO_API void otto_lock_info_clear(otto_lock_info *info)
+{
+	if (!info)
+		return;
+	free(info->name);
+	free(info->path);
+	free(info->problem);
+	free(info->user);
+	free(info->host);
+	memset(info, 0, sizeof *info);
+}
+
+OTTO_API void otto_lock_list_free(otto_lock_list *list)
+{
+	if (!list)
+		return;
+	for (size_t i = 0; i < list->count; i++)
+		otto_lock_info_clear(&list->items[i]);
+	free(list->items);
+	list->items = NULL;
+	list->count = 0;
 }

@@ -133,6 +133,7 @@ OTTO_API void otto_registry_free(otto_registry *reg)
 		free(reg->sources[i].path);
 	free(reg->sources);
 	otto_strlist_free(&reg->dirs);
+	free(reg->untrusted_by);
 	free(reg);
 }
 
@@ -284,14 +285,20 @@ OTTO_API int otto_registry_scan(otto_registry *reg, otto_error *err)
 	for (size_t i = 0; i < reg->n_builtins; i++)
 		add_rec(reg, OTTO__BUILTIN_PATH, &reg->builtins[i], &reg->builtins[i], NULL);
 
-	otto_strlist files = {0};
-	otto__registry_discover(reg, &files);
+	otto_strlist files = {0}, refusals = {0};
+	otto__registry_discover(reg, &files, &refusals);
 	otto__scan_file *scan = otto__calloc(files.count + 1, sizeof *scan);
 	for (size_t i = 0; i < files.count; i++) {
+		scan[i].path = files.items[i];
+		scan[i].fd = -1;
+		if (refusals.items[i]) {
+			/* Never opened: loading it would run code someone else wrote. */
+			otto__inspection_fail(&scan[i].insp, OTTO_PLUGIN_REFUSED, "%s", refusals.items[i]);
+			continue;
+		}
 		/* Opened once: the worker inspects this descriptor, and what is
 		 * used later must be the file this stamp describes. */
 		char why[512];
-		scan[i].path = files.items[i];
 		if (otto__plugin_open(files.items[i], &scan[i].fd, &scan[i].stamp, why, sizeof why) != 0)
 			otto__inspection_fail(&scan[i].insp, OTTO_PLUGIN_FAILED, "%s", why);
 	}
@@ -304,6 +311,7 @@ OTTO_API int otto_registry_scan(otto_registry *reg, otto_error *err)
 	}
 	free(scan);
 	otto_strlist_free(&files);
+	otto_strlist_free(&refusals);
 	resolve_duplicates(reg);
 	return OTTO_OK;
 }
@@ -413,6 +421,33 @@ OTTO_API const char *otto_registry_suggest(const otto_registry *reg, otto_backen
 	return best;
 }
 
+/* A refused file was never opened, so nobody knows what it registers: the
+ * name asked for may be one of its backends. Say so, naming the file whose
+ * name matches first. */
+static void refused_note(const otto_registry *reg, const char *name, otto_buf *b)
+{
+	const otto__plugin_rec *match = NULL;
+	size_t refused = 0;
+	for (size_t i = 0; i < reg->n_plugins; i++) {
+		const otto__plugin_rec *rec = &reg->plugins[i];
+		if (rec->info.status != OTTO_PLUGIN_REFUSED)
+			continue;
+		refused++;
+		const char *base = strrchr(rec->info.path, '/');
+		base = base ? base + 1 : rec->info.path;
+		size_t n = name ? strlen(name) : 0;
+		if (!match || (n && strncmp(base, name, n) == 0 && strcmp(base + n, ".so") == 0))
+			match = rec;
+	}
+	if (!refused)
+		return;
+	otto__buf_printf(b, " %zu plugin file%s refused as untrusted, and '%s' may be one of %s backends: %s, %s",
+			 refused, refused == 1 ? " was" : "s were", name ? name : "", refused == 1 ? "its" : "their",
+			 match->info.path, match->info.detail);
+	if (refused > 1)
+		otto__buf_printf(b, " (and %zu more: see otto plugins)", refused - 1);
+}
+
 OTTO_API int otto_registry_unknown_backend_error(const otto_registry *reg, otto_backend_kind kind, const char *name,
 						 otto_error *err)
 {
@@ -454,6 +489,7 @@ OTTO_API int otto_registry_unknown_backend_error(const otto_registry *reg, otto_
 			otto__buf_append(&b, ").");
 	}
 	otto_strlist_free(&names);
+	refused_note(reg, name, &b);
 	char *msg = otto__buf_take(&b);
 	otto_error_set(err, OTTO_ENOBACKEND, "%s", msg);
 	free(msg);

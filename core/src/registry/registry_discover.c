@@ -1,7 +1,9 @@
 /*
  * Which files of the plugin folders are opened at all: real shared objects
  * only. Folders hold READMEs, editor backups and the odd text file; opening
- * those would only produce noise (or worse, run something).
+ * those would only produce noise (or worse, run something). Of those, only
+ * trusted files are loaded (registry_trust.c); the others are listed as
+ * refused.
  */
 #include "registry/registry_int.h"
 
@@ -20,10 +22,11 @@ static bool has_plugin_name(const char *name)
 	return name[0] != '.' && n > 3 && strcmp(name + n - 3, ".so") == 0;
 }
 
-/* Starts with the ELF magic and is a shared object (ET_DYN). */
+/* Starts with the ELF magic and is a shared object (ET_DYN). Opened
+ * non-blocking: a FIFO swapped in after the stat must not hang the scan. */
 static bool is_shared_object(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
 	unsigned char h[EI_NIDENT + 2];
@@ -59,15 +62,18 @@ static bool first_sighting(seen_files *seen, const struct stat *st)
 
 /* A file named directly is offered even without the .so suffix: the user
  * asked for it, and the inspection will say what is wrong with it. */
-static void offer(const char *path, bool named_directly, seen_files *seen, otto_strlist *files)
+static void offer(const otto_registry *reg, const char *path, bool named_directly, seen_files *seen,
+		  otto_strlist *files, otto_strlist *refusals)
 {
 	struct stat st;
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 		return;
 	if (!named_directly && !is_shared_object(path))
 		return;
-	if (first_sighting(seen, &st))
-		otto__strlist_push(files, path);
+	if (!first_sighting(seen, &st))
+		return;
+	otto__strlist_push(files, path);
+	otto__strlist_push_owned(refusals, otto__registry_trust(reg, path));
 }
 
 static int compare_names(const void *a, const void *b)
@@ -75,7 +81,8 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void discover_dir(const char *dir, seen_files *seen, otto_strlist *files)
+static void discover_dir(const otto_registry *reg, const char *dir, seen_files *seen, otto_strlist *files,
+			 otto_strlist *refusals)
 {
 	DIR *d = opendir(dir);
 	if (!d)
@@ -90,20 +97,20 @@ static void discover_dir(const char *dir, seen_files *seen, otto_strlist *files)
 		qsort(names.items, names.count, sizeof *names.items, compare_names);
 	for (size_t i = 0; i < names.count; i++) {
 		char *path = otto__path_join(dir, names.items[i]);
-		offer(path, false, seen, files);
+		offer(reg, path, false, seen, files, refusals);
 		free(path);
 	}
 	otto_strlist_free(&names);
 }
 
-void otto__registry_discover(const otto_registry *reg, otto_strlist *files)
+void otto__registry_discover(const otto_registry *reg, otto_strlist *files, otto_strlist *refusals)
 {
 	seen_files seen = {0, NULL};
 	for (size_t i = 0; i < reg->n_sources; i++) {
 		if (reg->sources[i].is_file)
-			offer(reg->sources[i].path, true, &seen, files);
+			offer(reg, reg->sources[i].path, true, &seen, files, refusals);
 		else
-			discover_dir(reg->sources[i].path, &seen, files);
+			discover_dir(reg, reg->sources[i].path, &seen, files, refusals);
 	}
 	free(seen.ids);
 }

@@ -161,11 +161,20 @@ struct otto_registry {
 
 	otto_isolation isolation;
 	unsigned call_timeout_ms;
+	/* Who turned the plugin trust check off (otto_registry_allow_untrusted), or NULL. */
+	char *untrusted_by;
 };
 
 /* The candidate plugin files of the registry's sources, in search order:
- * real shared objects only, each file once. */
-void otto__registry_discover(const otto_registry *reg, otto_strlist *files);
+ * real shared objects only, each file once. refusals[i] is NULL for a file
+ * that may be loaded, else why not (otto__registry_trust). */
+void otto__registry_discover(const otto_registry *reg, otto_strlist *files, otto_strlist *refusals);
+
+/* registry_trust.c: NULL when the plugin file at `path` may be loaded
+ * (it and its folders are owned by root or this user and writable by
+ * nobody else, or the check was turned off, which is announced); else the
+ * sentence `otto plugins` shows (caller frees). */
+char *otto__registry_trust(const otto_registry *reg, const char *path);
 
 /* The record that provides the backend in use, or NULL. */
 const otto__plugin_rec *otto__registry_provider(const otto_registry *reg, otto_backend_kind kind, const char *name);

@@ -557,6 +557,7 @@ static const fixed_key fixed_keys[] = {
     {"reservations", "url", T_STRING, "a string"},
     {"plugins", "path", T_ARRAY | T_STRING, "an array of strings or a string"},
     {"plugins", "call_timeout", T_INTEGER, "an integer (seconds)"},
+    {"plugins", "allow_untrusted", T_BOOLEAN, "a boolean (true or false)"},
     {"locks", "dir", T_STRING, "a string"},
     {"locks", "check_pid", T_BOOLEAN, "a boolean (true or false)"},
     {"lab.sources.*", "backend", T_STRING, "a string"},

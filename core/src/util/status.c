@@ -62,6 +62,8 @@ OTTO_API const char *otto_plugin_status_name(otto_plugin_status status)
 		return "failed";
 	case OTTO_PLUGIN_DUPLICATE:
 		return "duplicate";
+	case OTTO_PLUGIN_REFUSED:
+		return "refused";
 	}
 	return "unknown";
 }

@@ -6,6 +6,8 @@
 #ifndef OTTO_UTIL_H
 #define OTTO_UTIL_H
 
+#include "util/path_trust.h"
+
 #include <otto/otto.h>
 
 #include <stdarg.h>

@@ -35,7 +35,8 @@
  *   1.2  declared settings keys (otto_setting_decl, `settings_keys` in both
  *        type structs, otto_config_check_decl()); writing reservations
  *        (otto_reservation_request, `reserve` and `cancel` in the
- *        reservation backend type, the OTTO_ECONFLICT status).
+ *        reservation backend type, the OTTO_ECONFLICT status); the lock
+ *        states (otto_lock_state) and OTTO_LOCK_DEFAULT_DIR.
  *
  * OWNERSHIP (the whole rule set)
  *   1. What the host passes to the plugin (configuration, names, user names,
@@ -601,6 +602,22 @@ static inline int otto_register_reservation_backend(otto_registrar *reg, const o
 {
 	return reg->ops->add_reservation_backend(reg, type, err);
 }
+
+/* --------------------------------------------------------------- locks -- */
+
+/* Since ABI 1.2. The states of a machine lock (docs/locks.md), defined once
+ * for libotto's lock manager (otto/lock.h), the `lock` reservation backend
+ * and the lock stores to come. Values are fixed for major 1. */
+typedef enum otto_lock_state {
+	OTTO_LOCK_FREE = 0,    /* nobody holds it */
+	OTTO_LOCK_HELD = 1,    /* unexpired, or its holder is alive (or cannot be shown dead) */
+	OTTO_LOCK_EXPIRED = 2, /* past its expiry, and its holder is dead */
+	OTTO_LOCK_STALE = 3,   /* no expiry, and its holder is dead */
+	OTTO_LOCK_CORRUPT = 4  /* its record (or guard) cannot be read: never free */
+} otto_lock_state;
+
+/* Since ABI 1.2. Where locks live when nothing else is configured. */
+#define OTTO_LOCK_DEFAULT_DIR "/tmp/otto-locks"
 
 /* The exported descriptor. abi_major, abi_minor and struct_size come first
  * and never move: the host checks them before calling register_backends. */

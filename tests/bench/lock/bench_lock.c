@@ -53,7 +53,6 @@ static long lock_pairs(const char *dir, double seconds)
 	long n = 0;
 	otto_lock_options_init(&o);
 	o.dir = dir;
-	o.user = "bench";
 	if (otto_lock_manager_new(&m, &o, &err) != OTTO_OK) {
 		fprintf(stderr, "bench_lock: %s\n", err.message);
 		exit(1);
