@@ -16,9 +16,12 @@ void lab_addressing_free(lab_addressing *a)
 	memset(a, 0, sizeof *a);
 }
 
-static void build(lab_addressing *a, lab_files *lf)
+void lab_addressing_refresh(lab_addressing *a, lab_files *lf)
 {
-	if (a->built && a->generation == lf->generation)
+	bool links = false;
+	for (size_t i = 0; i < lf->n_files && !links; i++)
+		links = lf->files[i]->n_links > 0;
+	if (!links || (a->built && a->generation == lf->generation))
 		return;
 	lab_addressing_free(a);
 	for (size_t i = 0; i < lf->n_files; i++) {
@@ -186,7 +189,6 @@ int lab_links_add(lab_files *lf, lab_addressing *a, const char *lab, lab_member_
 			}
 			if (!touches)
 				continue; /* another lab's link: its errors are not this lab's */
-			build(a, lf);
 			rc = add_one(a, lab, f, l, link, s, out, err);
 		}
 	}

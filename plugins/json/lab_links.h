@@ -23,6 +23,10 @@ typedef struct lab_addressing {
 	bool built;
 } lab_addressing;
 
+/* Compute every file's host ids and the addressing, when some file has
+ * links and the files changed since. Call it before taking pointers to
+ * host ids: computing ids moves them. */
+void lab_addressing_refresh(lab_addressing *a, lab_files *lf);
 void lab_addressing_free(lab_addressing *a);
 
 /* Whether host id `id` is in the lab being loaded. */

@@ -184,6 +184,7 @@ static int repo_load_lab(void *self, const char *name, const otto_config *prefer
 	int rc = lab_files_refresh(&r->files, err);
 	if (rc != OTTO_OK)
 		return rc;
+	lab_addressing_refresh(&r->addressing, &r->files);
 	member *members;
 	size_t n;
 	rc = collect_members(r, name, &members, &n, err);
