@@ -22,9 +22,9 @@
 static char *dir;
 
 static const char lab_good[] =
-    "{\"hosts\": [{\"element\": \"carrot\", \"labs\": [\"veggies\"], \"resources\": [\"carrot\"]}]}\n";
+    "{\"hosts\": [{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"carrot\", \"labs\": [\"veggies\"], \"resources\": [\"carrot\"]}]}\n";
 static const char lab_more[] =
-    "{\"hosts\": [{\"element\": \"tomato\", \"labs\": [\"veggies\"], \"resources\": [\"tomato\"]}]}\n";
+    "{\"hosts\": [{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"tomato\", \"labs\": [\"veggies\"], \"resources\": [\"tomato\"]}]}\n";
 
 static void make_repo(void)
 {

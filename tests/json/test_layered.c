@@ -83,7 +83,7 @@ Test(json_layered, not_found_in_one_source_is_fine)
 
 Test(json_layered, any_other_error_fails_the_load)
 {
-	jt_env env = layered("{\"hosts\": [\n{\"element\": \"x\", \"labs\": [\"greens\"]}\n");
+	jt_env env = layered("{\"hosts\": [\n{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"x\", \"labs\": [\"greens\"]}\n");
 	char *msg = jt_load_error(&env, "fruits", OTTO_ERROR);
 	cr_assert(tu_contains(msg, "lab source 'local' (backend 'json')"), "%s", msg);
 	cr_assert(tu_contains(msg, "JSON syntax error"), "%s", msg);
