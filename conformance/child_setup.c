@@ -101,7 +101,7 @@ static int string_add(otto_string_out *out, const char *s, otto_error *err)
 	return OTTO_OK;
 }
 
-static const otto_string_out_ops string_ops = {sizeof(otto_string_out_ops), string_add};
+static const otto_string_out_ops string_ops = {sizeof(otto_string_out_ops), string_add, NULL};
 
 void conf_string_out_init(conf_string_out *o, otto_strlist *list, bool refuse)
 {
@@ -155,7 +155,7 @@ static int sink_add_window(otto_window_out *out, const char *resource, int64_t s
 
 static const otto_lab_out_ops sink_lab_ops = {sizeof(otto_lab_out_ops), sink_add_host, sink_add_resource,
 					     sink_add_link};
-static const otto_summary_out_ops sink_summary_ops = {sizeof(otto_summary_out_ops), sink_add_summary};
+static const otto_summary_out_ops sink_summary_ops = {sizeof(otto_summary_out_ops), sink_add_summary, NULL};
 static const otto_window_out_ops sink_window_ops = {sizeof(otto_window_out_ops), sink_add_window};
 
 void conf_sink_out_init(conf_sink_out *o, bool refuse)

@@ -60,7 +60,7 @@ set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${CMAKE_PROJECT_NAME} built using CMake")
 set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)
 set(CPACK_STRIP_FILES ON)
-set(CPACK_COMPONENTS_ALL tool libotto dev)
+set(CPACK_COMPONENTS_ALL tool libotto dev python)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
@@ -99,6 +99,15 @@ libotto discovers otto-c backend plugins, opens the lab repository and
 reservation backend named in .otto/settings.toml, runs the reservation
 check and manages machine locks. Its plugins live beside it, in
 /usr/lib/<triplet>/otto/plugins.")
+set(CPACK_COMPONENT_PYTHON_DEPENDS libotto)
+set(CPACK_DEBIAN_PYTHON_PACKAGE_NAME python3-otto-c)
+set(CPACK_DEBIAN_PYTHON_PACKAGE_SECTION python)
+set(CPACK_DEBIAN_PYTHON_PACKAGE_DEPENDS "python3 (>= 3.10)")
+set(CPACK_DEBIAN_PYTHON_DESCRIPTION "otto-c backends inside Python otto
+The otto_c module turns any otto-c backend plugin into an object with
+upstream otto-sh's LabRepository or ReservationBackend methods, through
+ctypes over libotto (no compiled extension). Registered from an otto-sh
+init module, it gives Python otto otto-c's backends and speed.")
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME libotto-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_DEV_DESCRIPTION "otto-c plugin SDK and libotto development files
@@ -114,7 +123,7 @@ which checks a plugin against the backend contract.")
 set(CPACK_PRE_BUILD_SCRIPTS ${CMAKE_CURRENT_LIST_DIR}/OttoDebianDocs.cmake)
 set(CPACK_OTTO_LICENSE_FILE ${PROJECT_SOURCE_DIR}/LICENSE)
 set(CPACK_OTTO_SOURCE_PACKAGE otto-c)
-set(CPACK_OTTO_PACKAGES "tool=otto;libotto=libotto${OTTO_SOVERSION};dev=libotto-dev")
+set(CPACK_OTTO_PACKAGES "tool=otto;libotto=libotto${OTTO_SOVERSION};dev=libotto-dev;python=python3-otto-c")
 if(OTTO_RELOCATABLE)
   # A .deb with $ORIGIN RUNPATHs is refused by lintian: say what to do.
   set(CPACK_OTTO_RELOCATABLE ON)

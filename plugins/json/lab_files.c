@@ -2,40 +2,24 @@
  * Finding the lab.json files of the configured paths, and keeping their
  * parses while the files stay the same (lab_files.h). A path that is
  * missing is skipped (the upstream contract); anything that exists but
- * cannot be fully searched is an error naming it, because hosts that
- * silently vanish from a lab make the reservation check pass on the rest.
+ * cannot be read is an error naming it, because hosts that silently
+ * vanish from a lab make the reservation check pass on the rest. A file
+ * that reads but does not parse is kept aside with its error: upstream's
+ * listings skip it, its loads fail.
  */
 #include "lab_files.h"
 
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-/* How many folder levels below a configured folder are searched. A
- * lab.json deeper than that is an error, never silently left out. */
-#define MAX_DEPTH 8
-
 typedef struct pathlist {
 	char **items;
 	size_t n, cap;
 } pathlist;
-
-/* The folders being searched, from the configured one down: a sub-folder
- * that is one of them again (a symlink loop) is an error. */
-typedef struct ancestors {
-	dev_t dev[MAX_DEPTH + 1];
-	ino_t ino[MAX_DEPTH + 1];
-	int n;
-} ancestors;
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static bool ends_with_json(const char *p)
 {
@@ -76,97 +60,28 @@ static int stat_error(const char *what, const char *path, int e, otto_error *err
 			      what, path, strerror(e));
 }
 
-static int read_names(const char *dir, DIR *d, char ***names_out, size_t *n_out, otto_error *err)
+/* The lab.json of a configured folder (upstream reads that one file and
+ * searches no sub-folder). A folder that cannot be searched, and a lab.json
+ * that is a dangling or looping symlink, a folder, a FIFO, a device or a
+ * socket, are errors naming the path: upstream skips them, which would
+ * make a lab smaller and let the reservation check pass on the rest. */
+static int folder_file(const char *dir, pathlist *out, otto_error *err)
 {
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *e;
-	int rc = OTTO_OK;
-	for (;;) {
-		errno = 0;
-		if ((e = readdir(d)) == NULL)
-			break;
-		if (e->d_name[0] != '.')
-			JU_PUSH(names, n, cap, ju_strdup(e->d_name));
-	}
-	if (errno)
-		rc = otto_error_set(err, OTTO_ERROR, "cannot list lab folder %s: %s", dir, strerror(errno));
-	else if (n > 1)
-		qsort(names, n, sizeof *names, by_name);
-	*names_out = names;
-	*n_out = n;
-	return rc;
-}
-
-/* Every lab.json under dir: its own first, then each sub-folder in name
- * order. Everything that could hide one is an error naming the path: a
- * folder that cannot be listed or searched, a dangling or looping symlink,
- * a lab.json that is not a regular file, a folder too deep. */
-static int search_dir(const char *dir, ancestors *up, pathlist *out, otto_error *err)
-{
-	char **names = NULL;
-	size_t n = 0;
 	struct stat st;
 	int rc = OTTO_OK;
-	DIR *d = opendir(dir);
-	if (!d)
-		return otto_error_set(err, OTTO_ERROR,
-				      "cannot list lab folder %s: %s; a lab source that cannot be searched is an error, "
-				      "never a smaller lab",
-				      dir, strerror(errno));
-	if (fstat(dirfd(d), &st) != 0) {
-		rc = otto_error_set(err, OTTO_ERROR, "cannot search lab folder %s: %s", dir, strerror(errno));
-		goto done;
-	}
-	for (int i = 0; i < up->n; i++)
-		if (up->dev[i] == st.st_dev && up->ino[i] == st.st_ino) {
-			rc = otto_error_set(err, OTTO_ERROR,
-					    "lab folder %s leads back to a folder above it (a symlink loop); a lab source "
-					    "that cannot be searched is an error, never a smaller lab",
-					    dir);
-			goto done;
-		}
-	up->dev[up->n] = st.st_dev;
-	up->ino[up->n] = st.st_ino;
-	up->n++;
-	if ((rc = read_names(dir, d, &names, &n, err)) != OTTO_OK)
-		goto done;
 	char *own = ju_asprintf("%s/lab.json", dir);
 	if (stat(own, &st) == 0) {
 		if (S_ISREG(st.st_mode)) {
 			JU_PUSH(out->items, out->n, out->cap, own);
-			own = NULL;
-		} else {
-			rc = otto_error_set(err, OTTO_ERROR, "lab file %s is %s, not a regular file", own,
-					    kind_name(st.st_mode));
+			return OTTO_OK;
 		}
+		rc = otto_error_set(err, OTTO_ERROR, "lab file %s is %s, not a regular file", own, kind_name(st.st_mode));
 	} else {
 		int e = errno;
 		if (e != ENOENT || (lstat(own, &st) == 0 && S_ISLNK(st.st_mode)))
 			rc = stat_error("lab file", own, e, err); /* ENOENT alone: no lab.json here */
 	}
 	free(own);
-	for (size_t i = 0; i < n && rc == OTTO_OK; i++) {
-		if (strcmp(names[i], "lab.json") == 0)
-			continue;
-		char *sub = ju_asprintf("%s/%s", dir, names[i]);
-		if (stat(sub, &st) != 0)
-			rc = stat_error("lab folder entry", sub, errno, err);
-		else if (S_ISDIR(st.st_mode) && up->n > MAX_DEPTH)
-			rc = otto_error_set(err, OTTO_ERROR,
-					    "lab folder %s is more than %d levels below the configured folder, deeper "
-					    "than otto searches; name it in the lab paths itself",
-					    sub, MAX_DEPTH);
-		else if (S_ISDIR(st.st_mode))
-			rc = search_dir(sub, up, out, err);
-		free(sub);
-	}
-	up->n--;
-done:
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	closedir(d);
 	return rc;
 }
 
@@ -191,8 +106,7 @@ static int find_files(char **paths, pathlist *out, otto_error *err)
 			return otto_error_set(err, OTTO_ERROR,
 					      "lab path %s is %s but not a .json file (a folder is searched for lab.json)",
 					      paths[i], S_ISREG(st.st_mode) ? "a file" : kind_name(st.st_mode));
-		ancestors up = {.n = 0};
-		int rc = search_dir(paths[i], &up, out, err);
+		int rc = folder_file(paths[i], out, err);
 		if (rc != OTTO_OK)
 			return rc;
 	}
@@ -211,33 +125,61 @@ static jl_file *take_cached(lab_files *lf, const char *path)
 	return NULL;
 }
 
+static void forget_broken(lab_files *lf)
+{
+	for (size_t i = 0; i < lf->n_broken; i++) {
+		free(lf->broken[i].path);
+		free(lf->broken[i].error);
+	}
+	free(lf->broken);
+	lf->broken = NULL;
+	lf->n_broken = lf->broken_cap = 0;
+}
+
 int lab_files_refresh(lab_files *lf, otto_error *err)
 {
 	pathlist found = {0};
 	int rc = find_files(lf->paths, &found, err);
 	jl_file **next = ju_malloc((found.n ? found.n : 1) * sizeof *next);
 	size_t n_next = 0;
+	bool changed = false;
+	forget_broken(lf);
 	for (size_t i = 0; i < found.n && rc == OTTO_OK; i++) {
 		jl_file *f = take_cached(lf, found.items[i]);
 		if (f && !ju_cache_valid(f->path, "lab file", JU_LAB_FILE_MAX, &f->id, f->text, f->text_len)) {
 			jl_file_free(f);
 			f = NULL;
 		}
-		if (!f)
-			rc = jl_file_load(found.items[i], &f, err);
-		if (rc == OTTO_OK)
-			next[n_next++] = f;
+		if (!f) {
+			otto_error file_err = {0};
+			changed = true;
+			if (jl_file_load(found.items[i], &f, &file_err) != OTTO_OK) {
+				/* Kept aside: listings skip it and say so, loads fail. */
+				lab_broken b = {ju_strdup(found.items[i]), ju_strdup(file_err.message)};
+				JU_PUSH(lf->broken, lf->n_broken, lf->broken_cap, b);
+				continue;
+			}
+		}
+		next[n_next++] = f;
 	}
 	for (size_t i = 0; i < found.n; i++)
 		free(found.items[i]);
 	free(found.items);
 	/* Files no longer named (or not reached after an error) are dropped. */
-	for (size_t i = 0; i < lf->n_files; i++)
+	for (size_t i = 0; i < lf->n_files; i++) {
+		if (lf->files[i])
+			changed = true;
 		jl_file_free(lf->files[i]);
+	}
+	/* The same parses in another order change what derives from them. */
+	if (!changed && n_next != lf->n_files)
+		changed = true;
 	free(lf->files);
 	lf->files = next;
 	lf->n_files = n_next;
 	lf->files_cap = n_next;
+	if (changed || rc != OTTO_OK)
+		lf->generation++;
 	return rc;
 }
 
@@ -246,6 +188,7 @@ void lab_files_free(lab_files *lf)
 	for (size_t i = 0; i < lf->n_files; i++)
 		jl_file_free(lf->files[i]);
 	free(lf->files);
+	forget_broken(lf);
 	json_config_free_paths(lf->paths);
 	memset(lf, 0, sizeof *lf);
 }

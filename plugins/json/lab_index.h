@@ -5,7 +5,8 @@
  * they pass through unchanged without being copied or re-generated).
  *
  * A bad record does not fail the file: it is kept with its error, and only
- * loading a lab that the record names fails (host summaries skip it).
+ * loading a lab that the record names fails (host summaries skip it). A
+ * bad link likewise fails only the labs it touches (lab_links.c).
  */
 #ifndef JSON_LAB_INDEX_H
 #define JSON_LAB_INDEX_H
@@ -23,11 +24,19 @@ typedef struct jl_slice {
 
 typedef struct jl_cred {
 	uint32_t login, password; /* string offsets; password JL_NONE when absent */
+	uint32_t proxy, via;	  /* checked against the record's other creds only */
 } jl_cred;
+
+/* One entry of a record's `interfaces` (its name, its address, its subnet
+ * or JL_NONE): link endpoints name them. */
+typedef struct jl_iface {
+	uint32_t name, ip, subnet;
+} jl_iface;
 
 typedef struct jl_host {
 	/* Offsets into the string pool (JL_NONE: absent). */
 	uint32_t ip, element, board, os_type;
+	uint32_t first_iface, n_ifaces;	      /* into ifaces[] */
 	int64_t element_id, slot;	      /* OTTO_NO_NUMBER when absent */
 	uint32_t first_resource, n_resources; /* into resources[] */
 	uint32_t first_lab, n_labs;	      /* into host_labs[] (lab numbers) */
@@ -40,14 +49,21 @@ typedef struct jl_host {
 
 /* A link: its endpoints, protocol and pass-through fields. */
 typedef struct jl_endpoint {
-	uint32_t host, interface; /* string offsets; interface JL_NONE when absent */
-	uint32_t offset;	  /* where the endpoint starts in the text */
+	/* String offsets; host JL_NONE when it is not a string (such an
+	 * endpoint makes the link touch no lab), interface JL_NONE when absent. */
+	uint32_t host, interface;
+	uint32_t offset; /* where the endpoint starts in the text */
 } jl_endpoint;
 
+/* A link as written. Whether it is valid is known at parse time (error),
+ * whether its hosts and interfaces exist only once every file's hosts are
+ * known (lab_links.c): both fail only the labs the link touches. */
 typedef struct jl_link {
 	uint32_t first_endpoint, n_endpoints; /* into endpoints[] */
-	uint32_t protocol;		      /* string offset, JL_NONE when absent */
-	uint32_t first_extra, n_extras;	      /* into extras[] */
+	uint32_t protocol;		      /* string offset, lower case; "tcp" when absent */
+	uint32_t name, impair, management;    /* string offsets, JL_NONE when absent */
+	uint32_t error;			      /* the link's first error, or JL_NONE */
+	uint32_t offset;		      /* where the link starts in the text */
 } jl_link;
 
 typedef struct jl_file {
@@ -69,7 +85,9 @@ typedef struct jl_file {
 	size_t n_creds, creds_cap;
 	jl_slice *extras;
 	size_t n_extras, extras_cap;
-	jl_link *links; /* in file order; every endpoint names a host id of this file */
+	jl_iface *ifaces;
+	size_t n_ifaces, ifaces_cap;
+	jl_link *links; /* in file order */
 	size_t n_links, links_cap;
 	jl_endpoint *endpoints;
 	size_t n_endpoints, endpoints_cap;
@@ -101,8 +119,8 @@ void jl_file_free(jl_file *f);
  * loads of the lab then find it sorted. */
 void jl_lab_sort_by_id(jl_file *f, uint32_t lab);
 
-/* Compute the id of every host whose record gives one (used to check the
- * links' endpoints, so only for files with links). */
+/* Compute the id of every valid host record (for the links' endpoints,
+ * so only when some file has links, and for host summaries). */
 void jl_compute_all_ids(jl_file *f);
 
 /* The id of host number `host`, once jl_lab_sort_by_id() ran on one of its labs. */
@@ -142,8 +160,8 @@ typedef struct jl_scratch {
 	size_t ends_cap;
 } jl_scratch;
 void jl_host_view(const jl_file *f, const jl_host *h, jl_scratch *s, otto_host *out);
-/* The same for a link. */
-void jl_link_view(const jl_file *f, const jl_link *l, jl_scratch *s, otto_link *out);
+/* The 1-based line of a byte offset of the text. */
+unsigned jl_line_at(const jl_file *f, uint32_t offset);
 void jl_scratch_free(jl_scratch *s);
 
 #endif

@@ -1,17 +1,22 @@
 /*
  * The `json` lab repository: hosts from one or more lab.json files. A lab
  * is the set of hosts whose `labs` names it, across every file found.
+ * Listings (list_labs, host summaries) skip a file that does not parse and
+ * say which and why, as upstream's skip it; loading any lab fails on it,
+ * as upstream's load does (so the reservation check fails closed).
  */
 #include "json_plugin.h"
 
 #include "config.h"
 #include "lab_files.h"
+#include "lab_links.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct lab_repo {
 	lab_files files;
+	lab_addressing addressing;
 	jl_scratch scratch;
 } lab_repo;
 
@@ -30,9 +35,25 @@ static int repo_create(const otto_config *config, void **self, otto_error *err)
 static void repo_destroy(void *self)
 {
 	lab_repo *r = self;
+	lab_addressing_free(&r->addressing);
 	lab_files_free(&r->files);
 	jl_scratch_free(&r->scratch);
 	free(r);
+}
+
+/* Listings go on without a file that does not parse, and say so. */
+static void warn_broken(const lab_files *lf, otto_string_out *list_out, otto_summary_out *summary_out)
+{
+	for (size_t i = 0; i < lf->n_broken; i++) {
+		char *msg = ju_asprintf("skipped lab file %s, which does not parse (%s); loading any lab fails until it is "
+					"fixed",
+					lf->broken[i].path, lf->broken[i].error);
+		if (list_out)
+			otto_string_out_warn(list_out, msg);
+		else
+			otto_summary_out_warn(summary_out, msg);
+		free(msg);
+	}
 }
 
 static int repo_list_labs(void *self, otto_string_out *out, otto_error *err)
@@ -41,6 +62,7 @@ static int repo_list_labs(void *self, otto_string_out *out, otto_error *err)
 	int rc = lab_files_refresh(&r->files, err);
 	if (rc != OTTO_OK)
 		return rc;
+	warn_broken(&r->files, out, NULL);
 	strtab all = {0};
 	for (size_t i = 0; i < r->files.n_files; i++) {
 		const jl_file *f = r->files.files[i];
@@ -99,6 +121,8 @@ static int collect_members(lab_repo *r, const char *name, member **out, size_t *
 	size_t n = 0, cap = 0, files_used = 0;
 	*out = NULL;
 	*n_out = 0;
+	if (r->files.n_broken) /* upstream's load_lab reads every file and fails on this one */
+		return otto_error_set(err, OTTO_ERROR, "cannot load lab '%s': %s", name, r->files.broken[0].error);
 	for (size_t i = 0; i < r->files.n_files; i++) {
 		jl_file *f = r->files.files[i];
 		if (f->poison) {
@@ -141,28 +165,15 @@ static int by_id_key(const void *key, const void *m)
 	return strcmp(key, ((const member *)m)->id);
 }
 
-/* The lab's links: those of every file whose endpoints all name hosts of
- * the lab (members is in id order), in file order. */
-static int add_links(lab_repo *r, const member *members, size_t n, otto_lab_out *out, otto_error *err)
+typedef struct members_view {
+	const member *items;
+	size_t n;
+} members_view;
+
+static bool in_lab(const char *id, void *ctx)
 {
-	int rc = OTTO_OK;
-	for (size_t i = 0; i < r->files.n_files && rc == OTTO_OK; i++) {
-		const jl_file *f = r->files.files[i];
-		for (size_t l = 0; l < f->n_links && rc == OTTO_OK; l++) {
-			const jl_link *link = &f->links[l];
-			bool ours = true;
-			for (uint32_t e = 0; e < link->n_endpoints && ours; e++) {
-				const char *host = jl_str(f, f->endpoints[link->first_endpoint + e].host);
-				ours = n && bsearch(host, members, n, sizeof *members, by_id_key) != NULL;
-			}
-			if (!ours)
-				continue;
-			otto_link view;
-			jl_link_view(f, link, &r->scratch, &view);
-			rc = otto_lab_out_add_link(out, &view, err);
-		}
-	}
-	return rc;
+	const members_view *v = ctx;
+	return v->n && bsearch(id, v->items, v->n, sizeof *v->items, by_id_key) != NULL;
 }
 
 static int repo_load_lab(void *self, const char *name, const otto_config *preferences, otto_lab_out *out,
@@ -173,6 +184,7 @@ static int repo_load_lab(void *self, const char *name, const otto_config *prefer
 	int rc = lab_files_refresh(&r->files, err);
 	if (rc != OTTO_OK)
 		return rc;
+	lab_addressing_refresh(&r->addressing, &r->files);
 	member *members;
 	size_t n;
 	rc = collect_members(r, name, &members, &n, err);
@@ -201,40 +213,109 @@ static int repo_load_lab(void *self, const char *name, const otto_config *prefer
 		jl_host_view(members[i].file, &members[i].file->hosts[members[i].host], &r->scratch, &h);
 		rc = otto_lab_out_add_host(out, &h, err);
 	}
+	members_view view = {members, n};
 	if (rc == OTTO_OK)
-		rc = add_links(r, members, n, out, err);
+		rc = lab_links_add(&r->files, &r->addressing, name, in_lab, &view, &r->scratch, out, err);
 	free(members);
 	return rc;
+}
+
+/* One summary per host id across the files, as upstream merges them: the
+ * first valid record's fields, the labs of every record with that id
+ * (first seen first), sorted by id. Invalid records are skipped. */
+typedef struct summary {
+	const char *id;
+	const jl_file *file;
+	uint32_t host;
+	uint32_t first_lab, n_labs; /* into the labs array */
+} summary;
+
+static int by_summary_id(const void *a, const void *b)
+{
+	return strcmp(((const summary *)a)->id, ((const summary *)b)->id);
 }
 
 static int repo_summaries(void *self, otto_summary_out *out, otto_error *err)
 {
 	lab_repo *r = self;
 	int rc = lab_files_refresh(&r->files, err);
-	const char **labs = NULL;
-	size_t labs_cap = 0;
-	for (size_t i = 0; i < r->files.n_files && rc == OTTO_OK; i++) {
-		const jl_file *f = r->files.files[i];
-		for (size_t k = 0; k < f->n_hosts && rc == OTTO_OK; k++) {
+	if (rc != OTTO_OK)
+		return rc;
+	warn_broken(&r->files, NULL, out);
+	strtab ids = {0};
+	summary *sums = NULL;
+	size_t sums_cap = 0;
+	/* Each summary's labs, as lists chained through next (built in order). */
+	typedef struct lab_item {
+		const char *name;
+		uint32_t next;
+	} lab_item;
+	lab_item *items = NULL;
+	size_t n_items = 0, items_cap = 0;
+	uint32_t *last = NULL;
+	size_t last_cap = 0;
+	for (size_t i = 0; i < r->files.n_files; i++) {
+		jl_file *f = r->files.files[i];
+		jl_compute_all_ids(f);
+		for (uint32_t k = 0; k < f->n_hosts; k++) {
 			const jl_host *h = &f->hosts[k];
-			if (h->error != JL_NONE)
+			if (h->error != JL_NONE || f->host_ids[k] == SIZE_MAX)
 				continue; /* malformed records are skipped, never an error */
-			ju_reserve((void **)&labs, &labs_cap, h->n_labs + 1, sizeof *labs);
-			for (uint32_t j = 0; j < h->n_labs; j++)
-				labs[j] = f->labs.keys[f->host_labs[h->first_lab + j]];
-			otto_host_summary s = OTTO_HOST_SUMMARY_INIT;
-			s.labs = labs;
-			s.n_labs = h->n_labs;
-			s.ip = jl_str(f, h->ip);
-			s.element = jl_str(f, h->element);
-			s.element_id = h->element_id;
-			s.board = jl_str(f, h->board);
-			s.slot = h->slot;
-			s.docker_capable = h->docker_capable;
-			rc = otto_summary_out_add(out, &s, err);
+			const char *id = jl_host_id(f, k);
+			bool added;
+			uint32_t s = strtab_intern(&ids, id, strlen(id), &added);
+			if (added) {
+				ju_reserve((void **)&sums, &sums_cap, s + 1, sizeof *sums);
+				ju_reserve((void **)&last, &last_cap, s + 1, sizeof *last);
+				sums[s] = (summary){ids.keys[s], f, k, JL_NONE, 0};
+				last[s] = JL_NONE;
+			}
+			for (uint32_t j = 0; j < h->n_labs; j++) {
+				const char *lab = f->labs.keys[f->host_labs[h->first_lab + j]];
+				bool dup = false;
+				for (uint32_t it = sums[s].first_lab; it != JL_NONE && !dup; it = items[it].next)
+					dup = strcmp(items[it].name, lab) == 0;
+				if (dup)
+					continue;
+				JU_PUSH(items, n_items, items_cap, ((lab_item){lab, JL_NONE}));
+				uint32_t at = (uint32_t)(n_items - 1);
+				if (last[s] == JL_NONE)
+					sums[s].first_lab = at;
+				else
+					items[last[s]].next = at;
+				last[s] = at;
+				sums[s].n_labs++;
+			}
 		}
 	}
+	size_t n = ids.count;
+	qsort(sums, n, sizeof *sums, by_summary_id);
+	const char **labs = NULL;
+	size_t labs_cap = 0;
+	for (size_t i = 0; i < n && rc == OTTO_OK; i++) {
+		const summary *sm = &sums[i];
+		const jl_host *h = &sm->file->hosts[sm->host];
+		ju_reserve((void **)&labs, &labs_cap, sm->n_labs + 1, sizeof *labs);
+		size_t j = 0;
+		for (uint32_t it = sm->first_lab; it != JL_NONE; it = items[it].next)
+			labs[j++] = items[it].name;
+		otto_host_summary s = OTTO_HOST_SUMMARY_INIT;
+		s.id = sm->id;
+		s.labs = labs;
+		s.n_labs = sm->n_labs;
+		s.ip = jl_str(sm->file, h->ip);
+		s.element = jl_str(sm->file, h->element);
+		s.element_id = h->element_id;
+		s.board = jl_str(sm->file, h->board);
+		s.slot = h->slot;
+		s.docker_capable = h->docker_capable;
+		rc = otto_summary_out_add(out, &s, err);
+	}
 	free(labs);
+	free(sums);
+	free(items);
+	free(last);
+	strtab_free(&ids);
 	return rc;
 }
 

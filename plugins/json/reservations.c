@@ -56,9 +56,27 @@ static int refresh(res_backend *b, otto_error *err)
 	return jr_file_load(b->path, &b->file, err);
 }
 
+/* Now, in microseconds: an entry expiring at 12:00:00.5 is still held at
+ * 12:00:00.2 (upstream compares datetimes to the microsecond). */
+static int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static bool live(const jr_entry *e, int64_t now)
 {
 	return e->expires > now;
+}
+
+/* A window's end in the ABI's whole seconds: rounded up, so the window
+ * covers every moment the entry is held. */
+static int64_t window_end(const jr_entry *e)
+{
+	if (e->expires == JR_NO_EXPIRY || e->expires / 1000000 >= OTTO_TIME_FAR_FUTURE)
+		return OTTO_TIME_FAR_FUTURE;
+	return e->expires / 1000000 + (e->expires % 1000000 > 0);
 }
 
 /* Add s to out unless `seen` already has it. */
@@ -76,7 +94,7 @@ static int res_reserved(void *self, const char *user, otto_string_out *out, otto
 	if (rc != OTTO_OK)
 		return rc;
 	const jr_file *f = b->file;
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = now_us();
 	strtab seen = {0};
 	for (size_t i = 0; i < f->n_entries && rc == OTTO_OK; i++) {
 		const jr_entry *e = &f->entries[i];
@@ -96,7 +114,7 @@ static int res_who(void *self, const char *resource, otto_string_out *out, otto_
 	if (rc != OTTO_OK)
 		return rc;
 	const jr_file *f = b->file;
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = now_us();
 	strtab seen = {0};
 	for (size_t i = 0; i < f->n_entries && rc == OTTO_OK; i++) {
 		const jr_entry *e = &f->entries[i];
@@ -133,7 +151,7 @@ static int res_windows(void *self, const char *user, otto_window_out *out, otto_
 	if (rc != OTTO_OK)
 		return rc;
 	const jr_file *f = b->file;
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = now_us();
 	for (size_t i = 0; i < f->n_entries && rc == OTTO_OK; i++) {
 		const jr_entry *e = &f->entries[i];
 		if (!live(e, now) || strcmp(jr_str(f, e->user), user) != 0)
@@ -141,7 +159,7 @@ static int res_windows(void *self, const char *user, otto_window_out *out, otto_
 		/* The file records no start: unknown, so the epoch. */
 		for (uint32_t j = 0; j < e->n_resources && rc == OTTO_OK; j++)
 			rc = otto_window_out_add(out, jr_str(f, f->resources[e->first_resource + j]), OTTO_TIME_EPOCH,
-						 e->expires, err);
+						 window_end(e), err);
 	}
 	return rc;
 }

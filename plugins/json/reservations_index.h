@@ -8,10 +8,12 @@
 
 #include "jutil.h"
 
+#define JR_NO_EXPIRY INT64_MAX
+
 typedef struct jr_entry {
 	uint32_t user;			      /* string offset */
 	uint32_t first_resource, n_resources; /* into resources[] */
-	int64_t expires;		      /* OTTO_TIME_FAR_FUTURE when none */
+	int64_t expires;		      /* microseconds since the epoch, JR_NO_EXPIRY when none */
 } jr_entry;
 
 typedef struct jr_file {

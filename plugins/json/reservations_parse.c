@@ -102,7 +102,7 @@ static uint32_t pool_add(parser *p, const char *s, size_t len)
 	return off;
 }
 
-static int step(parser *p, enum tok t, const char *s, size_t len)
+static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 {
 	switch (p->state) {
 	case S_TOP:
@@ -116,8 +116,7 @@ static int step(parser *p, enum tok t, const char *s, size_t len)
 		if (t == T_MAP_END) {
 			if (!p->seen_version)
 				return fail(p, "missing 'version' (must be 1)");
-			if (!p->seen_list)
-				return fail(p, "missing 'reservations' (an array of entries)");
+			/* No 'reservations': nobody holds anything (upstream's default). */
 			p->state = S_DONE;
 			return 1;
 		}
@@ -133,6 +132,10 @@ static int step(parser *p, enum tok t, const char *s, size_t len)
 		return 1;
 	case S_VERSION: {
 		int64_t v;
+		if (t == T_BOOL && b) { /* pydantic's Literal[1] takes true, as Python's 1 == True */
+			p->state = S_TOP_KEYS;
+			return 1;
+		}
 		if (t != T_NUM || !ju_whole_number(s, len, &v) || v != 1) {
 			if (t == T_NUM)
 				return fail(p, "unsupported version %.*s (this backend reads version 1)", (int)len, s);
@@ -155,7 +158,7 @@ static int step(parser *p, enum tok t, const char *s, size_t len)
 			return fail(p, "reservations[%zu] must be an object, got %s", p->index, tok_name(t));
 		memset(&p->cur, 0, sizeof p->cur);
 		p->cur.first_resource = (uint32_t)p->f->n_resources;
-		p->cur.expires = OTTO_TIME_FAR_FUTURE;
+		p->cur.expires = JR_NO_EXPIRY;
 		p->seen = 0;
 		p->state = S_ENTRY_KEYS;
 		return 1;
@@ -185,9 +188,8 @@ static int step(parser *p, enum tok t, const char *s, size_t len)
 		return 1;
 	}
 	case S_USER:
-		if (t != T_STR || len == 0)
-			return fail(p, "reservations[%zu]: 'user' must be a non-empty string, got %s", p->index,
-				    t == T_STR ? "\"\"" : tok_name(t));
+		if (t != T_STR) /* "" is a user name to upstream too */
+			return fail(p, "reservations[%zu]: 'user' must be a string, got %s", p->index, tok_name(t));
 		if (holds_nul(p, s, len))
 			return fail(p, "reservations[%zu]: 'user' holds a NUL character (\\u0000), which no user name may "
 				       "hold",
@@ -228,9 +230,13 @@ static int step(parser *p, enum tok t, const char *s, size_t len)
 				free(shown);
 				return 0;
 			}
+		} else if (t == T_NUM) {
+			if (!json_number_time(s, len, &p->cur.expires))
+				return fail(p, "reservations[%zu]: 'expires' %.*s is not a Unix time upstream can read",
+					    p->index, (int)(len < 40 ? len : 40), s);
 		} else if (t != T_NULL) {
-			return fail(p, "reservations[%zu]: 'expires' must be an ISO 8601 time string, got %s", p->index,
-				    tok_name(t));
+			return fail(p, "reservations[%zu]: 'expires' must be an ISO 8601 time string or a Unix time, got %s",
+				    p->index, tok_name(t));
 		}
 		p->state = S_ENTRY_KEYS;
 		return 1;
@@ -242,40 +248,39 @@ static int step(parser *p, enum tok t, const char *s, size_t len)
 
 static int cb_null(void *ctx)
 {
-	return step(ctx, T_NULL, NULL, 0);
+	return step(ctx, T_NULL, NULL, 0, 0);
 }
 static int cb_bool(void *ctx, int b)
 {
-	(void)b;
-	return step(ctx, T_BOOL, NULL, 0);
+	return step(ctx, T_BOOL, NULL, 0, b);
 }
 static int cb_number(void *ctx, const char *s, size_t len)
 {
-	return step(ctx, T_NUM, s, len);
+	return step(ctx, T_NUM, s, len, 0);
 }
 static int cb_string(void *ctx, const unsigned char *s, size_t len)
 {
-	return step(ctx, T_STR, (const char *)s, len);
+	return step(ctx, T_STR, (const char *)s, len, 0);
 }
 static int cb_start_map(void *ctx)
 {
-	return step(ctx, T_MAP, NULL, 0);
+	return step(ctx, T_MAP, NULL, 0, 0);
 }
 static int cb_key(void *ctx, const unsigned char *s, size_t len)
 {
-	return step(ctx, T_KEY, (const char *)s, len);
+	return step(ctx, T_KEY, (const char *)s, len, 0);
 }
 static int cb_end_map(void *ctx)
 {
-	return step(ctx, T_MAP_END, NULL, 0);
+	return step(ctx, T_MAP_END, NULL, 0, 0);
 }
 static int cb_start_array(void *ctx)
 {
-	return step(ctx, T_ARR, NULL, 0);
+	return step(ctx, T_ARR, NULL, 0, 0);
 }
 static int cb_end_array(void *ctx)
 {
-	return step(ctx, T_ARR_END, NULL, 0);
+	return step(ctx, T_ARR_END, NULL, 0, 0);
 }
 
 static const yajl_callbacks callbacks = {cb_null,      cb_bool, NULL,	    NULL,	    cb_number,	 cb_string,

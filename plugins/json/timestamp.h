@@ -1,4 +1,7 @@
-/* ISO 8601 times as reservations.json writes them. */
+/* Times in reservations.json, read as upstream otto-sh reads them: a string
+ * goes through Python's datetime.fromisoformat (3.11 rules) after a final
+ * "Z" became "+00:00"; a number is Unix time (milliseconds past 2e10), as
+ * pydantic reads it. Results are microseconds since the epoch (UTC). */
 #ifndef JSON_TIMESTAMP_H
 #define JSON_TIMESTAMP_H
 
@@ -6,9 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Parse "YYYY-MM-DD[(T| )hh:mm[:ss[.fff]]][Z|+hh:mm|-hh:mm|+hhmm|+hh]" into
- * Unix seconds. No offset means UTC; a date alone is its midnight UTC.
- * Fractions of a second are dropped. False when it is not such a time. */
-bool json_parse_time(const char *s, size_t len, int64_t *out);
+/* "2026-05-01T09:30:00.5Z", "20260501T0930+01", "2026-W18-5", "2026-05-01"
+ * ... A date alone is its midnight; no offset means UTC; fractions are kept
+ * to the microsecond (further digits dropped, as Python does). A lower-case
+ * "z" is refused (upstream replaces only "Z"). False when not such a time. */
+bool json_parse_time(const char *s, size_t len, int64_t *us);
+
+/* A JSON number as pydantic reads a datetime: seconds since the epoch, or
+ * milliseconds when its magnitude is above 2e10. */
+bool json_number_time(const char *s, size_t len, int64_t *us);
 
 #endif

@@ -21,7 +21,7 @@ static int strings_add(otto_string_out *out, const char *s, otto_error *err)
 	return OTTO_OK;
 }
 
-static const otto_string_out_ops strings_ops = {sizeof(otto_string_out_ops), strings_add};
+static const otto_string_out_ops strings_ops = {sizeof(otto_string_out_ops), strings_add, NULL};
 
 /* A lab out-object that counts hosts. */
 typedef struct host_count {

@@ -36,7 +36,7 @@ static int strings_add(otto_string_out *out, const char *s, otto_error *err)
 	return OTTO_OK;
 }
 
-static const otto_string_out_ops strings_ops = {sizeof strings_ops, strings_add};
+static const otto_string_out_ops strings_ops = {sizeof strings_ops, strings_add, NULL};
 
 static void strings_init(strings *l)
 {

@@ -11,7 +11,7 @@ static char *repo(const char *reservations)
 {
 	char *dir = tu_mkdtemp();
 	free(tu_write(dir, ".otto/settings.toml",
-		      "[lab]\nbackend = \"json\"\n[lab.json]\npaths = [\"" UPSTREAM "\"]\n\n"
+		      "[lab]\nbackend = \"json\"\n[lab.json]\npaths = [\"" UPSTREAM "/tech1\", \"" UPSTREAM "/tech2\"]\n\n"
 		      "[reservations]\nbackend = \"json\"\n[reservations.json]\npath = \".otto/reservations.json\"\n"));
 	if (reservations)
 		free(tu_write(dir, ".otto/reservations.json", reservations));

@@ -25,7 +25,7 @@ static char *repo(const char *lab_path, const char *reservations_path)
 	free(tu_write(dir, ".otto/settings.toml", settings));
 	free(settings);
 	free(tu_write(dir, "lab.json",
-		      "{\"hosts\": [{\"element\": \"board\", \"labs\": [\"bench\"], \"resources\": [\"rack3\"]}]}\n"));
+		      "{\"hosts\": [{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"board\", \"labs\": [\"bench\"], \"resources\": [\"rack3\"]}]}\n"));
 	free(tu_write(dir, "reservations.json",
 		      "{\"version\": 1, \"reservations\": [{\"user\": \"alice\", \"resources\": [\"rack3\"]}]}\n"));
 	return dir;
@@ -191,12 +191,12 @@ Test(json_file_kinds, a_lab_file_rewritten_within_one_tick)
 	free(settings_text);
 	char *path = jt_write(&env, "lab.json", "");
 	struct timespec when = {.tv_sec = time(NULL) + 3600, .tv_nsec = 0};
-	rewrite_same_stamp(path, "{\"hosts\": [{\"element\": \"one\", \"labs\": [\"a\"]}]}\n", &when);
+	rewrite_same_stamp(path, "{\"hosts\": [{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"one\", \"labs\": [\"a\"]}]}\n", &when);
 	cr_assert_eq(jt_open_lab(&env), OTTO_OK, "%s", env.err.message);
 	otto_lab *lab = jt_load(&env, "a");
 	cr_assert_str_eq(lab->hosts[0].id, "one");
 	otto_lab_free(lab);
-	rewrite_same_stamp(path, "{\"hosts\": [{\"element\": \"two\", \"labs\": [\"a\"]}]}\n", &when);
+	rewrite_same_stamp(path, "{\"hosts\": [{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"two\", \"labs\": [\"a\"]}]}\n", &when);
 	lab = jt_load(&env, "a");
 	cr_assert_str_eq(lab->hosts[0].id, "two", "the old parse of a rewritten lab file was used");
 	otto_lab_free(lab);

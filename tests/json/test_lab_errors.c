@@ -38,7 +38,7 @@ static char *list_labs_error(jt_env *env)
 
 Test(json_lab_errors, syntax_error_names_file_line_and_column)
 {
-	jt_env env = env_with_file("{\n  \"hosts\": [\n    {\"element\": \"a\" \"labs\": []}\n  ]\n}\n");
+	jt_env env = env_with_file("{\n  \"hosts\": [\n    {\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"a\" \"labs\": []}\n  ]\n}\n");
 	char *msg = list_labs_error(&env);
 	cr_assert(tu_contains(msg, "lab.json:3:"), "%s", msg);
 	cr_assert(tu_contains(msg, "JSON syntax error"), "%s", msg);
@@ -51,7 +51,7 @@ Test(json_lab_errors, syntax_error_names_file_line_and_column)
 
 Test(json_lab_errors, truncated_file_is_a_syntax_error)
 {
-	jt_env env = env_with_file("{\"hosts\": [\n{\"element\": \"a\"");
+	jt_env env = env_with_file("{\"hosts\": [\n{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"a\"");
 	char *msg = list_labs_error(&env);
 	cr_assert(tu_contains(msg, "lab.json:2:"), "%s", msg);
 	cr_assert(tu_contains(msg, "JSON syntax error"), "%s", msg);
@@ -96,7 +96,7 @@ Test(json_lab_errors, top_level_shapes)
 	cr_assert(tu_contains(msg, "'hosts' must be an array"), "%s", msg);
 	free(msg);
 	jt_env_free(&env);
-	env = env_with_file("{\"hosts\": [{\"element\": \"a\"}, 7]}");
+	env = env_with_file("{\"hosts\": [{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"a\"}, 7]}");
 	msg = list_labs_error(&env);
 	cr_assert(tu_contains(msg, "hosts[1] must be an object"), "%s", msg);
 	free(msg);
@@ -152,7 +152,7 @@ Test(json_lab_errors, field_types)
 
 Test(json_lab_errors, bad_labs_poisons_every_lab_of_the_file)
 {
-	jt_env env = jt_lab_env("{\"element\": \"x\", \"labs\": [\"b\"]},\n{\"element\": \"y\", \"labs\": \"a\"}");
+	jt_env env = jt_lab_env("{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"x\", \"labs\": [\"b\"]},\n{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"y\", \"labs\": \"a\"}");
 	char *msg = jt_load_error(&env, "b", OTTO_ERROR);
 	cr_assert(tu_contains(msg, "hosts[1]: 'labs' must be an array of strings, got a string"), "%s", msg);
 	free(msg);
@@ -161,8 +161,8 @@ Test(json_lab_errors, bad_labs_poisons_every_lab_of_the_file)
 
 Test(json_lab_errors, a_bad_record_fails_only_its_labs)
 {
-	jt_env env = jt_lab_env("{\"element\": \"ok\", \"labs\": [\"good\"]},\n"
-				"{\"element\": \"bad\", \"element_id\": 1.5, \"labs\": [\"broken\"]}");
+	jt_env env = jt_lab_env("{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"ok\", \"labs\": [\"good\"]},\n"
+				"{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"bad\", \"element_id\": 1.5, \"labs\": [\"broken\"]}");
 	otto_lab *lab = jt_load(&env, "good");
 	cr_assert_eq(lab->n_hosts, 1);
 	otto_lab_free(lab);
@@ -183,7 +183,7 @@ Test(json_lab_errors, duplicate_id_in_one_lab_names_both_records)
 	    HOST("\"element\": \"Lab X\"") ",\n" HOST("\"element\": \"ok\"") ",\n" HOST("\"element\": \"lab-x\""), "a",
 	    (const char *const[]){"duplicate host id 'lab-x'", "lab.json:3 hosts[0]", "lab.json:5 hosts[2]", NULL});
 	/* The same id in two different labs is fine. */
-	jt_env env = jt_lab_env("{\"element\": \"x\", \"labs\": [\"a\"]}, {\"element\": \"x\", \"labs\": [\"b\"]}");
+	jt_env env = jt_lab_env("{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"x\", \"labs\": [\"a\"]}, {\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"x\", \"labs\": [\"b\"]}");
 	otto_lab *lab = jt_load(&env, "a");
 	otto_lab_free(lab);
 	lab = jt_load(&env, "b");
@@ -197,7 +197,7 @@ Test(json_lab_errors, errors_come_back_on_every_load)
 	 * record and a duplicate fail the second load exactly like the first. */
 	jt_env env = jt_lab_env(HOST("\"element\": \"x\"") ",\n" HOST(
 	    "\"element\": \"X\"") ",\n"
-				  "{\"element\": \"bad\", \"slot\": -1, \"labs\": [\"b\"]}");
+				  "{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"bad\", \"slot\": -1, \"labs\": [\"b\"]}");
 	for (int round = 0; round < 2; round++) {
 		char *dup = jt_load_error(&env, "a", OTTO_ERROR);
 		cr_expect(tu_contains(dup, "duplicate host id 'x'") && tu_contains(dup, "hosts[0]") &&
@@ -218,8 +218,8 @@ Test(json_lab_errors, long_ids_are_kept_whole)
 	char element[301];
 	memset(element, 'e', 300);
 	element[300] = '\0';
-	char *hosts = tu_fmt("{\"element\": \"%s\", \"element_id\": 7, \"labs\": [\"a\"]}, "
-			     "{\"element\": \"short\", \"labs\": [\"a\"]}",
+	char *hosts = tu_fmt("{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"%s\", \"element_id\": 7, \"labs\": [\"a\"]}, "
+			     "{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"short\", \"labs\": [\"a\"]}",
 			     element);
 	jt_env env = jt_lab_env(hosts);
 	otto_lab *lab = jt_load(&env, "a");

@@ -9,7 +9,7 @@
 
 static jt_env upstream(void)
 {
-	char *settings = jt_lab_settings("[\"" UPSTREAM "\"]");
+	char *settings = jt_lab_settings("[\"" UPSTREAM "/tech1\", \"" UPSTREAM "/tech2\"]");
 	jt_env env = jt_env_new(settings);
 	free(settings);
 	cr_assert_eq(jt_open_lab(&env), OTTO_OK, "%s", env.err.message);
@@ -162,7 +162,7 @@ Test(json_upstream, relative_paths_resolve_against_the_repository_root)
 	jt_env env = jt_env_new(settings);
 	free(settings);
 	char *text = tu_read(UPSTREAM "/tech1/lab.json");
-	free(jt_write(&env, "lab_data/site/lab.json", text));
+	free(jt_write(&env, "lab_data/lab.json", text));
 	free(text);
 	cr_assert_eq(jt_open_lab(&env), OTTO_OK, "%s", env.err.message);
 	otto_lab *lab = jt_load(&env, "veggies");

@@ -63,9 +63,9 @@ Test(json_links, upstream_labs_get_the_links_between_their_hosts)
 
 static const char *const two_labs =
     "{\"hosts\": [\n"
-    " {\"element\": \"a\", \"labs\": [\"x\"]},\n"
-    " {\"element\": \"b\", \"labs\": [\"x\", \"y\"]},\n"
-    " {\"element\": \"c\", \"labs\": [\"y\"]}],\n"
+    " {\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"a\", \"labs\": [\"x\"]},\n"
+    " {\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"b\", \"labs\": [\"x\", \"y\"]},\n"
+    " {\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"c\", \"labs\": [\"y\"]}],\n"
     " \"links\": [\n"
     "  {\"endpoints\": [{\"host\": \"a\"}, {\"host\": \"c\", \"interface\": null}], \"protocol\": \"tcp\"},\n"
     "  {\"endpoints\": [{\"host\": \"b\", \"interface\": \"e1\", \"_n\": 1}], \"protocol\": null,\n"
@@ -96,7 +96,7 @@ Test(json_links, a_lab_gets_the_links_whose_every_endpoint_is_its_host)
  * belongs to cannot be known. */
 static void assert_file_error(const char *links, const char *needle)
 {
-	char *text = tu_fmt("{\"hosts\": [{\"element\": \"a\", \"labs\": [\"x\"]}],\n\"links\": %s}", links);
+	char *text = tu_fmt("{\"hosts\": [{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"a\", \"labs\": [\"x\"]}],\n\"links\": %s}", links);
 	jt_env env = env_with(text);
 	otto_strlist labs;
 	int rc = otto_lab_repository_list_labs(env.lab, &labs, &env.err);
@@ -135,7 +135,7 @@ Test(json_links, every_link_error_names_the_file_link_and_field)
 
 Test(json_links, an_endpoint_naming_no_host_of_the_file_is_an_error)
 {
-	jt_env env = env_with("{\"hosts\": [{\"element\": \"a\", \"labs\": [\"x\"]}],\n"
+	jt_env env = env_with("{\"hosts\": [{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"a\", \"labs\": [\"x\"]}],\n"
 			      "\"links\": [{\"endpoints\": [{\"host\": \"a\"}]},\n"
 			      "  {\"endpoints\": [{\"host\": \"a\"},\n    {\"host\": \"ghost\"}]}]}");
 	char *want = tu_fmt("%s/lab.json:4: links[1].endpoints[1]: host 'ghost' is not the id of any host record in "
@@ -167,8 +167,8 @@ Test(json_links, layered_sources_give_the_union_without_exact_duplicates)
 	free(
 	    jt_write(&env, "local/lab.json",
 		     "{\"hosts\": [\n"
-		     " {\"element\": \"carrot\", \"board\": \"seed\", \"labs\": [\"veggies\"]},\n"
-		     " {\"element\": \"tomato\", \"board\": \"seed\", \"labs\": [\"veggies\"]}],\n"
+		     " {\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"carrot\", \"board\": \"seed\", \"labs\": [\"veggies\"]},\n"
+		     " {\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"tomato\", \"board\": \"seed\", \"labs\": [\"veggies\"]}],\n"
 		     " \"links\": [\n"
 		     "  {\"endpoints\": [{\"host\": \"carrot_seed\", \"interface\": \"eth2\"},\n"
 		     "                 {\"host\": \"tomato_seed\", \"interface\": \"eth2\"}], \"protocol\": \"udp\"},\n"

@@ -27,19 +27,19 @@ static void assert_lab_refused(const char *hosts, const char *lab, const char *c
 Test(json_nul, element_board_ip_and_os_type)
 {
 	/* jt_lab_env puts the record on line 3. */
-	assert_lab_refused("{\"element\": \"sw\\u0000itch\", \"labs\": [\"a\"]}", "a",
+	assert_lab_refused("{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"sw\\u0000itch\", \"labs\": [\"a\"]}", "a",
 			   NEEDLES("lab.json:3: hosts[0]: 'element' holds a NUL character (\\u0000)"));
-	assert_lab_refused("{\"element\": \"sw\", \"board\": \"b\\u0000\", \"labs\": [\"a\"]}", "a",
+	assert_lab_refused("{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"sw\", \"board\": \"b\\u0000\", \"labs\": [\"a\"]}", "a",
 			   NEEDLES("lab.json:3: hosts[0]: 'board' holds a NUL character"));
 	assert_lab_refused("{\"element\": \"sw\", \"ip\": \"10.0.0.1\\u0000evil\", \"labs\": [\"a\"]}", "a",
 			   NEEDLES("lab.json:3: hosts[0]: 'ip' holds a NUL character"));
-	assert_lab_refused("{\"element\": \"sw\", \"os_type\": \"\\u0000\", \"labs\": [\"a\"]}", "a",
+	assert_lab_refused("{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"sw\", \"os_type\": \"\\u0000\", \"labs\": [\"a\"]}", "a",
 			   NEEDLES("lab.json:3: hosts[0]: 'os_type' holds a NUL character"));
 }
 
 Test(json_nul, resources_and_creds)
 {
-	assert_lab_refused("{\"element\": \"sw\", \"labs\": [\"a\"], \"resources\": [\"ok\", \"rack\\u00003\"]}", "a",
+	assert_lab_refused("{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"sw\", \"labs\": [\"a\"], \"resources\": [\"ok\", \"rack\\u00003\"]}", "a",
 			   NEEDLES("lab.json:3: hosts[0]: 'resources'[1] holds a NUL character"));
 	assert_lab_refused("{\"element\": \"sw\", \"labs\": [\"a\"], \"creds\": [{\"login\": \"root\\u0000\"}]}", "a",
 			   NEEDLES("lab.json:3: hosts[0]: 'creds[0].login' holds a NUL character"));
@@ -54,8 +54,8 @@ Test(json_nul, resources_and_creds)
  * Which labs the record is in cannot be known, so no lab of the file loads. */
 Test(json_nul, a_lab_name_poisons_the_file)
 {
-	const char *hosts = "{\"element\": \"sw\", \"labs\": [\"x\", \"x\\u0000am\"]},\n"
-			    "{\"element\": \"other\", \"labs\": [\"y\"]}";
+	const char *hosts = "{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"sw\", \"labs\": [\"x\", \"x\\u0000am\"]},\n"
+			    "{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"other\", \"labs\": [\"y\"]}";
 	assert_lab_refused(hosts, "x", NEEDLES("lab.json:3: hosts[0]: 'labs'[1] holds a NUL character (\\u0000)"));
 	assert_lab_refused(hosts, "y", NEEDLES("so no lab of this file can be trusted"));
 	jt_env env = jt_lab_env(hosts);
@@ -78,7 +78,7 @@ Test(json_nul, link_fields)
 		char *settings = jt_lab_settings("[\"lab.json\"]");
 		jt_env env = jt_env_new(settings);
 		free(settings);
-		char *text = tu_fmt("{\"hosts\": [{\"element\": \"sw\", \"labs\": [\"a\"]}],\n \"links\": [{\"endpoints\": "
+		char *text = tu_fmt("{\"hosts\": [{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"sw\", \"labs\": [\"a\"]}],\n \"links\": [{\"endpoints\": "
 				    "[%s]}]}\n",
 				    cases[i][0]);
 		free(jt_write(&env, "lab.json", text));
@@ -94,7 +94,7 @@ Test(json_nul, link_fields)
 	jt_env env = jt_env_new(settings);
 	free(settings);
 	free(jt_write(&env, "lab.json",
-		      "{\"hosts\": [{\"element\": \"sw\", \"labs\": [\"a\"]}],\n \"links\": [{\"endpoints\": [{\"host\": "
+		      "{\"hosts\": [{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"sw\", \"labs\": [\"a\"]}],\n \"links\": [{\"endpoints\": [{\"host\": "
 		      "\"sw\"}], \"protocol\": \"u\\u0000dp\"}]}\n"));
 	cr_assert_eq(jt_open_lab(&env), OTTO_OK, "%s", env.err.message);
 	char *msg = jt_load_error(&env, "a", OTTO_ERROR);
@@ -107,7 +107,7 @@ Test(json_nul, link_fields)
 /* A pass-through field is not a name: it keeps its \u0000, as written. */
 Test(json_nul, pass_through_fields_keep_it)
 {
-	jt_env env = jt_lab_env("{\"element\": \"sw\", \"labs\": [\"a\"], \"note\": \"a\\u0000b\"}");
+	jt_env env = jt_lab_env("{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"sw\", \"labs\": [\"a\"], \"note\": \"a\\u0000b\"}");
 	otto_lab *lab = jt_load(&env, "a");
 	cr_assert_str_eq(lab->hosts[0].extra_json, "{\"note\": \"a\\u0000b\"}");
 	otto_lab_free(lab);
@@ -120,7 +120,7 @@ static char *reservations_repo(const char *reservations)
 	free(tu_write(dir, ".otto/settings.toml",
 		      "[lab]\nbackend = \"json\"\n[lab.json]\npaths = [\"lab.json\"]\n\n[reservations]\nbackend = "
 		      "\"json\"\n[reservations.json]\npath = \"reservations.json\"\n"));
-	free(tu_write(dir, "lab.json", "{\"hosts\": [{\"element\": \"board\", \"labs\": [\"bench\"], \"resources\": "
+	free(tu_write(dir, "lab.json", "{\"hosts\": [{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"board\", \"labs\": [\"bench\"], \"resources\": "
 				       "[\"rack3\"]}]}\n"));
 	free(tu_write(dir, "reservations.json", reservations));
 	return dir;

@@ -27,7 +27,7 @@ static void repo_with(const char *value)
 {
 	dir = tu_mkdtemp();
 	free(tu_write(dir, ".otto/settings.toml", "[lab]\nbackend = \"json\"\n[lab.json]\npaths = [\"lab.json\"]\n"));
-	char *text = tu_fmt("{\"hosts\": [{\"element\": \"sw\", \"labs\": [\"deep\"], \"nest\": %s}]}\n", value);
+	char *text = tu_fmt("{\"hosts\": [{\"ip\": \"\", \"creds\": [{\"login\": \"u\"}], \"element\": \"sw\", \"labs\": [\"deep\"], \"nest\": %s}]}\n", value);
 	free(tu_write(dir, "lab.json", text));
 	free(text);
 }

@@ -113,7 +113,16 @@ static int collector_add(otto_string_out *out, const char *s, otto_error *err)
 	return OTTO_OK;
 }
 
-static const otto_string_out_ops collector_ops = {sizeof(otto_string_out_ops), collector_add};
+/* A plugin's warning reaches the user with the backend named, like its
+ * errors (escaped by otto__warn). */
+static void collector_warn(otto_string_out *out, const char *message)
+{
+	otto__string_collector *c = (otto__string_collector *)out;
+	if (message)
+		otto__warn("%s backend '%s': %s", c->call->kind, c->call->backend, message);
+}
+
+static const otto_string_out_ops collector_ops = {sizeof(otto_string_out_ops), collector_add, collector_warn};
 
 void otto__string_collector_init(otto__string_collector *c, otto__call *call)
 {

@@ -619,7 +619,14 @@ static int summary_add(otto_summary_out *out, const otto_host_summary *summary, 
 	return OTTO_OK;
 }
 
-static const otto_summary_out_ops summary_out_ops = {sizeof(otto_summary_out_ops), summary_add};
+static void summary_warn(otto_summary_out *out, const char *message)
+{
+	summary_collector *c = (summary_collector *)out;
+	if (message)
+		otto__warn("%s backend '%s': %s", c->call->kind, c->call->backend, message);
+}
+
+static const otto_summary_out_ops summary_out_ops = {sizeof(otto_summary_out_ops), summary_add, summary_warn};
 
 int otto__summaries_collect(otto_lab_repository *repo, otto_summary_list *out, otto_error *err)
 {

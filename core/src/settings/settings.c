@@ -73,6 +73,15 @@ void otto__setting_release(otto_setting *setting)
 
 static const char sources_prefix[] = "lab.sources.";
 
+char *otto__settings_source_label(const otto__settings_table *t)
+{
+	const otto_setting *name = otto__settings_table_get(t, "name");
+	const otto_setting *backend = otto__settings_table_get(t, "backend");
+	if (name && name->type == OTTO_VALUE_STRING)
+		return otto__strdup(name->string);
+	return otto__asprintf("%s#%s", backend ? backend->string : "?", t->name + strlen("lab.sources.#"));
+}
+
 static void build_sources(otto_settings *s)
 {
 	for (size_t i = 0; i < s->n_tables; i++) {
@@ -82,13 +91,25 @@ static void build_sources(otto_settings *s)
 		s->sources = otto__realloc(s->sources, (s->n_sources + 1) * sizeof *s->sources);
 		otto__lab_source *src = &s->sources[s->n_sources++];
 		const otto_setting *backend = otto__settings_table_get(t, "backend");
-		src->label = t->name + sizeof sources_prefix - 1;
+		/* An upstream [[lab.sources]] entry: labelled by its `name` (not a
+		 * key of the backend's), named in messages by its label. */
+		bool entry = t->name[sizeof sources_prefix - 1] == '#';
+		const otto_setting *name = entry ? otto__settings_table_get(t, "name") : NULL;
+		if (entry) {
+			char *label = otto__settings_source_label(t);
+			otto__strlist_push_owned(&s->interned, label);
+			otto__strlist_push_owned(&s->interned, otto__asprintf("lab.sources '%s'", label));
+			src->label = s->interned.items[s->interned.count - 2];
+			src->section = s->interned.items[s->interned.count - 1];
+		} else {
+			src->label = t->name + sizeof sources_prefix - 1;
+			src->section = t->name;
+		}
 		src->backend = backend ? backend->string : NULL;
-		src->section = t->name;
 		src->settings = otto__calloc(t->count, sizeof *src->settings);
 		src->n_settings = 0;
 		for (size_t k = 0; k < t->count; k++)
-			if (&t->items[k] != backend)
+			if (&t->items[k] != backend && &t->items[k] != name)
 				src->settings[src->n_settings++] = t->items[k];
 	}
 }

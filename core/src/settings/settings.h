@@ -54,6 +54,10 @@ const otto_setting *otto__settings_table_get(const otto__settings_table *t, cons
 /* Free the strings a setting owns. */
 void otto__setting_release(otto_setting *setting);
 
+/* The label of a [[lab.sources]] entry (a table named lab.sources.#<n>):
+ * its `name`, else "<backend>#<n>", as upstream otto labels it. Caller frees. */
+char *otto__settings_source_label(const otto__settings_table *t);
+
 /* After a successful parse: build the lab sources and the plugin folders. */
 void otto__settings_finish(otto_settings *s);
 

@@ -26,8 +26,49 @@
 /* inih keeps section and key names in 50-byte buffers. */
 #define NAME_MAX_LEN 49
 
-static const char accepted_tables[] =
-    "[lab], [lab.<backend>], [lab.sources.<label>], [reservations], [reservations.<backend>], [plugins], [locks]";
+/* Every table a settings file may hold, in one place. `pattern` is a table
+ * name, "x.*" (one more part) or "x.**" (any more parts, quoted ones too).
+ * Upstream otto-sh's own tables are accepted and left alone: a file shared
+ * by both otto's must not need rewriting (docs/settings.md). */
+typedef enum table_kind {
+	TK_FIXED,	  /* read by libotto: its keys are listed in fixed_keys */
+	TK_BACKEND,	  /* handed to a backend as is */
+	TK_SOURCE,	  /* one layered lab source, [lab.sources.<label>] */
+	TK_UPSTREAM,	  /* upstream otto's: not read */
+	TK_UPSTREAM_ARRAY /* upstream otto's [[...]]: not read */
+} table_kind;
+
+static const struct known_table {
+	const char *pattern;
+	table_kind kind;
+	const char *shown; /* in the list of accepted tables, or NULL */
+} known_tables[] = {
+    {"lab", TK_FIXED, "[lab]"},
+    {"lab.sources.*", TK_SOURCE, "[[lab.sources]], [lab.sources.<label>]"},
+    {"lab.*", TK_BACKEND, "[lab.<backend>]"},
+    {"reservations", TK_FIXED, "[reservations]"},
+    {"reservations.*", TK_BACKEND, "[reservations.<backend>]"},
+    {"plugins", TK_FIXED, "[plugins]"},
+    {"locks", TK_FIXED, "[locks]"},
+    {"coverage", TK_UPSTREAM, "upstream otto's [coverage], [docker], [[docker.images]], [[docker.composes]], "
+			      "[monitor], [logging], [dependencies], [project], [os_profiles.*] and "
+			      "[host_preferences.*]"},
+    {"coverage.**", TK_UPSTREAM, NULL},
+    {"docker", TK_UPSTREAM, NULL},
+    {"docker.images", TK_UPSTREAM_ARRAY, NULL},
+    {"docker.composes", TK_UPSTREAM_ARRAY, NULL},
+    {"monitor", TK_UPSTREAM, NULL},
+    {"logging", TK_UPSTREAM, NULL},
+    {"dependencies", TK_UPSTREAM, NULL},
+    {"dependencies.**", TK_UPSTREAM, NULL},
+    {"project", TK_UPSTREAM, NULL},
+    {"project.**", TK_UPSTREAM, NULL},
+    {"os_profiles.**", TK_UPSTREAM, NULL},
+    {"host_preferences.**", TK_UPSTREAM, NULL},
+};
+
+/* Upstream otto's top-level keys (before any table), not read here. */
+static const char *const upstream_top_keys[] = {"name", "version", "libs", "tests", "init", "sut_dirs"};
 
 typedef struct parse_state {
 	otto_settings *s;
@@ -46,6 +87,15 @@ typedef struct parse_state {
 	unsigned open_key_line;
 	unsigned lab_backend_line;
 	long first_source; /* index of the first [lab.sources.*] table, -1: none */
+	bool ignored;	   /* the current table is upstream otto's: its lines are not read */
+	unsigned array_sources;	    /* [[lab.sources]] entries so far */
+	unsigned array_source_line; /* the first one's line */
+	unsigned source_table_line; /* the first [lab.sources.<label>] table's line */
+	unsigned backend_table_line; /* the first [lab.<backend>] table's line */
+	char *backend_table;	     /* its name */
+	char *joined;		     /* a value spread over lines, joined */
+	unsigned key_line;	     /* the line its key is on */
+	char *repo_name;	     /* upstream's top-level `name`, for its messages */
 } parse_state;
 
 static void fail(parse_state *st, unsigned line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -117,45 +167,156 @@ static bool valid_table_name(const char *name)
 	}
 }
 
+static bool pattern_match(const char *pattern, const char *name)
+{
+	size_t n = strlen(pattern);
+	if (n > 3 && strcmp(pattern + n - 3, ".**") == 0)
+		return strncmp(name, pattern, n - 2) == 0 && name[n - 2] != '\0';
+	if (n > 2 && strcmp(pattern + n - 2, ".*") == 0)
+		return strncmp(name, pattern, n - 1) == 0 && name[n - 1] != '\0' && !strchr(name + n - 1, '.');
+	return strcmp(pattern, name) == 0;
+}
+
+static const struct known_table *find_known(const char *name)
+{
+	for (size_t i = 0; i < sizeof known_tables / sizeof *known_tables; i++)
+		if (pattern_match(known_tables[i].pattern, name))
+			return &known_tables[i];
+	return NULL;
+}
+
+static char *accepted_tables(void)
+{
+	otto_buf b = {0};
+	for (size_t i = 0; i < sizeof known_tables / sizeof *known_tables; i++)
+		if (known_tables[i].shown)
+			otto__buf_printf(&b, "%s%s", b.len ? ", " : "", known_tables[i].shown);
+	return otto__buf_take(&b);
+}
+
+static void fail_unknown_table(parse_state *st, const char *shown)
+{
+	char *accepted = accepted_tables();
+	fail(st, st->line, "unknown table %s; accepted tables: %s", shown, accepted);
+	free(accepted);
+}
+
 /* Which tables the file may hold; fails with the reason otherwise. */
 static void check_table_known(parse_state *st, const char *name)
 {
-	size_t parts = 1;
-	for (const char *p = name; *p; p++)
-		parts += *p == '.';
-	size_t head = strcspn(name, ".");
-	bool known = false;
-	if (strncmp(name, "lab", head) == 0 && head == 3) {
-		const char *second = name + 4;
-		if (parts == 2 && strcmp(second, "sources") == 0) {
-			fail(
-			    st, st->line,
-			    "[lab.sources] holds no keys of its own: write one [lab.sources.<label>] table per source");
-			return;
-		}
-		known = parts <= 2 || (parts == 3 && strncmp(second, "sources.", 8) == 0);
-	} else if (strncmp(name, "reservations", head) == 0 && head == 12) {
-		known = parts <= 2;
-	} else if (strcmp(name, "plugins") == 0 || strcmp(name, "locks") == 0) {
-		known = true;
+	if (strcmp(name, "lab.sources") == 0) {
+		fail(st, st->line,
+		     "[lab.sources] holds no keys of its own: write one [[lab.sources]] entry (or [lab.sources.<label>] "
+		     "table) per source");
+		return;
 	}
-	if (!known)
-		fail(st, st->line, "unknown table [%s]; accepted tables: %s", name, accepted_tables);
+	const struct known_table *k = find_known(name);
+	if (!k || k->kind == TK_UPSTREAM_ARRAY) {
+		char shown[128];
+		snprintf(shown, sizeof shown, "[%s]", name);
+		fail_unknown_table(st, shown);
+	}
 }
 
 /* A table is complete when the next header or the end of the file comes. */
 static void end_table(parse_state *st)
 {
 	const otto__settings_table *t = current_table(st);
-	if (!t || !is_source_table(t->name) || otto__settings_table_get(t, "backend"))
+	if (st->ignored || !t || !is_source_table(t->name) || otto__settings_table_get(t, "backend"))
 		return;
-	fail(st, t->line, "[%s] has no 'backend' key: every lab source names the backend that reads it", t->name);
+	if (t->name[strlen("lab.sources.")] == '#')
+		fail(st, t->line, "this [[lab.sources]] entry has no 'backend' key: every lab source names the backend "
+				  "that reads it");
+	else
+		fail(st, t->line, "[%s] has no 'backend' key: every lab source names the backend that reads it",
+		     t->name);
+}
+
+/* Upstream's [[lab.sources]] and the other layouts of lab sources do not
+ * mix: each pair is an error naming both lines. */
+static void check_source_forms(parse_state *st, bool array_entry, const char *name)
+{
+	if (array_entry && st->source_table_line)
+		fail(st, st->line,
+		     "[[lab.sources]] cannot be used together with [lab.sources.<label>] tables (line %u): write every "
+		     "source one way",
+		     st->source_table_line);
+	else if (!array_entry && is_source_table(name) && st->array_sources)
+		fail(st, st->line,
+		     "[%s] cannot be used together with [[lab.sources]] entries (line %u): write every source one way",
+		     name, st->array_source_line);
+	else if (array_entry && st->lab_backend_line)
+		fail(st, st->line,
+		     "[[lab.sources]] cannot be used together with 'backend' in [lab] (line %u); as upstream otto "
+		     "says: [lab] `backend` was removed; select backends per source: [[lab.sources]] backend = "
+		     "\"<name>\", with its kwargs inline in the entry",
+		     st->lab_backend_line);
+	else if (array_entry && st->backend_table_line)
+		fail(st, st->line,
+		     "[[lab.sources]] cannot be used together with [%s] (line %u), which configures the single [lab] "
+		     "backend: put its keys inline in the [[lab.sources]] entry",
+		     st->backend_table, st->backend_table_line);
+	else if (!array_entry && st->array_sources && strncmp(name, "lab.", 4) == 0 && !is_source_table(name))
+		fail(st, st->line,
+		     "[%s] cannot be used together with [[lab.sources]] (line %u): put its keys inline in the "
+		     "[[lab.sources]] entry",
+		     name, st->array_source_line);
+}
+
+static void array_header(parse_state *st, const char *p, char *inih_line, int size)
+{
+	const char *close = strstr(p + 2, "]]");
+	if (!close) {
+		fail(st, st->line, "array-of-tables header '%s' has no closing ']]'", p);
+		return;
+	}
+	const char *rest = skip_space(close + 2);
+	if (*rest && *rest != '#') {
+		fail(st, st->line, "unexpected text after the table header: '%s'", rest);
+		return;
+	}
+	char *name = trimmed(p + 2, close);
+	const struct known_table *k = find_known(name);
+	end_table(st);
+	if (st->failed) {
+		free(name);
+		return;
+	}
+	if (k && k->kind == TK_UPSTREAM_ARRAY) {
+		st->ignored = true;
+		free(name);
+		return;
+	}
+	if (strcmp(name, "lab.sources") != 0) {
+		char shown[128];
+		snprintf(shown, sizeof shown, "[[%s]]", name);
+		free(name);
+		fail_unknown_table(st, shown);
+		return;
+	}
+	free(name);
+	check_source_forms(st, true, NULL);
+	if (st->failed)
+		return;
+	if (!st->array_sources)
+		st->array_source_line = st->line;
+	st->array_sources++;
+	/* Entries are tables named lab.sources.#<n>: '#' is no name character,
+	 * so they never meet a [lab.sources.<label>] table. */
+	char internal[64];
+	snprintf(internal, sizeof internal, "lab.sources.#%u", st->array_sources);
+	otto__settings_add_table(st->s, internal, st->line);
+	st->table = (long)st->s->n_tables - 1;
+	if (st->first_source < 0)
+		st->first_source = st->table;
+	st->ignored = false;
+	snprintf(inih_line, (size_t)size, "[%s]\n", internal);
 }
 
 static void header_line(parse_state *st, const char *p, char *inih_line, int size)
 {
 	if (p[1] == '[') {
-		fail(st, st->line, "arrays of tables ([[...]]) are not supported");
+		array_header(st, p, inih_line, size);
 		return;
 	}
 	const char *close = strchr(p + 1, ']');
@@ -163,12 +324,21 @@ static void header_line(parse_state *st, const char *p, char *inih_line, int siz
 		fail(st, st->line, "table header '%s' has no closing ']'", p);
 		return;
 	}
+	char *name = trimmed(p + 1, close);
+	const struct known_table *k = find_known(name);
+	if (k && (k->kind == TK_UPSTREAM || k->kind == TK_UPSTREAM_ARRAY)) {
+		/* upstream otto's table (its names may be quoted): not read */
+		end_table(st);
+		st->ignored = true;
+		free(name);
+		return;
+	}
 	const char *rest = skip_space(close + 1);
 	if (*rest && *rest != '#') {
 		fail(st, st->line, "unexpected text after the table header: '%s'", rest);
+		free(name);
 		return;
 	}
-	char *name = trimmed(p + 1, close);
 	if (!valid_table_name(name))
 		fail(st, st->line,
 		     "table name [%s] is not valid: every dot-separated part must be non-empty and use only A-Z a-z "
@@ -189,11 +359,20 @@ static void header_line(parse_state *st, const char *p, char *inih_line, int siz
 		     "[%s] cannot be used together with 'backend' in [lab] (line %u): use either one lab backend or "
 		     "layered [lab.sources.<label>] tables",
 		     name, st->lab_backend_line);
+	if (!st->failed)
+		check_source_forms(st, false, name);
 	if (!st->failed) {
 		otto__settings_add_table(st->s, name, st->line);
 		st->table = (long)st->s->n_tables - 1;
+		st->ignored = false;
 		if (is_source_table(name) && st->first_source < 0)
 			st->first_source = st->table;
+		if (is_source_table(name) && !st->source_table_line)
+			st->source_table_line = st->line;
+		if (strncmp(name, "lab.", 4) == 0 && !is_source_table(name) && !st->backend_table_line) {
+			st->backend_table_line = st->line;
+			st->backend_table = otto__strdup(name);
+		}
 		snprintf(inih_line, (size_t)size, "[%s]\n", name);
 	}
 	free(name);
@@ -201,9 +380,93 @@ static void header_line(parse_state *st, const char *p, char *inih_line, int siz
 
 /* ---------------------------------------------------------- key lines -- */
 
+/* Brackets opened and not closed in `text` (outside strings); *content is
+ * set to the length before a comment. */
+static int open_brackets(const char *text, size_t *content)
+{
+	int depth = 0;
+	char quote = 0;
+	size_t i = 0;
+	for (; text[i]; i++) {
+		char c = text[i];
+		if (quote) {
+			if (c == '\\' && quote == '"' && text[i + 1])
+				i++;
+			else if (c == quote)
+				quote = 0;
+		} else if (c == '"' || c == '\'') {
+			quote = c;
+		} else if (c == '#') {
+			break;
+		} else if (c == '[') {
+			depth++;
+		} else if (c == ']') {
+			depth--;
+		}
+	}
+	*content = i;
+	return depth;
+}
+
+static bool fetch_line(parse_state *st, int size);
+
+/* A value that opens an array and does not close it on its line goes on
+ * over the next lines (as in upstream's own files: paths = [\n "a",\n]):
+ * they are read now and joined into one value. */
+static const char *join_value(parse_state *st, const char *value, const char *key, int size)
+{
+	size_t content;
+	const char *v = skip_space(value);
+	int depth = *v == '[' ? open_brackets(v, &content) : 0;
+	if (depth <= 0)
+		return value;
+	otto_buf b = {0};
+	otto__buf_appendn(&b, v, content);
+	unsigned first = st->line;
+	while (depth > 0) {
+		if (!fetch_line(st, size)) {
+			if (!st->failed)
+				fail(st, first,
+				     "unterminated array in the value of '%s' (no closing ']' before the end of the file)",
+				     key);
+			otto__buf_free(&b);
+			return NULL;
+		}
+		depth += open_brackets(st->raw, &content);
+		otto__buf_append(&b, " ");
+		otto__buf_appendn(&b, st->raw, content);
+	}
+	free(st->joined);
+	st->joined = otto__buf_take(&b);
+	return st->joined;
+}
+
+static bool is_upstream_top_key(const char *key)
+{
+	for (size_t i = 0; i < sizeof upstream_top_keys / sizeof *upstream_top_keys; i++)
+		if (strcmp(key, upstream_top_keys[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool opens_multiline_string(const char *value)
+{
+	const char *v = skip_space(value);
+	return strncmp(v, "\"\"\"", 3) == 0 || strncmp(v, "'''", 3) == 0;
+}
+
 static void key_line(parse_state *st, const char *p, char *inih_line, int size)
 {
 	const char *eq = strchr(p, '=');
+	if (st->ignored) {
+		/* Upstream otto's table: not read, but a value spread over lines
+		 * is skipped whole. */
+		if (eq && opens_multiline_string(eq + 1))
+			fail(st, st->line, "multi-line strings are not supported, even in upstream otto's tables");
+		else if (eq)
+			join_value(st, eq + 1, "(in upstream otto's table)", size);
+		return;
+	}
 	if (!eq) {
 		fail(st, st->line, "expected 'key = value' or a [table] header, found '%s'", p);
 		return;
@@ -223,32 +486,45 @@ static void key_line(parse_state *st, const char *p, char *inih_line, int size)
 	else if (strlen(key) > NAME_MAX_LEN)
 		fail(st, st->line, "key '%s' is %zu characters long; at most %d are supported", key, strlen(key),
 		     NAME_MAX_LEN);
-	else if (st->table < 0)
+	else if (st->table < 0 && !is_upstream_top_key(key))
 		fail(st, st->line, "key '%s' is outside any table: put it under a table header such as [lab]", key);
 	if (st->failed) {
 		free(key);
 		return;
 	}
+	st->key_line = st->line;
+	const char *value = join_value(st, eq + 1, key, size);
+	if (!value) {
+		free(key);
+		return;
+	}
+	if (st->table < 0) {
+		/* upstream otto's top-level key: only `name` is used, in upstream's
+		 * own message about duplicated [[lab.sources]] labels */
+		const char *v = skip_space(value);
+		const char *end = *v == '"' ? strchr(v + 1, '"') : NULL;
+		if (strcmp(key, "name") == 0 && end) {
+			free(st->repo_name);
+			st->repo_name = otto__strndup(v + 1, (size_t)(end - v - 1));
+		}
+		free(key);
+		return;
+	}
 	free(st->key);
 	st->key = key;
-	st->value = eq + 1;
+	st->value = value;
 	/* inih sees only the key: the value is parsed from the raw line. */
 	snprintf(inih_line, (size_t)size, "%s=\n", key);
 }
 
 /* ------------------------------------------------------- line reading -- */
 
-/* inih's ini_reader: hands inih one normalised line per line of the file,
- * or NULL (end of file) at the end or after the first error. */
-static char *read_line(char *buf, int size, void *stream)
+/* The next line of the file into st->raw, checked: false at the end of the
+ * file or on an error. */
+static bool fetch_line(parse_state *st, int size)
 {
-	parse_state *st = stream;
-	if (st->failed)
-		return NULL;
-	if (st->next >= st->len) {
-		end_table(st);
-		return NULL;
-	}
+	if (st->failed || st->next >= st->len)
+		return false;
 	const char *start = st->text + st->next;
 	const char *nl = memchr(start, '\n', st->len - st->next);
 	size_t len = nl ? (size_t)(nl - start) : st->len - st->next;
@@ -262,7 +538,7 @@ static char *read_line(char *buf, int size, void *stream)
 	st->raw[len] = '\0';
 	if (memchr(st->raw, '\0', len)) {
 		fail(st, st->line, "the line holds a NUL byte");
-		return NULL;
+		return false;
 	}
 	while (len && st->raw[len - 1] == '\r')
 		st->raw[--len] = '\0';
@@ -275,7 +551,7 @@ static char *read_line(char *buf, int size, void *stream)
 			     "the line holds the control character \\x%02x at column %zu, which TOML does not allow "
 			     "(inside a quoted string write \\n, \\t or \\r)",
 			     c, i + 1);
-			return NULL;
+			return false;
 		}
 	}
 	if (st->line == 1 && strncmp(st->raw, "\xEF\xBB\xBF", 3) == 0) {
@@ -286,14 +562,29 @@ static char *read_line(char *buf, int size, void *stream)
 	size_t limit = size > 2 ? (size_t)size - 2 : 0;
 	if (len > limit) {
 		fail(st, st->line, "the line is %zu characters long; at most %zu are supported", len, limit);
+		return false;
+	}
+	return true;
+}
+
+/* inih's ini_reader: hands inih one normalised line per line of the file,
+ * or NULL (end of file) at the end or after the first error. */
+static char *read_line(char *buf, int size, void *stream)
+{
+	parse_state *st = stream;
+	if (st->failed)
+		return NULL;
+	if (st->next >= st->len) {
+		end_table(st);
 		return NULL;
 	}
-
+	if (!fetch_line(st, size))
+		return NULL;
 	const char *p = skip_space(st->raw);
 	strcpy(buf, "\n");
 	if (*p == '\0' || *p == '#')
 		return buf;
-	if (p > st->raw && st->open_key) {
+	if (p > st->raw && st->open_key && !st->ignored) {
 		fail(st, st->line,
 		     "indented line continues '%s' from line %u: multi-line values are not supported (remove the "
 		     "indentation)",
@@ -310,10 +601,10 @@ static char *read_line(char *buf, int size, void *stream)
 		st->open_key = NULL;
 	} else {
 		key_line(st, p, buf, size);
-		if (!st->failed) {
+		if (!st->failed && buf[0] != '\n') {
 			free(st->open_key);
 			st->open_key = otto__strdup(st->key);
-			st->open_key_line = st->line;
+			st->open_key_line = st->key_line;
 		}
 	}
 	return st->failed ? NULL : buf;
@@ -561,6 +852,7 @@ static const fixed_key fixed_keys[] = {
     {"locks", "dir", T_STRING, "a string"},
     {"locks", "check_pid", T_BOOLEAN, "a boolean (true or false)"},
     {"lab.sources.*", "backend", T_STRING, "a string"},
+    {"lab.sources.#*", "name", T_STRING, "a string"},
 };
 
 static const char *type_name(otto_value_type type)
@@ -580,12 +872,19 @@ static const char *type_name(otto_value_type type)
 
 static bool is_fixed_table(const char *name)
 {
-	return strcmp(name, "lab") == 0 || strcmp(name, "reservations") == 0 || strcmp(name, "plugins") == 0 ||
-	       strcmp(name, "locks") == 0;
+	const struct known_table *k = find_known(name);
+	return k && k->kind == TK_FIXED;
+}
+
+static bool is_array_source(const char *table)
+{
+	return strncmp(table, "lab.sources.#", 13) == 0;
 }
 
 static bool table_matches(const char *pattern, const char *table)
 {
+	if (strcmp(pattern, "lab.sources.#*") == 0)
+		return is_array_source(table);
 	return strcmp(pattern, "lab.sources.*") == 0 ? is_source_table(table) : strcmp(pattern, table) == 0;
 }
 
@@ -634,6 +933,14 @@ static void check_structure(parse_state *st, const otto__settings_table *t, cons
 	check_fixed_key(st, t->name, set);
 	if (st->failed || strcmp(t->name, "lab") != 0 || strcmp(set->key, "backend") != 0)
 		return;
+	if (st->array_sources) {
+		fail(st, st->line,
+		     "'backend' in [lab] cannot be used together with [[lab.sources]] (line %u); as upstream otto says: "
+		     "[lab] `backend` was removed; select backends per source: [[lab.sources]] backend = \"<name>\", "
+		     "with its kwargs inline in the entry",
+		     st->array_source_line);
+		return;
+	}
 	if (st->first_source >= 0) {
 		const otto__settings_table *src = &st->s->tables[st->first_source];
 		fail(st, st->line,
@@ -659,14 +966,19 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		return 0;
 	}
 	otto_setting set = {0};
-	if (!parse_value(st, st->value, &set)) {
+	/* A value joined from several lines is reported at its key's line. */
+	unsigned line = st->line;
+	st->line = st->key_line;
+	bool parsed = parse_value(st, st->value, &set);
+	st->line = line;
+	if (!parsed) {
 		otto__setting_release(&set);
 		return 0;
 	}
 	set.key = st->key;
 	st->key = NULL;
 	set.file = st->s->path;
-	set.line = st->line;
+	set.line = st->key_line;
 	check_structure(st, t, &set);
 	if (st->failed) {
 		otto__setting_release(&set);
@@ -676,6 +988,29 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	return 1;
 }
 
+/* [[lab.sources]] labels (`name`, else "<backend>#<n>") must be unique,
+ * with upstream's own message, which names each label "<repo>/<label>". */
+static void check_labels(parse_state *st)
+{
+	otto_strlist labels = {0};
+	otto_buf dupes = {0};
+	const char *repo = st->repo_name ? st->repo_name : otto_settings_repo_root(st->s);
+	for (size_t i = 0; i < st->s->n_tables; i++) {
+		const otto__settings_table *t = &st->s->tables[i];
+		if (!is_array_source(t->name))
+			continue;
+		char *label = otto__settings_source_label(t);
+		if (otto_strlist_index(&labels, label) >= 0 && !strstr(dupes.data ? dupes.data : "", label))
+			otto__buf_printf(&dupes, "%s'%s/%s'", dupes.len ? ", " : "", repo, label);
+		otto__strlist_push_owned(&labels, label);
+	}
+	if (dupes.len)
+		fail(st, st->array_source_line, "repo '%s': [[lab.sources]] labels must be unique; duplicated: [%s]", repo,
+		     dupes.data);
+	otto__buf_free(&dupes);
+	otto_strlist_free(&labels);
+}
+
 int otto__settings_parse(otto_settings *s, const char *text, size_t len, const char *path, otto_error *err)
 {
 	parse_state st = {
@@ -683,8 +1018,13 @@ int otto__settings_parse(otto_settings *s, const char *text, size_t len, const c
 	int rc = ini_parse_stream(read_line, &st, on_key, &st);
 	if (!st.failed && rc != 0)
 		fail(&st, rc > 0 ? (unsigned)rc : st.line, "inih could not parse this line (error %d)", rc);
+	if (!st.failed)
+		check_labels(&st);
 	free(st.raw);
 	free(st.key);
 	free(st.open_key);
+	free(st.joined);
+	free(st.backend_table);
+	free(st.repo_name);
 	return st.failed ? OTTO_ESETTINGS : OTTO_OK;
 }

@@ -36,7 +36,9 @@
  *        type structs, otto_config_check_decl()); writing reservations
  *        (otto_reservation_request, `reserve` and `cancel` in the
  *        reservation backend type, the OTTO_ECONFLICT status); the lock
- *        states (otto_lock_state) and OTTO_LOCK_DEFAULT_DIR.
+ *        states (otto_lock_state) and OTTO_LOCK_DEFAULT_DIR; warnings
+ *        from listings (`warn` in otto_string_out_ops and
+ *        otto_summary_out_ops, otto_string_out_warn()).
  *
  * OWNERSHIP (the whole rule set)
  *   1. What the host passes to the plugin (configuration, names, user names,
@@ -410,6 +412,10 @@ typedef struct otto_string_out otto_string_out;
 typedef struct otto_string_out_ops {
 	size_t struct_size;
 	int (*add)(otto_string_out *out, const char *s, otto_error *err);
+	/* Since ABI 1.2: something the user must hear about that does not stop
+	 * the call (a listing that skipped a broken file). Call it through
+	 * otto_string_out_warn(). One sentence; the host prefixes the backend. */
+	void (*warn)(otto_string_out *out, const char *message);
 } otto_string_out_ops;
 struct otto_string_out {
 	const otto_string_out_ops *ops;
@@ -434,6 +440,8 @@ typedef struct otto_summary_out otto_summary_out;
 typedef struct otto_summary_out_ops {
 	size_t struct_size;
 	int (*add)(otto_summary_out *out, const otto_host_summary *summary, otto_error *err);
+	/* Since ABI 1.2: as otto_string_out_ops.warn. */
+	void (*warn)(otto_summary_out *out, const char *message);
 } otto_summary_out_ops;
 struct otto_summary_out {
 	const otto_summary_out_ops *ops;
@@ -472,6 +480,20 @@ static inline int otto_lab_out_add_link(otto_lab_out *out, const otto_link *link
 static inline int otto_summary_out_add(otto_summary_out *out, const otto_host_summary *summary, otto_error *err)
 {
 	return out->ops->add(out, summary, err);
+}
+/* Since ABI 1.2. On an older host (or one that does not listen) the
+ * warning is dropped: a warning never changes an answer. */
+static inline void otto_string_out_warn(otto_string_out *out, const char *message)
+{
+	const otto_string_out_ops *ops = out->ops;
+	if (ops->struct_size >= offsetof(otto_string_out_ops, warn) + sizeof ops->warn && ops->warn)
+		ops->warn(out, message);
+}
+static inline void otto_summary_out_warn(otto_summary_out *out, const char *message)
+{
+	const otto_summary_out_ops *ops = out->ops;
+	if (ops->struct_size >= offsetof(otto_summary_out_ops, warn) + sizeof ops->warn && ops->warn)
+		ops->warn(out, message);
 }
 static inline int otto_window_out_add(otto_window_out *out, const char *resource, int64_t start, int64_t end,
 				      otto_error *err)
