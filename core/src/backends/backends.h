@@ -80,6 +80,9 @@ void otto__replay_init(otto__replay *rp, otto__remote *remote, void *out, otto_e
 /* Item replayers (otto__worker_item_fn) for each kind of out-object. */
 bool otto__replay_strings(void *ud, const otto__frame *f, const char **why);
 bool otto__replay_windows(void *ud, const otto__frame *f, const char **why);
+/* A WARNINGS frame, handed to the out-object's warn (a summary out-object
+ * when `summaries`); a warning never changes the answer. */
+bool otto__replay_warnings(otto__replay *rp, const otto__frame *f, bool summaries, const char **why);
 
 /* Send the request, replay the answer with on_item, and return what a
  * plugin called in process would have: the first refusal of an

@@ -81,9 +81,32 @@ void otto__replay_init(otto__replay *rp, otto__remote *remote, void *out, otto_e
 	rp->scratch = &remote->scratch;
 }
 
+bool otto__replay_warnings(otto__replay *rp, const otto__frame *f, bool summaries, const char **why)
+{
+	otto__reader r;
+	otto__reader_init(&r, f);
+	uint32_t n = otto__get_count(&r, 4);
+	for (uint32_t i = 0; i < n && !r.bad; i++) {
+		const char *s = otto__get_str(&r);
+		if (r.bad || !s || !rp->out || rp->refused)
+			continue;
+		if (summaries)
+			otto_summary_out_warn(rp->out, s);
+		else
+			otto_string_out_warn(rp->out, s);
+	}
+	if (!otto__reader_done(&r)) {
+		*why = "a malformed batch of warnings";
+		return false;
+	}
+	return true;
+}
+
 bool otto__replay_strings(void *ud, const otto__frame *f, const char **why)
 {
 	otto__replay *rp = ud;
+	if (f->type == OTTO__W_WARNINGS)
+		return otto__replay_warnings(rp, f, false, why);
 	if (f->type != OTTO__W_STRINGS) {
 		*why = "items of another kind than this call answers";
 		return false;

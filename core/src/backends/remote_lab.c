@@ -54,6 +54,8 @@ static bool replay_lab(void *ud, const otto__frame *f, const char **why)
 static bool replay_summaries(void *ud, const otto__frame *f, const char **why)
 {
 	otto__replay *rp = ud;
+	if (f->type == OTTO__W_WARNINGS)
+		return otto__replay_warnings(rp, f, true, why);
 	if (f->type != OTTO__W_SUMMARIES) {
 		*why = "items of another kind than list_host_summaries answers";
 		return false;

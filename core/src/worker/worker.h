@@ -81,6 +81,9 @@
  *        SUMMARIES {u8 present, str id, strs labs, str ip, str element,
  *                   i64 element_id, str board, i64 slot, u8 docker_capable}
  *        WINDOWS   {str resource, i64 start, i64 end}
+ *        WARNINGS  str   (otto_string_out_warn / otto_summary_out_warn,
+ *                   in any answer of STRINGS or SUMMARIES; cut to
+ *                   4 KiB by the worker, so a warning never fails a call)
  *      libotto replays each one into the real out-object, so the host's
  *      checks (lab_build.c) and its error messages are exactly those of an
  *      in-process call; after the first item it refuses, it ignores the
@@ -139,7 +142,8 @@ enum otto__worker_frame {
 	OTTO__W_RESOURCES = 72,
 	OTTO__W_LINKS = 73,
 	OTTO__W_SUMMARIES = 74,
-	OTTO__W_WINDOWS = 75
+	OTTO__W_WINDOWS = 75,
+	OTTO__W_WARNINGS = 76
 };
 
 enum {

@@ -110,6 +110,34 @@ static int string_add(otto_string_out *out, const char *s, otto_error *err)
 	return add_item(OUT_OF(out, strings)->w, OTTO__W_STRINGS, put_string, s, err);
 }
 
+/* A warning travels as an item of its own kind, in order with the answer's
+ * items. It must never fail the call, so it is cut to a size any frame
+ * carries (a warning is one sentence; the rest would not be read). */
+#define WARNING_MAX 4096
+static void warn_item(otto__wk *w, const char *message)
+{
+	if (!message || w->item_error)
+		return;
+	char cut[WARNING_MAX + 1];
+	if (strlen(message) > WARNING_MAX) {
+		memcpy(cut, message, WARNING_MAX);
+		cut[WARNING_MAX] = '\0';
+		message = cut;
+	}
+	otto_error ignored = {0};
+	(void)add_item(w, OTTO__W_WARNINGS, put_string, message, &ignored);
+}
+
+static void string_warn(otto_string_out *out, const char *message)
+{
+	warn_item(OUT_OF(out, strings)->w, message);
+}
+
+static void summary_warn(otto_summary_out *out, const char *message)
+{
+	warn_item(OUT_OF(out, summaries)->w, message);
+}
+
 static int lab_add_host(otto_lab_out *out, const otto_host *host, otto_error *err)
 {
 	return add_item(OUT_OF(out, lab)->w, OTTO__W_HOSTS, put_host, host, err);
@@ -136,9 +164,9 @@ static int window_add(otto_window_out *out, const char *resource, int64_t start,
 	return add_item(OUT_OF(out, windows)->w, OTTO__W_WINDOWS, put_window, &item, err);
 }
 
-static const otto_string_out_ops string_ops = {sizeof(otto_string_out_ops), string_add};
+static const otto_string_out_ops string_ops = {sizeof(otto_string_out_ops), string_add, string_warn};
 static const otto_lab_out_ops lab_ops = {sizeof(otto_lab_out_ops), lab_add_host, lab_add_resource, lab_add_link};
-static const otto_summary_out_ops summary_ops = {sizeof(otto_summary_out_ops), summary_add};
+static const otto_summary_out_ops summary_ops = {sizeof(otto_summary_out_ops), summary_add, summary_warn};
 static const otto_window_out_ops window_ops = {sizeof(otto_window_out_ops), window_add};
 
 void otto__wk_out_init(otto__wk_out *o, otto__wk *w)
