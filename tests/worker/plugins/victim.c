@@ -1,7 +1,7 @@
-/* Lab backend "victim": harmless, except that while registering it opens
- * the FIFO at $OTTO_TEST_FIFO for writing when someone reads it (the
- * saboteur's thread, in a shared worker), and then waits to be ended. Alone
- * in a worker nobody reads the FIFO, and it registers normally. */
+/* Lab backend "victim": harmless, except that while registering it writes
+ * a byte to the FIFO at $OTTO_TEST_FIFO when someone has it open for reading
+ * (the saboteur, in a shared worker), and then waits to be ended. Alone in
+ * a worker nobody reads the FIFO, and it registers normally. */
 #include "../../core/plugins/lab_common.h"
 
 #include <fcntl.h>
@@ -20,9 +20,13 @@ static const otto_lab_repository_type victim = {
 static int register_victim(otto_registrar *reg, otto_error *err)
 {
 	const char *fifo = getenv("OTTO_TEST_FIFO");
-	if (fifo && open(fifo, O_WRONLY | O_NONBLOCK) >= 0)
+	int fd = fifo ? open(fifo, O_WRONLY | O_NONBLOCK) : -1;
+	if (fd >= 0) {
+		if (write(fd, "x", 1) != 1)
+			return otto_error_set(err, OTTO_ERROR, "cannot write to the FIFO");
 		for (;;)
 			pause();
+	}
 	return otto_register_lab_repository(reg, &victim, err);
 }
 
