@@ -11,8 +11,10 @@
 	}
 
 #define ACCEPTED_TABLES                                                                                                \
-	"accepted tables: [lab], [lab.<backend>], [lab.sources.<label>], [reservations], [reservations.<backend>], "   \
-	"[plugins], [locks]"
+	"accepted tables: [lab], [[lab.sources]], [lab.sources.<label>], [lab.<backend>], [reservations], "            \
+	"[reservations.<backend>], [plugins], [locks], upstream otto's [coverage], [docker], [[docker.images]], "     \
+	"[[docker.composes]], [monitor], [logging], [dependencies], [project], [os_profiles.*] and "                  \
+	"[host_preferences.*]"
 
 ERROR_CASE(unknown_top_level_table, "[lab]\nbackend = \"x\"\n\n[labs]\n", 4, "unknown table [labs]; " ACCEPTED_TABLES)
 ERROR_CASE(unknown_lab_subtable, "[lab.json.extra]\n", 1, "unknown table [lab.json.extra]; " ACCEPTED_TABLES)
@@ -22,7 +24,8 @@ ERROR_CASE(plugins_subtable, "[plugins.x]\n", 1, "unknown table [plugins.x]; " A
 ERROR_CASE(locks_subtable, "[locks.x]\n", 1, "unknown table [locks.x]; " ACCEPTED_TABLES)
 ERROR_CASE(prefix_of_known_name, "[la]\n", 1, "unknown table [la]; " ACCEPTED_TABLES)
 ERROR_CASE(bare_sources_table, "[lab.sources]\nbackend = \"json\"\n", 1,
-	   "[lab.sources] holds no keys of its own: write one [lab.sources.<label>] table per source")
+	   "[lab.sources] holds no keys of its own: write one [[lab.sources]] entry (or [lab.sources.<label>] table) per "
+	   "source")
 
 ERROR_CASE(unknown_key_lab, "[lab]\nbackend = \"x\"\nbakend = \"y\"\n", 3,
 	   "unknown key 'bakend' in [lab] (accepted: backend)")

@@ -729,8 +729,7 @@ static bool parse_array(parse_state *st, const char **pp, otto_setting *set)
 		     key_name(st), p);
 		return false;
 	}
-	fail(st, st->line, "unterminated array in the value of '%s' (arrays must be written on one line)",
-	     key_name(st));
+	fail(st, st->line, "unterminated array in the value of '%s'", key_name(st));
 	return false;
 }
 
