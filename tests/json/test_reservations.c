@@ -161,11 +161,94 @@ Test(json_reservations, bad_timestamp)
 	    "{\"user\": \"a\", \"resources\": [], \"expires\": \"2026-13-01T00:00:00Z\"}]}",
 	    (const char *const[]){"reservations.json:3:", "reservations[1]: 'expires' \"2026-13-01T00:00:00Z\"",
 				  "not an ISO 8601 time", NULL});
-	assert_error("{\"version\": 1, \"reservations\": [{\"user\": \"a\", \"resources\": [], \"expires\": 5}]}",
-		     (const char *const[]){"'expires' must be an ISO 8601 time string, got a number", NULL});
+	assert_error("{\"version\": 1, \"reservations\": [{\"user\": \"a\", \"resources\": [], \"expires\": true}]}",
+		     (const char *const[]){"'expires' must be an ISO 8601 time string or a Unix time, got a boolean",
+					   NULL});
+	/* upstream reads a number as a Unix time, a string only as ISO 8601 */
+	assert_error("{\"version\": 1, \"reservations\": [{\"user\": \"a\", \"resources\": [], \"expires\": \"5\"}]}",
+		     (const char *const[]){"'expires' \"5\" is not an ISO 8601 time", NULL});
+	assert_error("{\"version\": 1, \"reservations\": [{\"user\": \"a\", \"resources\": [], \"expires\": 1e300}]}",
+		     (const char *const[]){"'expires' 1e300 is not a Unix time upstream can read", NULL});
+	/* Python 3.11's fromisoformat: a one-digit offset and a lower-case z
+	 * are refused (upstream turns only a final upper-case Z into +00:00) */
 	assert_error("{\"version\": 1, \"reservations\": [{\"user\": \"a\", \"resources\": [], \"expires\": "
 		     "\"2026-05-01T00:00:00+2\"}]}",
 		     (const char *const[]){"not an ISO 8601 time", NULL});
+	assert_error("{\"version\": 1, \"reservations\": [{\"user\": \"a\", \"resources\": [], \"expires\": "
+		     "\"2099-05-01T00:00:00z\"}]}",
+		     (const char *const[]){"'expires' \"2099-05-01T00:00:00z\" is not an ISO 8601 time", NULL});
+}
+
+/* The end of alice's only window for `expires` written as `json`. */
+static long long window_end(const char *json)
+{
+	char *file = tu_fmt("{\"version\": 1, \"reservations\": [{\"user\": \"alice\", \"resources\": [\"r\"], "
+			    "\"expires\": %s}]}",
+			    json);
+	jt_env env = res_env(file);
+	otto_window_list w;
+	cr_assert_eq(otto_reservation_backend_windows(env.res, "alice", &w, &env.err), OTTO_OK, "%s: %s", json,
+		     env.err.message);
+	cr_assert_eq(w.count, 1, "%s", json);
+	long long end = (long long)w.items[0].end;
+	otto_window_list_free(&w);
+	jt_env_free(&env);
+	free(file);
+	return end;
+}
+
+/* Upstream's reading of 'expires' (Python 3.11 datetime.fromisoformat after
+ * a final Z becomes +00:00, no offset meaning UTC; numbers as pydantic reads
+ * them): each expected value is what Python computes, rounded up to the
+ * second (a window never ends before the reservation does). */
+Test(json_reservations, expires_read_as_upstream_reads_it)
+{
+	static const struct {
+		const char *json;
+		long long end;
+	} cases[] = {
+	    {"\"2099-05-01t00:00:00Z\"", 4081276800},	  /* any one character between date and time */
+	    {"\"2099-05-01 00:00:00.5\"", 4081276801},	  /* a fraction: rounded up */
+	    {"\"2099-05-01T00:00:00.1234567Z\"", 4081276801}, /* digits past the microsecond dropped */
+	    {"\"2099-05-01T00:00:00+02\"", 4081269600},
+	    {"\"2099-05-01T00:00:00+0200\"", 4081269600},
+	    {"\"2099-05-01T00:00:00-00:30:15.5\"", 4081278616},
+	    {"\"20990501T000000\"", 4081276800}, /* basic form */
+	    {"\"2099-05-01\"", 4081276800},	     /* a date alone: midnight UTC */
+	    {"\"2099-05-01T00\"", 4081276800},
+	    {"\"2099-W01-1\"", 4070649600}, /* ISO week date */
+	    {"4102444800", 4102444800},	    /* a number: Unix seconds */
+	    {"4102444800.25", 4102444801},
+	    {"4102444800000", 4102444800}, /* past 2e10: milliseconds, as pydantic reads it */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		cr_assert_eq(window_end(cases[i].json), cases[i].end, "expires %s", cases[i].json);
+}
+
+Test(json_reservations, a_numeric_expiry_in_the_past_has_expired)
+{
+	jt_env env = res_env("{\"version\": 1, \"reservations\": [{\"user\": \"alice\", \"resources\": [\"old\"], "
+			     "\"expires\": 5}, {\"user\": \"alice\", \"resources\": [\"new\"], \"expires\": 4102444800}]}");
+	char *s = held(&env, "alice");
+	cr_assert_str_eq(s, "new");
+	free(s);
+	jt_env_free(&env);
+}
+
+/* Upstream's model: 'reservations' defaults to an empty list, `version`
+ * is Literal[1] (true == 1 in Python), a user name may be empty. */
+Test(json_reservations, upstream_defaults)
+{
+	jt_env env = res_env("{\"version\": 1}");
+	char *s = held(&env, "alice");
+	cr_assert_str_eq(s, "", "a missing 'reservations' is no reservation");
+	free(s);
+	jt_env_free(&env);
+	env = res_env("{\"version\": true, \"reservations\": [{\"user\": \"\", \"resources\": [\"r\"]}]}");
+	s = held(&env, "");
+	cr_assert_str_eq(s, "r");
+	free(s);
+	jt_env_free(&env);
 }
 
 Test(json_reservations, bad_entries)
@@ -178,7 +261,8 @@ Test(json_reservations, bad_entries)
 		     (const char *const[]){"'resources' must be an array of strings, got a string", NULL});
 	assert_error("{\"version\": 1, \"reservations\": {}}",
 		     (const char *const[]){"'reservations' must be an array", NULL});
-	assert_error("{\"version\": 1}", (const char *const[]){"missing 'reservations'", NULL});
+	assert_error("{\"version\": 1, \"reservations\": null}",
+		     (const char *const[]){"'reservations' must be an array, got null", NULL});
 }
 
 Test(json_reservations, settings_errors)
