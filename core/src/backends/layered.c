@@ -9,8 +9,8 @@
  *     whole, with a warning naming the host, the lab and both sources. The
  *     lab's resources are recomputed from the winning hosts (plus each
  *     source's lab-level extras). Its links are the union of the sources'
- *     (exact duplicates once) whose endpoints all name hosts of the merged
- *     lab.
+ *     (exact duplicates once) with at least one endpoint among the merged
+ *     lab's hosts.
  *   - host summaries are not advertised: libotto's fallback builds them
  *     from list_labs + load_lab, so they agree with the overrides exactly.
  *
@@ -176,14 +176,15 @@ static int candidate_has_id(const void *key, const void *elem)
 	return strcmp(key, ((const candidate *)elem)->host->id);
 }
 
-/* Whether every endpoint names a host of the merged lab (c: every
- * candidate, sorted by id). */
+/* Whether an endpoint names a host of the merged lab (c: every candidate,
+ * sorted by id): upstream's rule, a lab's links are those with at least one
+ * endpoint among its hosts (docs/upstream.md). */
 static bool link_in_lab(const otto_link_rec *link, const candidate *c, size_t n)
 {
 	for (size_t e = 0; e < link->n_endpoints; e++)
-		if (!n || !bsearch(link->endpoints[e].host, c, n, sizeof *c, candidate_has_id))
-			return false;
-	return true;
+		if (n && bsearch(link->endpoints[e].host, c, n, sizeof *c, candidate_has_id))
+			return true;
+	return false;
 }
 
 static int add_link(otto_lab_out *out, const otto_link_rec *r, otto_error *err)
