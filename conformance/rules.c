@@ -39,7 +39,7 @@ const conf_rule conf_rules[] = {
 	{"L12", LAB, STRUCT, "the unknown-lab probe yields not-found (OTTO_ENOTFOUND)", conf_check_L12},
 	{"L13", LAB, TRUTH, "each expected lab (--expect-lab) is listed", conf_check_L13},
 	{"L14", LAB, TRUTH, "each expected lab (--expect-lab) loads", conf_check_L14},
-	{"L15", LAB, STRUCT, "every link endpoint names a host of the lab (when a lab has links)", conf_check_L15},
+	{"L15", LAB, STRUCT, "every link has an endpoint among the lab's hosts (when a lab has links)", conf_check_L15},
 
 	{"S1", LAB, CAP, "list_host_summaries succeeds", conf_check_S1},
 	{"S2", LAB, CAP, "every summary names its element", conf_check_S2},

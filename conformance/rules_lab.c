@@ -309,7 +309,9 @@ static bool has_host_id(const otto_lab *lab, const char *id)
 	return false;
 }
 
-/* Runs when a lab has links: every endpoint names a host of that lab. */
+/* Runs when a lab has links: each has at least one endpoint among the
+ * lab's hosts (upstream otto-sh's rule: a lab holds the links that touch
+ * it, the far end may be another lab's host). */
 void conf_check_L15(conf_child *c)
 {
 	const otto_strlist *names = conf_lab_names(c);
@@ -323,10 +325,13 @@ void conf_check_L15(conf_child *c)
 		const otto_lab *lab = conf_lab_load(c, i, false, &f);
 		for (size_t l = 0; lab && l < lab->n_links; l++, links++) {
 			const otto_link_rec *link = &lab->links[l];
-			for (size_t e = 0; e < link->n_endpoints; e++)
-				if (!has_host_id(lab, link->endpoints[e].host))
-					conf_fail(c, "lab \"%s\": links[%zu].endpoints[%zu] names host \"%s\", which is not "
-						  "a host of the lab", names->items[i], l, e, link->endpoints[e].host);
+			bool touches = false;
+			for (size_t e = 0; e < link->n_endpoints && !touches; e++)
+				touches = has_host_id(lab, link->endpoints[e].host);
+			if (!touches)
+				conf_fail(c, "lab \"%s\": links[%zu] has no endpoint among the lab's hosts (endpoints[0] "
+					  "names host \"%s\")",
+					  names->items[i], l, link->n_endpoints ? link->endpoints[0].host : "");
 		}
 	}
 	if (links == 0)

@@ -27,9 +27,9 @@ static const char RESERVATIONS[] =
 static const char LOCAL_LAB[] =
     "{\"hosts\": [\n"
     "  {\"element\": \"carrot\", \"board\": \"seed\", \"ip\": \"10.9.9.9\", \"labs\": [\"veggies\"],\n"
-    "   \"resources\": [\"carrot\"]},\n"
-    "  {\"element\": \"kale\", \"ip\": \"10.9.9.10\", \"labs\": [\"veggies\", \"greens\"], \"resources\": "
-    "[\"kale\"]}]}\n";
+    "   \"creds\": [{\"login\": \"root\"}], \"resources\": [\"carrot\"]},\n"
+    "  {\"element\": \"kale\", \"ip\": \"10.9.9.10\", \"creds\": [{\"login\": \"root\"}], \"labs\": [\"veggies\", "
+    "\"greens\"], \"resources\": [\"kale\"]}]}\n";
 
 typedef struct repo {
 	char *root;
@@ -93,7 +93,8 @@ static void expect_failed_rules(const tu_result *r, int status, const char *rule
 
 static char *json_lab_settings(void)
 {
-	return tu_fmt("[lab]\nbackend = \"json\"\n\n[lab.json]\npaths = [\"%s\"]\n", UPSTREAM);
+	/* upstream's folders, each named: neither otto searches sub-folders */
+	return tu_fmt("[lab]\nbackend = \"json\"\n\n[lab.json]\npaths = [\"%s/tech1\", \"%s/tech2\"]\n", UPSTREAM, UPSTREAM);
 }
 
 /* otto-conformance json.so --kind lab with ground truth `expect` (NULL-terminated labs). */
@@ -196,10 +197,10 @@ Test(json_conformance, reservation_backend_negative_control)
 /* Two json sources (the upstream fixtures, then local/lab.json) and the json reservation backend. */
 static char *layered_settings(void)
 {
-	return tu_fmt("[lab.sources.global]\nbackend = \"json\"\npaths = [\"%s\"]\n\n"
+	return tu_fmt("[lab.sources.global]\nbackend = \"json\"\npaths = [\"%s/tech1\", \"%s/tech2\"]\n\n"
 		      "[lab.sources.local]\nbackend = \"json\"\npaths = [\"local\"]\n\n"
 		      "[reservations]\nbackend = \"json\"\n\n[reservations.json]\npath = \"reservations.json\"\n",
-		      UPSTREAM);
+		      UPSTREAM, UPSTREAM);
 }
 
 static tu_result run_layered(const repo *r, const char *extra_lab)
