@@ -289,7 +289,8 @@ static int repo_summaries(void *self, otto_summary_out *out, otto_error *err)
 		}
 	}
 	size_t n = ids.count;
-	qsort(sums, n, sizeof *sums, by_summary_id);
+	if (n) /* sums is NULL when no record builds a host */
+		qsort(sums, n, sizeof *sums, by_summary_id);
 	const char **labs = NULL;
 	size_t labs_cap = 0;
 	for (size_t i = 0; i < n && rc == OTTO_OK; i++) {
