@@ -170,3 +170,55 @@ Test(json_upstream, relative_paths_resolve_against_the_repository_root)
 	otto_lab_free(lab);
 	jt_env_free(&env);
 }
+
+/* Upstream's summaries: one per host id across every file, sorted by id;
+ * records sharing an id are merged (labs unioned in order met, the first
+ * record's other fields); a broken file next to them is skipped, with a
+ * warning naming it (load_lab fails on it instead). */
+static char *warned;
+
+static void keep_warning(const char *message, void *ud)
+{
+	(void)ud;
+	free(warned);
+	warned = strdup(message);
+}
+
+Test(json_upstream, summaries_merge_records_sharing_an_id_and_sort_by_id)
+{
+	char *settings = jt_lab_settings("[\"a\", \"b\", \"c\"]");
+	jt_env env = jt_env_new(settings);
+	free(settings);
+	free(jt_write(&env, "a/lab.json",
+		      "{\"hosts\": [{\"ip\": \"10.0.0.1\", \"creds\": [{\"login\": \"u\"}], \"element\": \"zed\", \"labs\": [\"x\"]},\n"
+		      " {\"ip\": \"10.0.0.2\", \"creds\": [{\"login\": \"u\"}], \"element\": \"sw\", \"labs\": [\"x\", \"w\"]}]}"));
+	free(jt_write(&env, "b/lab.json",
+		      "{\"hosts\": [{\"ip\": \"10.0.0.3\", \"creds\": [{\"login\": \"u\"}], \"element\": \"sw\", \"labs\": [\"y\", \"x\"],"
+		      " \"docker_capable\": true}]}"));
+	free(jt_write(&env, "c/lab.json", "{\"hosts\": ["));
+	cr_assert_eq(jt_open_lab(&env), OTTO_OK, "%s", env.err.message);
+	otto_set_warning_handler(keep_warning, NULL);
+	otto_summary_list list;
+	int rc = otto_lab_repository_list_host_summaries(env.lab, &list, &env.err);
+	otto_set_warning_handler(NULL, NULL);
+	cr_assert_eq(rc, OTTO_OK, "%s", env.err.message);
+	cr_assert_eq(list.count, 2);
+	cr_assert_str_eq(list.items[0].id, "sw");
+	char *labs = jt_join(&list.items[0].labs);
+	cr_assert_str_eq(labs, "x,w,y");
+	free(labs);
+	cr_assert_str_eq(list.items[0].ip, "10.0.0.2", "the first record's fields");
+	cr_assert(!list.items[0].docker_capable);
+	cr_assert_str_eq(list.items[1].id, "zed");
+	otto_summary_list_free(&list);
+	cr_assert_not_null(warned, "the skipped file must be said");
+	char *want = tu_fmt("skipped lab file %s/c/lab.json, which does not parse", env.root);
+	cr_assert(tu_contains(warned, want), "want '%s' in: %s", want, warned);
+	free(want);
+	free(warned);
+	warned = NULL;
+	char *msg = jt_load_error(&env, "x", OTTO_ERROR);
+	cr_assert(tu_contains(msg, "c/lab.json:1:"), "%s", msg);
+	free(msg);
+	jt_env_free(&env);
+}
