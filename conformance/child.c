@@ -21,18 +21,30 @@ static void emit(conf_child *c, enum conf_event kind, int rule, const char *text
 		conf_send_event(c->out_fd, (uint32_t)kind, rule < 0 ? CONF_NO_RULE : (uint32_t)rule, text);
 }
 
+static void clear_reasons(conf_child *c)
+{
+	free(c->skip_reason);
+	free(c->block_reason);
+	c->skip_reason = c->block_reason = NULL;
+}
+
 void conf_child_rule_start(conf_child *c, int rule)
 {
 	c->rule = rule;
-	c->skipped = false;
+	clear_reasons(c);
 	emit(c, CONF_EV_RULE, rule, NULL);
 }
 
 void conf_child_rule_done(conf_child *c)
 {
-	if (!c->skipped)
+	if (c->block_reason)
+		emit(c, CONF_EV_BLOCK, c->rule, c->block_reason);
+	else if (c->skip_reason)
+		emit(c, CONF_EV_SKIP, c->rule, c->skip_reason);
+	else
 		emit(c, CONF_EV_PASS, c->rule, NULL);
 	emit(c, CONF_EV_DONE, c->rule, NULL);
+	clear_reasons(c);
 }
 
 static void violation(conf_child *c, int rule, const char *fmt, va_list ap)
@@ -64,14 +76,33 @@ void conf_skip(conf_child *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *msg = otto__vasprintf(fmt, ap);
 	va_end(ap);
-	c->skipped = true;
-	emit(c, CONF_EV_SKIP, c->rule, msg);
-	free(msg);
+	if (c->skip_reason)
+		free(msg); /* the first reason is the one shown */
+	else
+		c->skip_reason = msg;
+}
+
+void conf_block(conf_child *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = otto__vasprintf(fmt, ap);
+	va_end(ap);
+	if (c->block_reason)
+		free(msg);
+	else
+		c->block_reason = msg;
 }
 
 void conf_skip_fetch(conf_child *c, const conf_fetch *f)
 {
-	conf_skip(c, "not checked: %s", f && f->why ? f->why : "a call it needs failed");
+	conf_block(c, "not checked: a prerequisite failed: %s", f && f->why ? f->why : "a call it needs failed");
+}
+
+void conf_note_missing(conf_child *c, const conf_fetch *f)
+{
+	if (f->done && !f->ok)
+		conf_skip_fetch(c, f);
 }
 
 void conf_skip_truth(conf_child *c, const char *flags)
@@ -96,8 +127,11 @@ static bool poisoned(const conf_child *c, const char *desc)
 
 bool conf_call_begin(conf_child *c, const char *desc)
 {
-	if (poisoned(c, desc))
+	if (poisoned(c, desc)) {
+		conf_block(c, "not checked: a prerequisite failed: %s crashed or hung in an earlier attempt (reported there)",
+			   desc);
 		return false;
+	}
 	c->call = desc;
 	emit(c, CONF_EV_CALL, c->rule, desc);
 	return true;
