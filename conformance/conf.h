@@ -251,7 +251,7 @@ void conf_pool_free(conf_pool *p, const conf_options *o);
 void conf_run_target(conf_target *t, const conf_options *o, conf_pool *pool);
 
 /* The plugin probe, in a child with the time limit: fills the plugin rules
- * (C1-C3) of `section` and returns the registered backends (kind + name). */
+ * (C1-C3, C8, C9) of `section` and returns the registered backends (kind + name). */
 bool conf_probe_plugin(const char *path, const conf_options *o, conf_section *section, otto_strlist *lab_names,
 		       otto_strlist *reservation_names);
 

@@ -2,7 +2,7 @@
  * The plugin probe: load and register the plugin in a child (this program
  * started again with CONF_PROBE_ARG, so a constructor or register_backends
  * that crashes or hangs cannot take us down), and turn what happened into
- * the plugin rules C1-C3.
+ * the plugin rules C1-C3, C8 (registration) and C9 (backend names).
  */
 #include "conf.h"
 

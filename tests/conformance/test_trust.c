@@ -15,6 +15,7 @@
 
 #define SO(name) CORPUS_DIR "/broken_" name ".so"
 #define RUN(...) ct_run((const char *const[]){__VA_ARGS__, NULL})
+#define MANY_SO OTTO_TEST_PLUGIN_DIR "/conformance_many/many.so"
 
 static void expect_exit(const tu_result *r, int status)
 {
@@ -211,11 +212,11 @@ Test(conformance_trust, oversized_type_struct)
 
 Test(conformance_trust, a_thousand_backends_pass, .timeout = 600)
 {
-	tu_result r = RUN(CORPUS_DIR "/many.so", "--backend", "many-999");
+	tu_result r = RUN(MANY_SO, "--backend", "many-999");
 	expect_exit(&r, 0);
 	expect_out(&r, "reservation backend 'many-999'");
 	tu_result_free(&r);
-	r = RUN(CORPUS_DIR "/many.so", "--format", "tap");
+	r = RUN(MANY_SO, "--format", "tap");
 	expect_exit(&r, 0);
 	expect_out(&r, " - R13 reservation backend 'many-999': ");
 	char *failed = ct_failed_rules(r.out);
