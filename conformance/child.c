@@ -140,21 +140,10 @@ bool conf_call_begin(conf_child *c, const char *desc)
 /* Anything the plugin wrote to stdout since the last look is a C7 violation. */
 static void check_stdout(conf_child *c, const char *desc)
 {
-	struct stat st;
-	fflush(stdout);
-	if (c->stdout_fd < 0 || fstat(c->stdout_fd, &st) != 0 || st.st_size <= c->stdout_seen)
-		return;
-	char sample[81] = "";
-	ssize_t n = pread(c->stdout_fd, sample, sizeof sample - 1, c->stdout_seen);
-	if (n > 0)
-		sample[n] = '\0';
-	for (char *p = sample; *p; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
-	conf_fail_rule(c, "C7", "%s wrote %lld bytes to stdout (\"%s%s\")", desc,
-		       (long long)(st.st_size - c->stdout_seen), sample,
-		       st.st_size - c->stdout_seen > 80 ? "..." : "");
-	c->stdout_seen = st.st_size;
+	char *news = conf_stdout_news(c->stdout_fd, &c->stdout_seen);
+	if (news)
+		conf_fail_rule(c, "C7", "%s wrote %s", desc, news);
+	free(news);
 }
 
 void conf_call_end(conf_child *c)

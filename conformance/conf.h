@@ -233,6 +233,9 @@ bool conf_spawn_self(otto__child *c, const char *hidden, const char *const *args
 /* An unlinked temporary file (O_CLOEXEC) to hand a child as its stdout,
  * so that what a plugin prints can be reported; -1 when none could be made. */
 int conf_capture_file(void);
+/* What was written to the capture file `fd` since *seen, as
+ * "N bytes to stdout (\"sample...\")" (caller frees), or NULL; moves *seen. */
+char *conf_stdout_news(int fd, off_t *seen);
 
 /* Settings and registry as otto builds them (setup.c). 0, or an exit code
  * after printing why. */

@@ -151,7 +151,10 @@ void conf_res_users(conf_child *c, otto_strlist *out)
 	for (size_t i = 0; i < c->opts->known_users.count; i++)
 		otto__strlist_push(out, c->opts->known_users.items[i]);
 	if (conf_res_has_usernames(c)) {
-		const otto_strlist *names = conf_res_usernames(c);
+		/* Only a sample of whom to ask: when list_usernames fails (U1's
+		 * violation), the rules still ask the users they know of, so the
+		 * failure is not noted against them. */
+		const otto_strlist *names = res_usernames(c);
 		/* A bounded sample keeps a run against a huge directory quick. */
 		for (size_t i = 0; names && i < names->count && i < 200; i++)
 			otto__strlist_push(out, names->items[i]);

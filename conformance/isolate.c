@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -342,6 +343,25 @@ static child_end run_child(conf_session *s, size_t first, conf_pool *pool, bool 
 	if (call)
 		otto__strlist_push(&s->poisoned, call);
 	return CHILD_DIED;
+}
+
+char *conf_stdout_news(int fd, off_t *seen)
+{
+	struct stat st;
+	fflush(stdout);
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= *seen)
+		return NULL;
+	char sample[81] = "";
+	ssize_t n = pread(fd, sample, sizeof sample - 1, *seen);
+	if (n > 0)
+		sample[n] = '\0';
+	for (char *p = sample; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	char *news = otto__asprintf("%lld bytes to stdout (\"%s%s\")", (long long)(st.st_size - *seen), sample,
+				    st.st_size - *seen > 80 ? "..." : "");
+	*seen = st.st_size;
+	return news;
 }
 
 int conf_capture_file(void)

@@ -32,20 +32,13 @@ static void put(uint32_t kind, const char *text)
  * C8 violation naming the stage. */
 static void report_stdout(const char *path, const char *stage, off_t *seen)
 {
-	struct stat st;
-	fflush(stdout);
-	if (fstat(STDOUT_FILENO, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= *seen)
+	char *news = conf_stdout_news(STDOUT_FILENO, seen);
+	if (!news)
 		return;
-	char sample[81] = "";
-	ssize_t n = pread(STDOUT_FILENO, sample, sizeof sample - 1, *seen);
-	if (n > 0)
-		sample[n] = '\0';
-	char *line = otto__asprintf("%s: %s wrote %lld bytes to stdout (\"%s%s\"); otto refuses a plugin that does",
-				    path, stage, (long long)(st.st_size - *seen), sample,
-				    st.st_size - *seen > 80 ? "..." : "");
+	char *line = otto__asprintf("%s: %s wrote %s; otto refuses a plugin that does", path, stage, news);
 	put(CONF_EV_STDOUT, line);
 	free(line);
-	*seen = st.st_size;
+	free(news);
 }
 
 int conf_probe_main(int argc, char **argv)
