@@ -10,6 +10,7 @@
 #include <otto/otto.h>
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,6 +139,22 @@ Test(conformance_trust, registration_hang_honours_timeout)
 {
 	expect_c8(SO("c8_hang"), "register_backends did not return within the 1 s limit (--timeout)",
 		  (const char *const[]){"--timeout", "1", NULL});
+}
+
+/* libotto's own scan limit set to an hour: the run still ends with the
+ * outcome, because --timeout governs the scan too (without that, the run
+ * would outlast tu_run's limit and be killed: exit 137). */
+Test(conformance_trust, registration_hang_ignores_the_scan_default)
+{
+	char timeout[16];
+	snprintf(timeout, sizeof timeout, "%d", tu_scaled_seconds(1));
+	const char *argv[] = {OTTO_CONFORMANCE_BIN, SO("c8_hang"), "--timeout", timeout, NULL};
+	static const char *const env[] = {"NO_COLOR=1", "OTTO_PLUGIN_PATH=", "OTTO_PLUGIN_SCAN_TIMEOUT=3600",
+					  "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:handle_segv=0", NULL};
+	tu_result r = tu_run(argv, NULL, env, 60);
+	expect_exit(&r, 2);
+	expect_out(&r, "register_backends did not return within the");
+	tu_result_free(&r);
 }
 
 Test(conformance_trust, registration_stdout)
