@@ -21,18 +21,30 @@ static void emit(conf_child *c, enum conf_event kind, int rule, const char *text
 		conf_send_event(c->out_fd, (uint32_t)kind, rule < 0 ? CONF_NO_RULE : (uint32_t)rule, text);
 }
 
+static void clear_reasons(conf_child *c)
+{
+	free(c->skip_reason);
+	free(c->block_reason);
+	c->skip_reason = c->block_reason = NULL;
+}
+
 void conf_child_rule_start(conf_child *c, int rule)
 {
 	c->rule = rule;
-	c->skipped = false;
+	clear_reasons(c);
 	emit(c, CONF_EV_RULE, rule, NULL);
 }
 
 void conf_child_rule_done(conf_child *c)
 {
-	if (!c->skipped)
+	if (c->block_reason)
+		emit(c, CONF_EV_BLOCK, c->rule, c->block_reason);
+	else if (c->skip_reason)
+		emit(c, CONF_EV_SKIP, c->rule, c->skip_reason);
+	else
 		emit(c, CONF_EV_PASS, c->rule, NULL);
 	emit(c, CONF_EV_DONE, c->rule, NULL);
+	clear_reasons(c);
 }
 
 static void violation(conf_child *c, int rule, const char *fmt, va_list ap)
@@ -64,14 +76,33 @@ void conf_skip(conf_child *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *msg = otto__vasprintf(fmt, ap);
 	va_end(ap);
-	c->skipped = true;
-	emit(c, CONF_EV_SKIP, c->rule, msg);
-	free(msg);
+	if (c->skip_reason)
+		free(msg); /* the first reason is the one shown */
+	else
+		c->skip_reason = msg;
+}
+
+void conf_block(conf_child *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = otto__vasprintf(fmt, ap);
+	va_end(ap);
+	if (c->block_reason)
+		free(msg);
+	else
+		c->block_reason = msg;
 }
 
 void conf_skip_fetch(conf_child *c, const conf_fetch *f)
 {
-	conf_skip(c, "not checked: %s", f && f->why ? f->why : "a call it needs failed");
+	conf_block(c, "not checked: a prerequisite failed: %s", f && f->why ? f->why : "a call it needs failed");
+}
+
+void conf_note_missing(conf_child *c, const conf_fetch *f)
+{
+	if (f->done && !f->ok)
+		conf_skip_fetch(c, f);
 }
 
 void conf_skip_truth(conf_child *c, const char *flags)
@@ -96,8 +127,11 @@ static bool poisoned(const conf_child *c, const char *desc)
 
 bool conf_call_begin(conf_child *c, const char *desc)
 {
-	if (poisoned(c, desc))
+	if (poisoned(c, desc)) {
+		conf_block(c, "not checked: a prerequisite failed: %s crashed or hung in an earlier attempt (reported there)",
+			   desc);
 		return false;
+	}
 	c->call = desc;
 	emit(c, CONF_EV_CALL, c->rule, desc);
 	return true;
@@ -106,21 +140,10 @@ bool conf_call_begin(conf_child *c, const char *desc)
 /* Anything the plugin wrote to stdout since the last look is a C7 violation. */
 static void check_stdout(conf_child *c, const char *desc)
 {
-	struct stat st;
-	fflush(stdout);
-	if (c->stdout_fd < 0 || fstat(c->stdout_fd, &st) != 0 || st.st_size <= c->stdout_seen)
-		return;
-	char sample[81] = "";
-	ssize_t n = pread(c->stdout_fd, sample, sizeof sample - 1, c->stdout_seen);
-	if (n > 0)
-		sample[n] = '\0';
-	for (char *p = sample; *p; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
-	conf_fail_rule(c, "C7", "%s wrote %lld bytes to stdout (\"%s%s\")", desc,
-		       (long long)(st.st_size - c->stdout_seen), sample,
-		       st.st_size - c->stdout_seen > 80 ? "..." : "");
-	c->stdout_seen = st.st_size;
+	char *news = conf_stdout_news(c->stdout_fd, &c->stdout_seen);
+	if (news)
+		conf_fail_rule(c, "C7", "%s wrote %s", desc, news);
+	free(news);
 }
 
 void conf_call_end(conf_child *c)

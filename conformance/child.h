@@ -48,7 +48,11 @@ struct conf_child {
 	int out_fd;                 /* protocol pipe (isolated mode) */
 	const otto_strlist *poisoned;
 	int rule;                   /* the rule being checked */
-	bool skipped;
+	/* Why the rule being checked did not pass outright, decided when it
+	 * ends (violations go out at once and outweigh both): a prerequisite
+	 * that failed (a block) outweighs a plain skip. */
+	char *skip_reason;
+	char *block_reason;
 	int stdout_fd;              /* capture of fd 1, -1 when not captured */
 	off_t stdout_seen;
 	const char *call;           /* the call in progress */
@@ -95,9 +99,18 @@ void conf_child_rule_done(conf_child *c);
 void conf_fail(conf_child *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A violation of another rule (e.g. C7 no stdout, found during any call). */
 void conf_fail_rule(conf_child *c, const char *id, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A plain skip: no ground truth, a capability not advertised, data that
+ * gives the rule nothing to check. The run may still exit 0. */
 void conf_skip(conf_child *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Skip because a fetch this rule needs failed (its own rule reports it). */
+/* Not checked because a prerequisite failed: the run does not exit 0
+ * unless --allow-skips. */
+void conf_block(conf_child *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Block because a fetch this rule needs failed (its own rule reports it). */
 void conf_skip_fetch(conf_child *c, const conf_fetch *f);
+/* Note that the rule being checked met a failed fetch it needed: unless
+ * the rule finds a violation, it is blocked by it. Every accessor below
+ * calls it, so that no rule passes on data it never saw. */
+void conf_note_missing(conf_child *c, const conf_fetch *f);
 
 /* Start a cached call: false when already done or poisoned (then f says why). */
 bool conf_fetch_begin(conf_child *c, conf_fetch *f, const char *desc);

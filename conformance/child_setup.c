@@ -17,7 +17,7 @@ void conf_child_init(conf_child *c, const conf_options *o, conf_target *t)
 		return;
 	/* The probe already registered this plugin without trouble, in a child of
 	 * its own; doing it again here only hands us the raw type. */
-	c->have_plugin = conf_plugin_open(&c->plugin, t->plugin_path);
+	c->have_plugin = conf_plugin_load(&c->plugin, t->plugin_path);
 	if (!c->have_plugin)
 		conf_plugin_close(&c->plugin);
 	for (size_t i = 0; c->have_plugin && i < c->plugin.count; i++) {
@@ -33,8 +33,10 @@ void conf_child_init(conf_child *c, const conf_options *o, conf_target *t)
 
 bool conf_instance(conf_child *c)
 {
-	if (!conf_fetch_begin(c, &c->f_create, "create()"))
+	if (!conf_fetch_begin(c, &c->f_create, "create()")) {
+		conf_note_missing(c, &c->f_create);
 		return c->f_create.ok;
+	}
 	conf_target *t = c->target;
 	otto_error err = {0};
 	int st;
@@ -46,6 +48,7 @@ bool conf_instance(conf_child *c)
 			     ? otto_reservation_backend_open_from_settings(&c->res, t->registry, t->settings, &err)
 			     : otto_reservation_backend_open(&c->res, t->registry, t->name, &t->config, &err);
 	conf_fetch_end(c, &c->f_create, "create()", st, &err);
+	conf_note_missing(c, &c->f_create);
 	return c->f_create.ok;
 }
 
@@ -56,11 +59,14 @@ bool conf_raw_instance(conf_child *c)
 	if (!create || (c->lab_type ? !c->lab_type->destroy : !c->res_type->destroy))
 		return false;
 	const char *desc = "create() (raw instance)";
-	if (!conf_fetch_begin(c, &c->f_raw_create, desc))
+	if (!conf_fetch_begin(c, &c->f_raw_create, desc)) {
+		conf_note_missing(c, &c->f_raw_create);
 		return c->f_raw_create.ok;
+	}
 	otto_error err = {0};
 	int st = create(&c->target->config, &c->raw_self, &err);
 	conf_fetch_end(c, &c->f_raw_create, desc, st, &err);
+	conf_note_missing(c, &c->f_raw_create);
 	return c->f_raw_create.ok;
 }
 
@@ -233,4 +239,7 @@ void conf_child_teardown(conf_child *c)
 	if (c->have_plugin)
 		conf_plugin_close(&c->plugin);
 	c->have_plugin = false;
+	free(c->skip_reason);
+	free(c->block_reason);
+	c->skip_reason = c->block_reason = NULL;
 }

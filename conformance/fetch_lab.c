@@ -16,7 +16,7 @@ static void fail_fetch(conf_fetch *f, const conf_fetch *cause)
 	f->why = otto__strdup(cause->why ? cause->why : "the backend could not be created");
 }
 
-const otto_strlist *conf_lab_names(conf_child *c)
+static const otto_strlist *lab_names(conf_child *c)
 {
 	if (c->f_labs.done)
 		return c->f_labs.ok ? &c->labs : NULL;
@@ -46,7 +46,7 @@ const otto_strlist *conf_lab_names(conf_child *c)
 	return c->f_labs.ok ? &c->labs : NULL;
 }
 
-const otto_lab *conf_lab_load(conf_child *c, size_t i, bool second, const conf_fetch **fp)
+static const otto_lab *lab_load(conf_child *c, size_t i, bool second, const conf_fetch **fp)
 {
 	conf_lab_pair *l = &c->loads[i];
 	conf_fetch *f = second ? &l->f2 : &l->f;
@@ -72,7 +72,7 @@ const otto_lab *conf_lab_load(conf_child *c, size_t i, bool second, const conf_f
 	return f->ok ? *lab : NULL;
 }
 
-const otto_summary_list *conf_lab_summaries(conf_child *c)
+static const otto_summary_list *lab_summaries(conf_child *c)
 {
 	conf_fetch *f = &c->f_summaries;
 	if (f->done)
@@ -87,4 +87,27 @@ const otto_summary_list *conf_lab_summaries(conf_child *c)
 	int st = otto_lab_repository_list_host_summaries(c->repo, &c->summaries, &err);
 	conf_fetch_end(c, f, "list_host_summaries()", st, &err);
 	return f->ok ? &c->summaries : NULL;
+}
+
+/* The accessors the rules use: each notes a failed fetch against the rule
+ * that needed it (conf_note_missing), so that rule cannot pass. */
+const otto_strlist *conf_lab_names(conf_child *c)
+{
+	const otto_strlist *names = lab_names(c);
+	conf_note_missing(c, &c->f_labs);
+	return names;
+}
+
+const otto_lab *conf_lab_load(conf_child *c, size_t i, bool second, const conf_fetch **fp)
+{
+	const otto_lab *lab = lab_load(c, i, second, fp);
+	conf_note_missing(c, *fp);
+	return lab;
+}
+
+const otto_summary_list *conf_lab_summaries(conf_child *c)
+{
+	const otto_summary_list *list = lab_summaries(c);
+	conf_note_missing(c, &c->f_summaries);
+	return list;
 }

@@ -61,7 +61,7 @@ static void string_call(conf_child *c, conf_fetch *f, otto_strlist *list, const 
 		otto_strlist_free(list);
 }
 
-const otto_strlist *conf_res_reserved(conf_child *c, const char *user, const conf_fetch **fp)
+static const otto_strlist *res_reserved(conf_child *c, const char *user, const conf_fetch **fp)
 {
 	conf_keyed *k = keyed_get(&c->reserved, user);
 	*fp = &k->f;
@@ -74,7 +74,7 @@ const otto_strlist *conf_res_reserved(conf_child *c, const char *user, const con
 	return k->f.ok ? &k->list : NULL;
 }
 
-const otto_strlist *conf_res_who(conf_child *c, const char *resource, bool second, const conf_fetch **fp)
+static const otto_strlist *res_who(conf_child *c, const char *resource, bool second, const conf_fetch **fp)
 {
 	conf_keyed *k = keyed_get(&c->who, resource);
 	conf_fetch *f = second ? &k->f2 : &k->f;
@@ -89,7 +89,7 @@ const otto_strlist *conf_res_who(conf_child *c, const char *resource, bool secon
 	return f->ok ? list : NULL;
 }
 
-const otto_strlist *conf_res_usernames(conf_child *c)
+static const otto_strlist *res_usernames(conf_child *c)
 {
 	if (!c->f_usernames.done)
 		string_call(c, &c->f_usernames, &c->usernames, "list_usernames()", NULL,
@@ -97,7 +97,7 @@ const otto_strlist *conf_res_usernames(conf_child *c)
 	return c->f_usernames.ok ? &c->usernames : NULL;
 }
 
-const otto_window_list *conf_res_windows(conf_child *c, const char *user, const conf_fetch **fp)
+static const otto_window_list *res_windows(conf_child *c, const char *user, const conf_fetch **fp)
 {
 	size_t before = c->windows_calls.count;
 	conf_keyed *k = keyed_get(&c->windows_calls, user);
@@ -124,7 +124,7 @@ const otto_window_list *conf_res_windows(conf_child *c, const char *user, const 
 }
 
 /* backend_name() three times: the answers are kept (NULL stays NULL). */
-const char *conf_res_name(conf_child *c, int i, const conf_fetch **fp)
+static const char *res_name(conf_child *c, int i, const conf_fetch **fp)
 {
 	*fp = &c->f_names;
 	if (!c->f_names.done) {
@@ -151,10 +151,50 @@ void conf_res_users(conf_child *c, otto_strlist *out)
 	for (size_t i = 0; i < c->opts->known_users.count; i++)
 		otto__strlist_push(out, c->opts->known_users.items[i]);
 	if (conf_res_has_usernames(c)) {
-		const otto_strlist *names = conf_res_usernames(c);
+		/* Only a sample of whom to ask: when list_usernames fails (U1's
+		 * violation), the rules still ask the users they know of, so the
+		 * failure is not noted against them. */
+		const otto_strlist *names = res_usernames(c);
 		/* A bounded sample keeps a run against a huge directory quick. */
 		for (size_t i = 0; names && i < names->count && i < 200; i++)
 			otto__strlist_push(out, names->items[i]);
 	}
 	otto__strlist_sort_unique(out);
+}
+
+/* The accessors the rules use: each notes a failed fetch against the rule
+ * that needed it (conf_note_missing), so that rule cannot pass. */
+const otto_strlist *conf_res_reserved(conf_child *c, const char *user, const conf_fetch **fp)
+{
+	const otto_strlist *l = res_reserved(c, user, fp);
+	conf_note_missing(c, *fp);
+	return l;
+}
+
+const otto_strlist *conf_res_who(conf_child *c, const char *resource, bool second, const conf_fetch **fp)
+{
+	const otto_strlist *l = res_who(c, resource, second, fp);
+	conf_note_missing(c, *fp);
+	return l;
+}
+
+const otto_strlist *conf_res_usernames(conf_child *c)
+{
+	const otto_strlist *l = res_usernames(c);
+	conf_note_missing(c, &c->f_usernames);
+	return l;
+}
+
+const otto_window_list *conf_res_windows(conf_child *c, const char *user, const conf_fetch **fp)
+{
+	const otto_window_list *l = res_windows(c, user, fp);
+	conf_note_missing(c, *fp);
+	return l;
+}
+
+const char *conf_res_name(conf_child *c, int i, const conf_fetch **fp)
+{
+	const char *name = res_name(c, i, fp);
+	conf_note_missing(c, *fp);
+	return name;
 }

@@ -6,6 +6,13 @@
  * --timeout, the parent kills it, charges the rule being checked with the
  * call and the signal or the limit, marks the call as poisoned (never made
  * again), and starts a fresh runner at the next rule.
+ *
+ * A runner that finished a backend cleanly and says its process is as it
+ * started (same folder, no thread, no signal handler: runner.c) is handed
+ * the next backend, so that a plugin with a thousand backends does not
+ * cost a thousand process starts and scans. A reused runner's failure is
+ * not believed: the backend is checked again from its first rule in fresh
+ * runners.
  */
 #include "child.h"
 #include "session.h"
@@ -17,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -133,6 +141,10 @@ void conf_session_event(conf_session *s, uint32_t kind, int rule, const char *te
 		if (o)
 			conf_outcome_skip(o, text ? text : "");
 		break;
+	case CONF_EV_BLOCK:
+		if (o)
+			conf_outcome_block(o, text ? text : "");
+		break;
 	case CONF_EV_PASS:
 		if (o)
 			o->ran = true;
@@ -148,6 +160,42 @@ void conf_session_event(conf_session *s, uint32_t kind, int rule, const char *te
 /* --------------------------------------------------------------- parent -- */
 
 typedef enum { CHILD_DONE, CHILD_DIED } child_end;
+
+/* The runner kept between backends, and the capture file of its stdout. */
+struct conf_pool {
+	otto__child child;
+	bool live;
+	bool reused; /* it already checked a backend */
+	int capture;
+};
+
+conf_pool *conf_pool_new(void)
+{
+	conf_pool *p = otto__calloc(1, sizeof *p);
+	p->capture = -1;
+	return p;
+}
+
+/* Let the kept runner go (closing its channel is its cue to leave). */
+static void pool_release(conf_pool *p, const conf_options *o)
+{
+	if (!p->live)
+		return;
+	otto__child_finish(&p->child, otto__now_ms() + (int64_t)o->timeout_s * 1000);
+	otto__child_free(&p->child);
+	p->live = p->reused = false;
+	if (p->capture >= 0)
+		close(p->capture);
+	p->capture = -1;
+}
+
+void conf_pool_free(conf_pool *p, const conf_options *o)
+{
+	if (!p)
+		return;
+	pool_release(p, o);
+	free(p);
+}
 
 static void send_job(otto__child *c, const conf_target *t, size_t first, const otto_strlist *poisoned)
 {
@@ -186,16 +234,22 @@ static long elapsed_ms(const struct timespec *since)
 	return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
 }
 
-static child_end run_child(conf_session *s, size_t first, int capture_fd)
+static child_end run_child(conf_session *s, size_t first, conf_pool *pool, bool keep, bool *was_reused)
 {
-	otto__child c;
-	const char *const *args = (const char *const *)s->opts->argv + 1;
-	if (!conf_spawn_self(&c, CONF_RUNNER_ARG, args, capture_fd))
-		exit(CONF_EXIT_UNUSABLE);
+	if (!pool->live) {
+		pool->capture = conf_capture_file();
+		const char *const *args = (const char *const *)s->opts->argv + 1;
+		if (!conf_spawn_self(&pool->child, CONF_RUNNER_ARG, args, pool->capture))
+			exit(CONF_EXIT_UNUSABLE);
+		pool->live = true;
+		pool->reused = false;
+	}
+	*was_reused = pool->reused;
+	otto__child c = pool->child;
 	send_job(&c, s->target, first, &s->poisoned);
 
 	otto__frame_in in = {0};
-	bool finished = false, timed_out = false, garbage = false;
+	bool finished = false, timed_out = false, garbage = false, reusable = false;
 	long limit_ms = (long)s->opts->timeout_s * 1000;
 	for (;;) {
 		otto__frame f;
@@ -208,9 +262,12 @@ static child_end run_child(conf_session *s, size_t first, int capture_fd)
 				garbage = true;
 				break;
 			}
-			if (f.type == CONF_EV_FINISHED)
+			if (f.type == CONF_EV_FINISHED) {
+				/* The runner now waits for another job, or leaves. */
 				finished = true;
-			else
+				reusable = text && strcmp(text, "reusable") == 0;
+				break;
+			} else
 				conf_session_event(s, f.type, f.tag == CONF_NO_RULE ? -1 : (int)f.tag, text);
 			continue;
 		}
@@ -241,6 +298,11 @@ static child_end run_child(conf_session *s, size_t first, int capture_fd)
 		/* READY: read it; TIMEOUT: the limit check above decides. */
 	}
 	otto__frame_in_free(&in);
+	if (finished && keep && reusable) {
+		pool->child = c;
+		pool->reused = true;
+		return CHILD_DONE;
+	}
 	if (timed_out || garbage)
 		otto__child_kill(&c);
 	else
@@ -248,8 +310,14 @@ static child_end run_child(conf_session *s, size_t first, int capture_fd)
 	int status = c.wstatus;
 	bool lost = c.status_lost;
 	otto__child_free(&c);
+	pool->live = pool->reused = false;
+	if (pool->capture >= 0)
+		close(pool->capture);
+	pool->capture = -1;
 	if (!timed_out && !garbage && finished && !lost && WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return CHILD_DONE;
+	if (*was_reused)
+		return CHILD_DIED; /* not believed: the caller starts the backend over */
 
 	/* Charge the rule being checked with what happened. */
 	char *what;
@@ -277,7 +345,26 @@ static child_end run_child(conf_session *s, size_t first, int capture_fd)
 	return CHILD_DIED;
 }
 
-static int capture_file(void)
+char *conf_stdout_news(int fd, off_t *seen)
+{
+	struct stat st;
+	fflush(stdout);
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= *seen)
+		return NULL;
+	char sample[81] = "";
+	ssize_t n = pread(fd, sample, sizeof sample - 1, *seen);
+	if (n > 0)
+		sample[n] = '\0';
+	for (char *p = sample; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	char *news = otto__asprintf("%lld bytes to stdout (\"%s%s\")", (long long)(st.st_size - *seen), sample,
+				    st.st_size - *seen > 80 ? "..." : "");
+	*seen = st.st_size;
+	return news;
+}
+
+int conf_capture_file(void)
 {
 	const char *dir = getenv("TMPDIR");
 	char *path = otto__asprintf("%s/otto-conformance-stdout-XXXXXX", dir && *dir ? dir : "/tmp");
@@ -288,7 +375,18 @@ static int capture_file(void)
 	return fd;
 }
 
-void conf_run_target(conf_target *t, const conf_options *o)
+/* Forget what a run found (a reused runner's failure is not believed). */
+static void reset_outcomes(conf_target *t)
+{
+	for (size_t i = 0; i < conf_rule_count; i++) {
+		conf_outcome *o = &t->section->outcomes[i];
+		otto_strlist_free(&o->messages);
+		free(o->skip_reason);
+		memset(o, 0, sizeof *o);
+	}
+}
+
+void conf_run_target(conf_target *t, const conf_options *o, conf_pool *pool)
 {
 	conf_session s = {.target = t, .opts = o, .current_rule = -1, .last_done = -1};
 	if (o->no_isolation) {
@@ -301,24 +399,45 @@ void conf_run_target(conf_target *t, const conf_options *o)
 		conf_child_run(&c, 0);
 		conf_child_teardown(&c);
 	} else {
-		int capture = capture_file();
 		size_t next = 0;
+		bool keep = true;
 		while (next < conf_rule_count) {
 			s.current_rule = -1;
+			s.last_done = next ? s.last_done : -1;
 			free(s.current_call);
 			s.current_call = NULL;
-			if (run_child(&s, next, capture) == CHILD_DONE)
+			bool was_reused = false;
+			child_end end = run_child(&s, next, pool, keep, &was_reused);
+			if (end == CHILD_DONE)
 				break;
+			if (was_reused) {
+				/* Start this backend over in runners of its own. */
+				reset_outcomes(t);
+				otto_strlist_free(&s.poisoned);
+				keep = false;
+				next = 0;
+				s.last_done = -1;
+				continue;
+			}
 			int resume = s.current_rule > s.last_done ? s.current_rule + 1 : s.last_done + 1;
 			if (s.current_rule < 0 || resume <= (int)next || s.current_rule <= s.last_done)
 				break; /* died outside a rule or in teardown: nothing left to run */
 			next = (size_t)resume;
 		}
-		if (capture >= 0)
-			close(capture);
+		if (!keep)
+			pool_release(pool, o);
 	}
 	free(s.current_call);
 	otto_strlist_free(&s.poisoned);
-	for (size_t i = 0; i < conf_rule_count; i++)
-		conf_outcome_finish(&t->section->outcomes[i]);
+	conf_scope scope = t->kind == OTTO_KIND_LAB ? CONF_SCOPE_LAB : CONF_SCOPE_RESERVATION;
+	for (size_t i = 0; i < conf_rule_count; i++) {
+		conf_outcome *out = &t->section->outcomes[i];
+		conf_outcome_finish(out);
+		/* A selected rule that never reported: the runner ended before it. */
+		if (out->state == CONF_NOT_RUN && o->selected[i] && conf_rule_applies(&conf_rules[i], scope)) {
+			conf_outcome_block(out, "not checked: a prerequisite failed: the rule runner ended before this rule "
+						"(the failure is reported under the rule it was checking)");
+			conf_outcome_finish(out);
+		}
+	}
 }

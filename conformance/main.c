@@ -1,10 +1,13 @@
 /*
  * otto-conformance: check a plugin's backends against the contracts.
- * See docs/conformance.md. Exit codes: 0 all passed, 1 a violation, 2 the
- * plugin could not be loaded or the command line is wrong. Nothing else.
+ * See docs/conformance.md. Exit codes: 0 every selected rule ran and
+ * passed, 1 a violation, 2 the plugin could not be loaded, the command line
+ * is wrong or a report could not be written, 3 no violation but rules left
+ * unchecked by a failed prerequisite (0 with --allow-skips). Nothing else.
  */
 #include "conf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +21,7 @@ typedef struct conf_main {
 	otto_registry *registry;
 	conf_report report;
 	size_t n_targets;
-	conf_target targets[64];
+	conf_target **targets; /* one per backend checked: no cap */
 	otto_strlist labs, reservations; /* what the probed plugin registers */
 	char *plugin_path;               /* the probed file, NULL for built-ins */
 } conf_main;
@@ -53,10 +56,9 @@ static bool kind_wanted(const conf_options *o, otto_backend_kind kind)
 
 static void add_target(conf_main *m, otto_backend_kind kind, const char *name, bool from_settings)
 {
-	if (m->n_targets == sizeof m->targets / sizeof m->targets[0])
-		return;
-	conf_target *t = &m->targets[m->n_targets++];
-	memset(t, 0, sizeof *t);
+	m->targets = otto__realloc(m->targets, (m->n_targets + 1) * sizeof *m->targets);
+	conf_target *t = otto__calloc(1, sizeof *t);
+	m->targets[m->n_targets++] = t;
 	t->kind = kind;
 	t->name = otto__strdup(name);
 	t->from_settings = from_settings;
@@ -151,22 +153,46 @@ static int targets_from_settings(conf_main *m)
 	return 0;
 }
 
-static int write_report(conf_main *m)
+/* One report; 0, or exit 2 after saying why it could not be written. */
+static int write_one(conf_main *m, const conf_output *dest)
 {
 	FILE *out = stdout;
-	if (m->opts.output && !(out = fopen(m->opts.output, "w")))
-		return fail("cannot write the report to %s", m->opts.output);
-	bool colour = !m->opts.output && isatty(fileno(out)) && !getenv("NO_COLOR");
-	if (m->opts.format == CONF_FORMAT_TAP)
+	if (dest->path && !(out = fopen(dest->path, "we")))
+		return fail("cannot write the report to %s: %s", dest->path, strerror(errno));
+	bool colour = !dest->path && isatty(fileno(out)) && !getenv("NO_COLOR");
+	switch (dest->format) {
+	case CONF_FORMAT_TAP:
 		conf_report_tap(out, &m->report, &m->opts);
-	else if (m->opts.format == CONF_FORMAT_JUNIT)
+		break;
+	case CONF_FORMAT_JUNIT:
 		conf_report_junit(out, &m->report, &m->opts);
-	else
+		break;
+	case CONF_FORMAT_JSON:
+		conf_report_json(out, &m->report, &m->opts);
+		break;
+	case CONF_FORMAT_TEXT:
 		conf_report_text(out, &m->report, &m->opts, colour);
-	if (out != stdout && fclose(out) != 0)
-		return fail("cannot write the report to %s", m->opts.output);
-	fflush(stdout);
+		break;
+	}
+	/* A full disk or a closed pipe must not pass for a written report. */
+	errno = 0;
+	bool ok = fflush(out) == 0 && !ferror(out);
+	int saved = errno;
+	if (out != stdout)
+		ok = fclose(out) == 0 && ok;
+	if (!ok)
+		return fail("cannot write the report to %s: %s", dest->path ? dest->path : "stdout",
+			    saved ? strerror(saved) : "write error");
 	return 0;
+}
+
+static int write_report(conf_main *m)
+{
+	int rc = 0;
+	for (size_t i = 0; i < m->opts.n_outputs; i++)
+		if (write_one(m, &m->opts.outputs[i]))
+			rc = CONF_EXIT_UNUSABLE; /* the others are still written */
+	return rc;
 }
 
 static int run(conf_main *m)
@@ -189,8 +215,10 @@ static int run(conf_main *m)
 		rc = targets_from_name(m, &usable);
 	if (rc)
 		return rc;
+	conf_pool *pool = conf_pool_new();
 	for (size_t i = 0; i < m->n_targets; i++)
-		conf_run_target(&m->targets[i], o);
+		conf_run_target(m->targets[i], o, pool);
+	conf_pool_free(pool, o);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	m->report.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if ((rc = write_report(m)))
@@ -199,7 +227,9 @@ static int run(conf_main *m)
 	conf_report_count(&m->report, o, &passed, &failed, &skipped);
 	if (!usable)
 		return CONF_EXIT_UNUSABLE;
-	return failed ? CONF_EXIT_VIOLATION : CONF_EXIT_OK;
+	if (failed)
+		return CONF_EXIT_VIOLATION;
+	return conf_report_blocked(&m->report, o) && !o->allow_skips ? CONF_EXIT_INCOMPLETE : CONF_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -217,8 +247,14 @@ int main(int argc, char **argv)
 		list_rules(&m.opts);
 	else if (rc == 0)
 		rc = run(&m);
-	for (size_t i = 0; i < m.n_targets; i++)
-		conf_target_free(&m.targets[i]);
+	/* --help and --list-rules write to stdout too. */
+	if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
+		rc = fail("cannot write to stdout: %s", strerror(errno ? errno : EIO));
+	for (size_t i = 0; i < m.n_targets; i++) {
+		conf_target_free(m.targets[i]);
+		free(m.targets[i]);
+	}
+	free(m.targets);
 	conf_report_free(&m.report);
 	otto_registry_free(m.registry);
 	otto_settings_free(m.settings);

@@ -5,6 +5,7 @@
 #include "conf.h"
 
 #include <ctype.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,17 +31,25 @@ void conf_print_usage(FILE *f)
 	      "  --expect-lab NAME      ground truth: a lab the repository must list and load\n"
 	      "  --known-user USER      ground truth: a user holding every --known-resource\n"
 	      "  --known-resource RES   ground truth: a resource every --known-user holds\n"
-	      "  --format text|tap|junit  report format (default text)\n"
-	      "  --output FILE          write the report to FILE instead of stdout\n"
-	      "  --timeout SECONDS      time limit per plugin call (default 5)\n"
+	      "  --format FORMAT[:FILE] a report: text, tap, junit or json, to FILE or stdout\n"
+	      "                         (repeatable; the text report goes to stdout unless\n"
+	      "                         another report does)\n"
+	      "  --output FILE          the FILE of the last --format given without one\n"
+	      "  --junit FILE, --tap FILE, --json FILE  the same as --format junit:FILE ...\n"
+	      "  --timeout SECONDS      time limit per plugin call and for loading (default 5)\n"
 	      "  --only RULES           run only these rules: ids or letter prefixes, comma-separated (L12,S)\n"
 	      "  --skip RULES           do not run these rules\n"
+	      "  --focus REGEX          run only rules whose \"<id> <statement>\" matches (repeatable)\n"
+	      "  --skip-regex REGEX     do not run rules whose \"<id> <statement>\" matches (repeatable)\n"
+	      "  --allow-skips          exit 0 even when a prerequisite failure left rules unchecked\n"
 	      "  --list-rules           print every rule: id, kind, statement\n"
 	      "  --no-isolation         run in this process (for measuring; a crash ends the run)\n"
 	      "  --help, --version\n"
 	      "\n"
-	      "Exit status: 0 every rule passed; 1 at least one violation; 2 the plugin could\n"
-	      "not be loaded or the command line is wrong.\n",
+	      "Exit status: 0 every selected rule ran and passed (plain skips allowed); 1 at\n"
+	      "least one violation; 2 the plugin could not be loaded (otto would refuse it),\n"
+	      "the command line is wrong, or a report could not be written; 3 no violation,\n"
+	      "but a failed prerequisite left selected rules unchecked (0 with --allow-skips).\n",
 	      f);
 }
 
@@ -95,6 +104,94 @@ static int apply_rule_list(conf_options *o, const char *option, const char *list
 	return rc;
 }
 
+/* --focus / --skip-regex: an extended, case-insensitive regular
+ * expression matched anywhere in "<id> <statement>". */
+static int apply_regex(conf_options *o, const char *option, const char *pattern, bool focus, bool *focused)
+{
+	regex_t re;
+	int err = regcomp(&re, pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+	if (err) {
+		char why[256];
+		regerror(err, &re, why, sizeof why);
+		regfree(&re);
+		return usage_error("%s: '%s' is not a regular expression: %s", option, pattern, why);
+	}
+	for (size_t i = 0; i < conf_rule_count; i++) {
+		char *subject = otto__asprintf("%s %s", conf_rules[i].id, conf_rules[i].statement);
+		bool match = regexec(&re, subject, 0, NULL, 0) == 0;
+		free(subject);
+		if (focus && match)
+			focused[i] = true;
+		else if (!focus && match)
+			o->selected[i] = false;
+	}
+	regfree(&re);
+	return 0;
+}
+
+static bool format_named(const char *name, size_t len, conf_format *out)
+{
+	static const struct {
+		const char *name;
+		conf_format format;
+	} formats[] = {{"text", CONF_FORMAT_TEXT}, {"tap", CONF_FORMAT_TAP}, {"junit", CONF_FORMAT_JUNIT},
+		       {"json", CONF_FORMAT_JSON}};
+	for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+		if (strlen(formats[i].name) == len && strncmp(formats[i].name, name, len) == 0) {
+			*out = formats[i].format;
+			return true;
+		}
+	return false;
+}
+
+static void add_output(conf_options *o, conf_format format, const char *path)
+{
+	o->outputs = otto__realloc(o->outputs, (o->n_outputs + 1) * sizeof *o->outputs);
+	o->outputs[o->n_outputs++] = (conf_output){format, path};
+}
+
+/* --format FORMAT[:FILE] */
+static int parse_format(conf_options *o, const char *value)
+{
+	const char *colon = strchr(value, ':');
+	size_t len = colon ? (size_t)(colon - value) : strlen(value);
+	conf_format format;
+	if (!format_named(value, len, &format))
+		return usage_error("--format: '%.*s' is not text, tap, junit or json", (int)len, value);
+	if (colon && !colon[1])
+		return usage_error("--format: '%s' names no file after ':'", value);
+	add_output(o, format, colon ? colon + 1 : NULL);
+	return 0;
+}
+
+/* Every report has its own destination; at most one is stdout, and the
+ * console text goes there unless another report does. */
+static int settle_outputs(conf_options *o, const char *output)
+{
+	if (output) {
+		size_t i = o->n_outputs;
+		while (i > 0 && o->outputs[i - 1].path)
+			i--;
+		if (i == 0 && o->n_outputs)
+			return usage_error("--output %s: every --format already names its file", output);
+		if (i == 0)
+			add_output(o, CONF_FORMAT_TEXT, output);
+		else
+			o->outputs[i - 1].path = output;
+	}
+	size_t to_stdout = 0;
+	for (size_t i = 0; i < o->n_outputs; i++)
+		to_stdout += o->outputs[i].path == NULL || strcmp(o->outputs[i].path, "-") == 0;
+	if (to_stdout > 1)
+		return usage_error("two reports would go to stdout: give every --format but one a FILE");
+	if (to_stdout == 0)
+		add_output(o, CONF_FORMAT_TEXT, NULL);
+	for (size_t i = 0; i < o->n_outputs; i++)
+		if (o->outputs[i].path && strcmp(o->outputs[i].path, "-") == 0)
+			o->outputs[i].path = NULL;
+	return 0;
+}
+
 static bool parse_int(const char *s, long *out)
 {
 	char *end;
@@ -114,8 +211,8 @@ int conf_options_parse(conf_options *o, int argc, char **argv)
 	o->selected = otto__calloc(conf_rule_count, sizeof *o->selected);
 	for (size_t i = 0; i < conf_rule_count; i++)
 		o->selected[i] = true;
-	const char *only = NULL;
-	otto_strlist skips = {0};
+	const char *only = NULL, *output = NULL;
+	otto_strlist skips = {0}, focus = {0}, skip_regex = {0};
 	int rc = 0;
 	for (int i = 1; i < argc && rc == 0; i++) {
 		const char *arg = argv[i];
@@ -134,7 +231,7 @@ int conf_options_parse(conf_options *o, int argc, char **argv)
 			value = eq + 1;
 		}
 		static const char *const flags[] = {"--from-settings", "--list-rules", "--help", "-h", "--version",
-						    "--no-isolation", NULL};
+						    "--no-isolation", "--allow-skips", NULL};
 		bool is_flag = false;
 		for (size_t k = 0; flags[k]; k++)
 			is_flag |= strcmp(name, flags[k]) == 0;
@@ -149,16 +246,19 @@ int conf_options_parse(conf_options *o, int argc, char **argv)
 				o->list_rules = true;
 			else if (strcmp(name, "--no-isolation") == 0)
 				o->no_isolation = true;
+			else if (strcmp(name, "--allow-skips") == 0)
+				o->allow_skips = true;
 			else if (strcmp(name, "--version") == 0) {
 				printf("otto-conformance %s\n", OTTO_VERSION);
-				exit(0);
+				exit(fflush(stdout) == 0 && !ferror(stdout) ? 0 : CONF_EXIT_UNUSABLE);
 			} else
 				o->help = true;
 			continue;
 		}
 		static const char *const valued[] = {"--backend", "--kind", "--set", "--settings", "--plugin-dir",
 						     "--expect-lab", "--known-user", "--known-resource", "--format",
-						     "--output", "--timeout", "--only", "--skip", NULL};
+						     "--output", "--timeout", "--only", "--skip", "--junit", "--tap",
+						     "--json", "--focus", "--skip-regex", NULL};
 		bool known = false;
 		for (size_t k = 0; valued[k]; k++)
 			known |= strcmp(name, valued[k]) == 0;
@@ -198,17 +298,18 @@ int conf_options_parse(conf_options *o, int argc, char **argv)
 			otto__strlist_push(&o->known_users, value);
 		else if (strcmp(name, "--known-resource") == 0)
 			otto__strlist_push(&o->known_resources, value);
-		else if (strcmp(name, "--format") == 0) {
-			if (strcmp(value, "text") == 0)
-				o->format = CONF_FORMAT_TEXT;
-			else if (strcmp(value, "tap") == 0)
-				o->format = CONF_FORMAT_TAP;
-			else if (strcmp(value, "junit") == 0)
-				o->format = CONF_FORMAT_JUNIT;
-			else
-				rc = usage_error("--format: '%s' is not text, tap or junit", value);
-		} else if (strcmp(name, "--output") == 0)
-			o->output = value;
+		else if (strcmp(name, "--format") == 0)
+			rc = parse_format(o, value);
+		else if (strcmp(name, "--junit") == 0 || strcmp(name, "--tap") == 0 || strcmp(name, "--json") == 0) {
+			conf_format format;
+			format_named(name + 2, strlen(name + 2), &format);
+			add_output(o, format, value);
+		} else if (strcmp(name, "--output") == 0) {
+			if (output)
+				rc = usage_error("--output given twice ('%s', '%s'): use --format FORMAT:FILE for more reports",
+						 output, value);
+			output = value;
+		}
 		else if (strcmp(name, "--timeout") == 0) {
 			long t;
 			if (!parse_int(value, &t) || t < 1 || t > 3600)
@@ -217,6 +318,10 @@ int conf_options_parse(conf_options *o, int argc, char **argv)
 				o->timeout_s = (int)t;
 		} else if (strcmp(name, "--only") == 0)
 			only = value;
+		else if (strcmp(name, "--focus") == 0)
+			otto__strlist_push(&focus, value);
+		else if (strcmp(name, "--skip-regex") == 0)
+			otto__strlist_push(&skip_regex, value);
 		else if (strcmp(name, "--skip") == 0)
 			otto__strlist_push(&skips, value);
 		else
@@ -229,7 +334,26 @@ int conf_options_parse(conf_options *o, int argc, char **argv)
 	}
 	for (size_t i = 0; rc == 0 && i < skips.count; i++)
 		rc = apply_rule_list(o, "--skip", skips.items[i], false);
+	if (rc == 0 && focus.count) {
+		bool *focused = otto__calloc(conf_rule_count, sizeof *focused);
+		for (size_t i = 0; rc == 0 && i < focus.count; i++)
+			rc = apply_regex(o, "--focus", focus.items[i], true, focused);
+		for (size_t i = 0; i < conf_rule_count; i++)
+			o->selected[i] = o->selected[i] && focused[i];
+		free(focused);
+	}
+	for (size_t i = 0; rc == 0 && i < skip_regex.count; i++)
+		rc = apply_regex(o, "--skip-regex", skip_regex.items[i], false, NULL);
+	bool any = false;
+	for (size_t i = 0; i < conf_rule_count; i++)
+		any |= o->selected[i];
+	if (rc == 0 && !any)
+		rc = usage_error("--only, --skip, --focus and --skip-regex leave no rule to run (see --list-rules)");
+	if (rc == 0)
+		rc = settle_outputs(o, output);
 	otto_strlist_free(&skips);
+	otto_strlist_free(&focus);
+	otto_strlist_free(&skip_regex);
 	if (rc || o->help || o->list_rules)
 		return rc;
 	if (o->from_settings && o->plugin)
@@ -252,4 +376,7 @@ void conf_options_free(conf_options *o)
 	otto_strlist_free(&o->known_resources);
 	free(o->selected);
 	o->selected = NULL;
+	free(o->outputs);
+	o->outputs = NULL;
+	o->n_outputs = 0;
 }

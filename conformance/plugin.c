@@ -2,11 +2,14 @@
  * Open a plugin file the strict way (every symbol bound at load), check its
  * descriptor, and let it register through a registrar of our own that
  * accepts anything, so that a type with missing entries is still seen and
- * reported rule by rule instead of being refused wholesale.
+ * reported rule by rule instead of being refused wholesale. What otto
+ * itself refuses at registration (type sizes: C3, backend names: C9) is
+ * judged by libotto's own code (util_abi.c), so the two always agree.
  */
 #include "conf.h"
 
 #include <dlfcn.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -15,28 +18,21 @@ typedef struct conf_registrar {
 	conf_plugin *plugin;
 } conf_registrar;
 
-static void note_abi(conf_plugin *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note_abi(conf_plugin *p, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	otto__strlist_push_owned(&p->abi_problems, otto__vasprintf(fmt, ap));
-	va_end(ap);
-}
-
-static int add_type(conf_registrar *r, otto_backend_kind kind, const void *type, size_t struct_size, size_t min_size,
-		    size_t host_size, const char *name, otto_error *err)
+static int add_type(conf_registrar *r, otto_backend_kind kind, const void *type, size_t struct_size,
+		    const char *name, otto_error *err)
 {
 	conf_plugin *p = r->plugin;
 	if (!type)
 		return otto_error_set(err, OTTO_EINVALID, "a NULL backend type was registered");
-	if (p->count == sizeof p->items / sizeof p->items[0])
-		return otto_error_set(err, OTTO_EINVALID, "too many backends registered");
-	/* A smaller struct than the first ABI minor lacks required fields; a
-	 * larger one than ours comes from a newer minor than the descriptor says. */
-	if (struct_size < min_size || struct_size > host_size)
-		note_abi(p, "%s backend '%s' has struct_size %zu; this host accepts %zu..%zu",
-			 otto_backend_kind_name(kind), name ? name : "(null)", struct_size, min_size, host_size);
+	char *refusal = otto__type_size_refusal(kind, name, struct_size);
+	if (refusal)
+		otto__strlist_push_owned(&p->abi_problems, refusal);
+	if ((refusal = otto__backend_name_refusal(kind, name)))
+		otto__strlist_push_owned(&p->name_problems, refusal);
+	if (p->count == p->capacity) {
+		p->capacity = p->capacity ? p->capacity * 2 : 16;
+		p->items = otto__realloc(p->items, p->capacity * sizeof *p->items);
+	}
 	conf_registered *item = &p->items[p->count++];
 	item->kind = kind;
 	item->lab = kind == OTTO_KIND_LAB ? type : NULL;
@@ -46,16 +42,19 @@ static int add_type(conf_registrar *r, otto_backend_kind kind, const void *type,
 
 static int add_lab(otto_registrar *reg, const otto_lab_repository_type *type, otto_error *err)
 {
-	return add_type((conf_registrar *)reg, OTTO_KIND_LAB, type, type ? type->struct_size : 0,
-			offsetof(otto_lab_repository_type, list_host_summaries), sizeof *type, type ? type->name : NULL,
-			err);
+	/* name is the second field of every type: readable at any struct_size
+	 * worth the name (a tiny one is C3's, the name then reads as NULL). */
+	size_t size = type ? type->struct_size : 0;
+	const char *name = type && size >= offsetof(otto_lab_repository_type, name) + sizeof type->name ? type->name : NULL;
+	return add_type((conf_registrar *)reg, OTTO_KIND_LAB, type, size, name, err);
 }
 
 static int add_reservation(otto_registrar *reg, const otto_reservation_backend_type *type, otto_error *err)
 {
-	return add_type((conf_registrar *)reg, OTTO_KIND_RESERVATION, type, type ? type->struct_size : 0,
-			offsetof(otto_reservation_backend_type, list_usernames), sizeof *type,
-			type ? type->name : NULL, err);
+	size_t size = type ? type->struct_size : 0;
+	const char *name =
+		type && size >= offsetof(otto_reservation_backend_type, name) + sizeof type->name ? type->name : NULL;
+	return add_type((conf_registrar *)reg, OTTO_KIND_RESERVATION, type, size, name, err);
 }
 
 static const otto_registrar_ops registrar_ops = {sizeof(otto_registrar_ops), add_lab, add_reservation};
@@ -93,6 +92,12 @@ bool conf_plugin_open(conf_plugin *p, const char *path)
 			    OTTO_ABI_MAJOR, sizeof *d);
 	if (!d->register_backends)
 		return fail(p, "C2", "%s: the descriptor's register_backends is NULL", path);
+	return true;
+}
+
+bool conf_plugin_register(conf_plugin *p, const char *path)
+{
+	const otto_plugin_descriptor *d = p->descriptor;
 	conf_registrar reg = {{&registrar_ops, OTTO_ABI_MAJOR, OTTO_ABI_MINOR}, p};
 	otto_error err = {0};
 	int st = d->register_backends(&reg.base, &err);
@@ -104,9 +109,18 @@ bool conf_plugin_open(conf_plugin *p, const char *path)
 	return true;
 }
 
+bool conf_plugin_load(conf_plugin *p, const char *path)
+{
+	return conf_plugin_open(p, path) && conf_plugin_register(p, path);
+}
+
 void conf_plugin_close(conf_plugin *p)
 {
 	otto_strlist_free(&p->abi_problems);
+	otto_strlist_free(&p->name_problems);
+	free(p->items);
+	p->items = NULL;
+	p->count = p->capacity = 0;
 	if (p->handle)
 		dlclose(p->handle);
 	p->handle = NULL;

@@ -27,17 +27,42 @@ conf_section *conf_report_add_section(conf_report *r, conf_scope scope, const ch
 	return s;
 }
 
+/* Escaped, and cut at CONF_MAX_MESSAGE_BYTES (saying so): a plugin's names
+ * and messages can be any length. */
+static char *shown(const char *text)
+{
+	size_t n = strlen(text);
+	if (n <= CONF_MAX_MESSAGE_BYTES)
+		return otto__text_escape(text);
+	char *head = otto__strndup(text, CONF_MAX_MESSAGE_BYTES);
+	char *escaped = otto__text_escape(head);
+	char *out = otto__asprintf("%s... (%zu more bytes cut)", escaped, n - CONF_MAX_MESSAGE_BYTES);
+	free(escaped);
+	free(head);
+	return out;
+}
+
 void conf_outcome_violation(conf_outcome *o, const char *message)
 {
 	o->n_violations++;
 	if (o->messages.count < CONF_MAX_MESSAGES)
-		otto__strlist_push_owned(&o->messages, otto__text_escape(message));
+		otto__strlist_push_owned(&o->messages, shown(message));
 }
 
 void conf_outcome_skip(conf_outcome *o, const char *reason)
 {
 	if (!o->skip_reason)
-		o->skip_reason = otto__text_escape(reason);
+		o->skip_reason = shown(reason);
+}
+
+void conf_outcome_block(conf_outcome *o, const char *reason)
+{
+	/* A prerequisite's failure outweighs a plain skip's reason. */
+	if (!o->blocked) {
+		free(o->skip_reason);
+		o->skip_reason = shown(reason);
+	}
+	o->blocked = true;
 }
 
 void conf_outcome_finish(conf_outcome *o)
@@ -52,6 +77,7 @@ void conf_outcome_finish(conf_outcome *o)
 	} else if (o->skip_reason) {
 		o->state = CONF_SKIP;
 	}
+	/* else CONF_NOT_RUN: the caller blocks it with the reason it knows. */
 }
 
 void conf_report_count(const conf_report *r, const conf_options *o, size_t *passed, size_t *failed, size_t *skipped)
@@ -69,6 +95,19 @@ void conf_report_count(const conf_report *r, const conf_options *o, size_t *pass
 			else
 				(*skipped)++;
 		}
+}
+
+size_t conf_report_blocked(const conf_report *r, const conf_options *o)
+{
+	size_t blocked = 0;
+	for (size_t s = 0; s < r->n_sections; s++)
+		for (size_t i = 0; i < conf_rule_count; i++) {
+			const conf_outcome *out = &r->sections[s]->outcomes[i];
+			if (conf_rule_applies(&conf_rules[i], r->sections[s]->scope) && o->selected[i] &&
+			    out->state != CONF_PASS && out->state != CONF_FAIL && (out->blocked || out->state == CONF_NOT_RUN))
+				blocked++;
+		}
+	return blocked;
 }
 
 void conf_report_free(conf_report *r)

@@ -73,6 +73,7 @@ void conf_report_junit(FILE *f, const conf_report *r, const conf_options *o)
 				}
 				fputs("</failure>\n", f);
 			} else if (out->state != CONF_PASS) {
+				/* A blocked rule's reason starts "not checked: a prerequisite failed". */
 				fputs("      <skipped message=\"", f);
 				xml_text(f, out->skip_reason ? out->skip_reason : "not run");
 				fputs("\"/>\n", f);

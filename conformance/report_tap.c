@@ -73,5 +73,6 @@ void conf_report_tap(FILE *f, const conf_report *r, const conf_options *o)
 			fputs("  ...\n", f);
 		}
 	}
-	fprintf(f, "# %zu passed, %zu failed, %zu skipped\n", passed, failed, skipped);
+	fprintf(f, "# %zu passed, %zu failed, %zu skipped (%zu blocked by a failed prerequisite)\n", passed, failed,
+		skipped, conf_report_blocked(r, o));
 }

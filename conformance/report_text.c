@@ -4,9 +4,10 @@
  */
 #include "conf.h"
 
-static const char *state_word(conf_state st)
+/* BLOCK: not checked because a prerequisite failed (the run exits 3). */
+static const char *state_word(conf_state st, bool blocked)
 {
-	return st == CONF_PASS ? "PASS" : st == CONF_FAIL ? "FAIL" : "SKIP";
+	return st == CONF_PASS ? "PASS" : st == CONF_FAIL ? "FAIL" : blocked ? "BLOCK" : "SKIP";
 }
 
 static const char *state_colour(conf_state st)
@@ -25,7 +26,9 @@ void conf_report_text(FILE *f, const conf_report *r, const conf_options *o, bool
 				continue;
 			const conf_outcome *out = &sec->outcomes[i];
 			conf_state st = out->state == CONF_NOT_RUN ? CONF_SKIP : out->state;
-			fprintf(f, "  %s%s%s  %-4s %s", colour ? state_colour(st) : "", state_word(st), colour ? "\033[0m" : "",
+			bool blocked = st == CONF_SKIP && (out->blocked || out->state == CONF_NOT_RUN);
+			fprintf(f, "  %s%-5s%s %-4s %s", colour ? state_colour(st) : "", state_word(st, blocked),
+				colour ? "\033[0m" : "",
 				conf_rules[i].id, conf_rules[i].statement);
 			if (st == CONF_SKIP)
 				fprintf(f, " (%s)", out->skip_reason ? out->skip_reason : "not run");
@@ -36,5 +39,10 @@ void conf_report_text(FILE *f, const conf_report *r, const conf_options *o, bool
 	}
 	size_t passed, failed, skipped;
 	conf_report_count(r, o, &passed, &failed, &skipped);
-	fprintf(f, "\n%zu passed, %zu failed, %zu skipped\n", passed, failed, skipped);
+	size_t blocked = conf_report_blocked(r, o);
+	fprintf(f, "\n%zu passed, %zu failed, %zu skipped", passed, failed, skipped);
+	if (blocked)
+		fprintf(f, " (%zu blocked: not checked because a prerequisite failed%s)", blocked,
+			o->allow_skips ? "; accepted with --allow-skips" : "; exit 3 unless --allow-skips");
+	fputc('\n', f);
 }

@@ -1,6 +1,7 @@
 /*
  * The rule table: stable ids (never renumber: users filter on them), in the
- * order the rules run. C6 and C7 run last because their violations are
+ * order the rules run (C8 and C9 came later than C4-C7, so ids are not in
+ * order here). C6 and C7 run last because their violations are
  * found during every other rule's calls.
  */
 #include "child.h"
@@ -19,6 +20,12 @@ const conf_rule conf_rules[] = {
 	{"C1", PLUGIN, STRUCT, "the plugin loads with every symbol bound (RTLD_NOW)", NULL},
 	{"C2", PLUGIN, STRUCT, "the registration symbol otto_plugin exists and register_backends answers OTTO_OK", NULL},
 	{"C3", PLUGIN, STRUCT, "the ABI version and struct sizes are acceptable to this host", NULL},
+	{"C8", PLUGIN, STRUCT,
+	 "register_backends returns (no crash, exit or hang) and nothing is written to stdout while the plugin loads "
+	 "and registers",
+	 NULL},
+	{"C9", PLUGIN, STRUCT, "every backend name is valid: [a-z0-9][a-z0-9_-]*, at most 64 characters (as otto requires)",
+	 NULL},
 	{"C4", ANY, STRUCT, "every required entry of the backend type is present (create, destroy, and the operations)",
 	 conf_check_C4},
 	{"C5", ANY, STRUCT, "a returned error carries a message", conf_check_C5},
@@ -85,6 +92,9 @@ const conf_rule conf_rules[] = {
 };
 
 const size_t conf_rule_count = sizeof conf_rules / sizeof conf_rules[0];
+
+/* C9's statement spells out libotto's limit. */
+_Static_assert(OTTO__BACKEND_NAME_MAX == 64, "update C9's statement and docs/conformance.md");
 
 int conf_rule_index(const char *id)
 {

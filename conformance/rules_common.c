@@ -81,7 +81,7 @@ void conf_check_C6(conf_child *c)
 void conf_check_C7(conf_child *c)
 {
 	if (c->stdout_fd < 0 && !c->direct)
-		conf_skip(c, "not checked: stdout could not be captured");
+		conf_block(c, "not checked: a prerequisite failed: stdout could not be captured");
 	conf_touch_all(c);
 }
 

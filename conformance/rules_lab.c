@@ -15,7 +15,7 @@ static bool lab_type_complete(const conf_child *c)
 void conf_check_L1(conf_child *c)
 {
 	if (!lab_type_complete(c)) {
-		conf_skip(c, "not checked: the type lacks required entries (see C4, L2, L3)");
+		conf_block(c, "not checked: a prerequisite failed: the type lacks required entries (see C4, L2, L3)");
 		return;
 	}
 	if (!conf_instance(c))
@@ -234,10 +234,8 @@ void conf_check_L12(conf_child *c)
 		return;
 	}
 	const char *desc = "load_lab(\"" CONF_PROBE_LAB "\")";
-	if (!conf_call_begin(c, desc)) {
-		conf_skip(c, "not checked: %s crashed or hung earlier", desc);
-		return;
-	}
+	if (!conf_call_begin(c, desc))
+		return; /* blocked: it crashed or hung earlier */
 	otto_error err = {0};
 	otto_lab *lab = NULL;
 	int st = otto_lab_repository_load_lab(c->repo, CONF_PROBE_LAB, NULL, &lab, &err);

@@ -16,7 +16,7 @@ static bool res_type_complete(const conf_child *c)
 void conf_check_R1(conf_child *c)
 {
 	if (!res_type_complete(c)) {
-		conf_skip(c, "not checked: the type lacks required entries (see C4, R2-R4)");
+		conf_block(c, "not checked: a prerequisite failed: the type lacks required entries (see C4, R2-R4)");
 		return;
 	}
 	if (!conf_instance(c))
@@ -106,7 +106,7 @@ void conf_check_R8(conf_child *c)
 		free(call);
 	}
 	if (!any)
-		conf_skip(c, "not checked: get_reserved_resources never answered (see R7)");
+		conf_block(c, "not checked: a prerequisite failed: get_reserved_resources never answered (see R7)");
 	otto_strlist_free(&users);
 }
 

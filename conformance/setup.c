@@ -85,6 +85,13 @@ int conf_setup(const conf_options *o, otto_settings **settings, otto_registry **
 	/* The runners call the plugin themselves (raw types, stdout capture),
 	 * inside the isolation otto-conformance gives each of them. */
 	otto_registry_set_isolation(*registry, OTTO_ISOLATION_IN_PROCESS, NULL);
+	/* The scan below loads and registers plugins in otto-worker under
+	 * libotto's own limit (OTTO_PLUGIN_SCAN_TIMEOUT, default 10 s): make it
+	 * --timeout, so that a plugin hanging in register_backends costs the
+	 * time asked for, no more. Children inherit it. */
+	char limit[16];
+	snprintf(limit, sizeof limit, "%d", o->timeout_s);
+	setenv("OTTO_PLUGIN_SCAN_TIMEOUT", limit, 1);
 	if (*path_given) {
 		struct stat st;
 		if (stat(o->plugin, &st) != 0 || !S_ISREG(st.st_mode))

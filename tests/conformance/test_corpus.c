@@ -58,6 +58,16 @@ CASE(null_in_list, "c6", "C6", 1, NULL)
 CASE(writes_to_stdout, "c7", "C7", 1, NULL)
 CASE(ignores_host_error, "e1", "E1", 1, NULL)
 
+/* Registration defects: otto refuses the file, so only their rule fails
+ * and no backend is exercised (test_trust.c checks the messages). */
+CASE(registration_crashes, "c8_crash", "C8", 2, NULL)
+CASE(registration_exits, "c8_exit", "C8", 2, NULL)
+CASE(registration_hangs, "c8_hang", "C8", 2, "--timeout", "1")
+CASE(registration_prints, "c8_stdout", "C8", 2, NULL)
+CASE(name_with_a_space, "c9_space", "C9", 2, NULL)
+CASE(name_too_long, "c9_long", "C9", 2, NULL)
+CASE(type_struct_too_large, "c3_size", "C3", 2, NULL)
+
 CASE(create_fails, "l1", "L1", 1, NULL)
 CASE(no_list_labs, "l2", "L2", 1, NULL)
 CASE(no_load_lab, "l3", "L3", 1, NULL)

@@ -52,20 +52,6 @@ typedef struct collecting_registrar {
 	char *first_error; /* the first type that was refused */
 } collecting_registrar;
 
-bool otto__valid_backend_name(const char *name)
-{
-	size_t n = strlen(name);
-	if (n == 0 || n > OTTO__BACKEND_NAME_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = name[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (i > 0 && (c == '_' || c == '-'));
-		if (!ok)
-			return false;
-	}
-	return true;
-}
-
 static int refuse(collecting_registrar *cr, otto_error *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int refuse(collecting_registrar *cr, otto_error *err, const char *fmt, ...)
@@ -90,7 +76,7 @@ typedef struct required_entry {
 } required_entry;
 
 static int check_and_add(collecting_registrar *cr, otto_backend_kind kind, const void *type, size_t struct_size,
-			 size_t required_size, const required_entry *required, size_t n_required, otto_error *err)
+			 const required_entry *required, size_t n_required, otto_error *err)
 {
 	const char *kind_name = otto_backend_kind_name(kind);
 	if (!type)
@@ -102,14 +88,15 @@ static int check_and_add(collecting_registrar *cr, otto_backend_kind kind, const
 	const char *name = ((const otto_lab_repository_type *)type)->name;
 	if (!name || !*name)
 		return refuse(cr, err, "a %s backend has an empty name", kind_name);
-	if (!otto__valid_backend_name(name))
-		return refuse(cr, err,
-			      "%s backend name '%s' is invalid: use lower-case letters, digits, '_' and '-', starting "
-			      "with a letter or digit, at most %d characters",
-			      kind_name, name, OTTO__BACKEND_NAME_MAX);
-	if (struct_size < required_size)
-		return refuse(cr, err, "%s backend '%s' has a type of %zu bytes; otto ABI %d needs at least %zu",
-			      kind_name, name, struct_size, OTTO_ABI_MAJOR, required_size);
+	/* The same sentences otto-conformance shows under C9 and C3 (util_abi.c). */
+	char *refusal = otto__backend_name_refusal(kind, name);
+	if (!refusal)
+		refusal = otto__type_size_refusal(kind, name, struct_size);
+	if (refusal) {
+		int rc = refuse(cr, err, "%s", refusal);
+		free(refusal);
+		return rc;
+	}
 	for (size_t i = 0; i < n_required; i++)
 		if (!required[i].present)
 			return refuse(cr, err, "%s backend '%s' has no %s", kind_name, name, required[i].name);
@@ -148,7 +135,7 @@ static int add_lab(otto_registrar *reg, const otto_lab_repository_type *type, ot
 		required[2].present = type->list_labs != NULL;
 		required[3].present = type->load_lab != NULL;
 	}
-	return check_and_add(cr, OTTO_KIND_LAB, type, size, LAB_REQUIRED_SIZE, required, 4, err);
+	return check_and_add(cr, OTTO_KIND_LAB, type, size, required, 4, err);
 }
 
 static int add_reservation(otto_registrar *reg, const otto_reservation_backend_type *type, otto_error *err)
@@ -167,7 +154,7 @@ static int add_reservation(otto_registrar *reg, const otto_reservation_backend_t
 		required[3].present = type->get_reserved_resources != NULL;
 		required[4].present = type->who_reserved != NULL;
 	}
-	return check_and_add(cr, OTTO_KIND_RESERVATION, type, size, RESERVATION_REQUIRED_SIZE, required, 5, err);
+	return check_and_add(cr, OTTO_KIND_RESERVATION, type, size, required, 5, err);
 }
 
 static const otto_registrar_ops registrar_ops = {

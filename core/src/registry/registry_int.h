@@ -19,7 +19,6 @@
 #include <stdint.h>
 
 #define OTTO__BUILTIN_PATH "(built-in)"
-#define OTTO__BACKEND_NAME_MAX 64
 #define OTTO__SCAN_TIMEOUT_DEFAULT 10
 
 /* A host-sized copy of a registered type (fields the plugin's struct did not
@@ -100,8 +99,8 @@ void otto__inspect_fd_isolated(int fd, const char *path, const otto__file_stamp 
 void otto__inspection_put(otto_buf *b, uint32_t index, const otto__inspection *insp);
 bool otto__inspection_get(otto__reader *r, uint32_t *index, otto__inspection *out);
 
-/* Backend names: [a-z0-9][a-z0-9_-]*, at most OTTO__BACKEND_NAME_MAX. */
-bool otto__valid_backend_name(const char *name);
+/* Backend names: otto__valid_backend_name (util.h, shared with
+ * otto-conformance). */
 
 /* The scan time limit: OTTO_PLUGIN_SCAN_TIMEOUT (seconds) or the default. */
 unsigned otto__scan_timeout(void);

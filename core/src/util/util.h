@@ -57,6 +57,22 @@ void otto__buf_append_escaped(otto_buf *b, const char *s, size_t len);
 /* The same as a new string; NULL in, NULL out. */
 char *otto__text_escape(const char *s);
 
+/* util_abi.c: what otto accepts from a registration, shared by libotto's
+ * registry and otto-conformance (rules C3, C9). Backend names are
+ * [a-z0-9][a-z0-9_-]*, at most OTTO__BACKEND_NAME_MAX characters. The
+ * *_problem functions return true, with one sentence in `why` (may be
+ * NULL), when the value is refused. */
+#define OTTO__BACKEND_NAME_MAX 64
+bool otto__valid_backend_name(const char *name);
+bool otto__backend_name_problem(const char *name, char *why, size_t why_size);
+/* A type's struct_size: at least up to its last required entry, at most
+ * the host's own sizeof. */
+bool otto__type_size_problem(otto_backend_kind kind, size_t struct_size, char *why, size_t why_size);
+/* The whole sentence otto refuses a plugin with (and otto-conformance
+ * reports), or NULL when the value is accepted. Caller frees. */
+char *otto__backend_name_refusal(otto_backend_kind kind, const char *name);
+char *otto__type_size_refusal(otto_backend_kind kind, const char *name, size_t struct_size);
+
 /* util_file.c: read the whole regular file at `path` (at most `cap`
  * bytes; NUL-terminated; caller frees *text). A FIFO, device, folder or
  * socket, a file swapped while being opened, a file larger than cap, and

@@ -9,6 +9,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -393,9 +394,31 @@ static int res_windows(void *self, const char *user, otto_window_out *out, otto_
 	return rc;
 }
 
-static const otto_reservation_backend_type res_type = {
-	sizeof(otto_reservation_backend_type),
-	"broken",
+/* The reservation backend's name and struct_size, which the registration
+ * defects (C3_SIZE, C9_*) change. */
+#define TEN "aaaaaaaaaa"
+#define HUNDRED TEN TEN TEN TEN TEN TEN TEN TEN TEN TEN
+#if defined(BREAK_C9_SPACE)
+#define RES_NAME "has space"
+#elif defined(BREAK_C9_LONG)
+#define RES_NAME HUNDRED HUNDRED HUNDRED HUNDRED HUNDRED HUNDRED HUNDRED HUNDRED HUNDRED HUNDRED
+#else
+#define RES_NAME "broken"
+#endif
+#ifdef BREAK_C3_SIZE
+#define RES_STRUCT_SIZE (sizeof(otto_reservation_backend_type) + 64)
+#else
+#define RES_STRUCT_SIZE sizeof(otto_reservation_backend_type)
+#endif
+
+/* The type sits in a larger object, so that even the oversized
+ * struct_size of C3_SIZE names readable memory. */
+static const struct {
+	otto_reservation_backend_type type;
+	char beyond[64];
+} res_storage = {{
+	RES_STRUCT_SIZE,
+	RES_NAME,
 	"a deliberately broken reservation backend",
 	res_create,
 	res_destroy,
@@ -419,7 +442,8 @@ static const otto_reservation_backend_type res_type = {
 	NULL,
 	NULL,
 	NULL,
-};
+}, {0}};
+#define res_type (res_storage.type)
 
 static int register_broken(otto_registrar *reg, otto_error *err)
 {
@@ -429,6 +453,20 @@ static int register_broken(otto_registrar *reg, otto_error *err)
 #endif
 #ifdef BREAK_C2
 	return otto_error_set(err, OTTO_ERROR, "broken: registration refuses to run");
+#endif
+	/* The registration defects (C8): each stops register_backends its way. */
+#ifdef BREAK_C8_CRASH
+	raise(SIGSEGV);
+#endif
+#ifdef BREAK_C8_EXIT
+	exit(7);
+#endif
+#ifdef BREAK_C8_HANG
+	for (;;)
+		pause();
+#endif
+#ifdef BREAK_C8_STDOUT
+	printf("hello from register_backends\n");
 #endif
 	/* libotto refuses a plugin whose type lacks a required entry; the
 	 * defects of that sort register only the broken kind, so that the
