@@ -98,25 +98,64 @@ out:
 	return cli_close_lab(repo, code);
 }
 
+static int compare_hosts(const void *a, const void *b)
+{
+	return cli_natural_compare((*(const otto_host_rec *const *)a)->id, (*(const otto_host_rec *const *)b)->id);
+}
+
+/* The lab's hosts in natural order of id (the lab itself is read only). */
+static const otto_host_rec **hosts_in_order(const otto_lab *lab)
+{
+	const otto_host_rec **order = calloc(lab->n_hosts ? lab->n_hosts : 1, sizeof *order);
+	if (!order)
+		abort();
+	for (size_t i = 0; i < lab->n_hosts; i++)
+		order[i] = &lab->hosts[i];
+	if (lab->n_hosts > 1)
+		qsort(order, lab->n_hosts, sizeof *order, compare_hosts);
+	return order;
+}
+
+/* A list's names in natural order, borrowed. */
+static char **names_in_order(const otto_strlist *list)
+{
+	char **order = calloc(list->count ? list->count : 1, sizeof *order);
+	if (!order)
+		abort();
+	for (size_t i = 0; i < list->count; i++)
+		order[i] = list->items[i];
+	if (list->count > 1)
+		qsort(order, list->count, sizeof *order, cli_natural_compare_ptrs);
+	return order;
+}
+
 static void show_text(const otto_lab *lab)
 {
 	static const char *const header[] = {"ID", "IP", "ELEMENT", "RESOURCES"};
-	char *resources = cli_join(lab->resources.items, lab->resources.count, ", ");
+	char **sorted = names_in_order(&lab->resources);
+	char *resources = cli_join(sorted, lab->resources.count, ", ");
+	const otto_host_rec **order = hosts_in_order(lab);
 	cli_table table;
+	free(sorted);
 	cli_line(stdout, "Lab:       %s", lab->name);
 	cli_line(stdout, "Resources: %s", resources);
 	cli_line(stdout, "Hosts:     %zu", lab->n_hosts);
 	free(resources);
-	if (lab->n_hosts == 0)
+	if (lab->n_hosts == 0) {
+		free(order);
 		return;
+	}
 	cli_table_init(&table, 4, header);
 	for (size_t i = 0; i < lab->n_hosts; i++) {
-		const otto_host_rec *h = &lab->hosts[i];
-		char *host_resources = cli_join(h->resources.items, h->resources.count, ",");
+		const otto_host_rec *h = order[i];
+		char **host_sorted = names_in_order(&h->resources);
+		char *host_resources = cli_join(host_sorted, h->resources.count, ",");
+		free(host_sorted);
 		const char *row[] = {h->id, h->ip[0] ? h->ip : "-", h->element, host_resources};
 		cli_table_add(&table, row);
 		free(host_resources);
 	}
+	free(order);
 	printf("\n");
 	cli_table_print(&table, "  ");
 	if (lab->n_links == 0)
@@ -221,8 +260,10 @@ static int show_json(const otto_lab *lab, bool show_passwords)
 	cli_json_strlist(g, &lab->resources);
 	cli_json_key(g, "hosts");
 	yajl_gen_array_open(g);
+	const otto_host_rec **order = hosts_in_order(lab);
 	for (size_t i = 0; i < lab->n_hosts; i++)
-		json_host(g, &lab->hosts[i], show_passwords);
+		json_host(g, order[i], show_passwords);
+	free(order);
 	yajl_gen_array_close(g);
 	cli_json_key(g, "links");
 	yajl_gen_array_open(g);

@@ -4,6 +4,8 @@
  */
 #include "commands.h"
 #include "json_out.h"
+#include "names.h"
+#include "table.h"
 #include "text.h"
 
 #include <otto/lock.h>
@@ -305,6 +307,12 @@ static int cmd_release(otto_lock_manager *m, const lock_args *a)
 	return rc;
 }
 
+/* Natural order of names (bench2 before bench10). */
+static int compare_locks(const void *a, const void *b)
+{
+	return cli_natural_compare(((const otto_lock_info *)a)->name, ((const otto_lock_info *)b)->name);
+}
+
 static int cmd_list(otto_lock_manager *m, const lock_args *a)
 {
 	otto_error err = {0};
@@ -312,6 +320,8 @@ static int cmd_list(otto_lock_manager *m, const lock_args *a)
 	char taken[32], expiry[32], pid[24];
 	if (otto_lock_manager_list(m, &list, &err) != OTTO_OK)
 		return cli_fail(&err);
+	if (list.count > 1)
+		qsort(list.items, list.count, sizeof *list.items, compare_locks);
 	if (a->json) {
 		yajl_gen g = cli_json_begin();
 		yajl_gen_array_open(g);
@@ -345,23 +355,28 @@ static int cmd_list(otto_lock_manager *m, const lock_args *a)
 		otto_lock_list_free(&list);
 		return cli_json_end(g);
 	}
+	static const char *const header[] = {"NAME", "HOLDER", "HOST", "PID", "TAKEN", "EXPIRY", "STATE"};
+	cli_table table;
+	cli_table_init(&table, 7, header);
 	if (list.count == 0)
 		cli_line(stderr, "no locks in %s", otto_lock_manager_dir(m));
-	else
-		printf("%-20s  %-12s  %-16s  %-8s  %-20s  %-20s  %s\n", "NAME", "HOLDER", "HOST", "PID", "TAKEN", "EXPIRY",
-		       "STATE");
 	for (size_t i = 0; i < list.count; i++) {
 		const otto_lock_info *l = &list.items[i];
 		bool ok = l->state != OTTO_LOCK_CORRUPT;
 		format_time(taken, sizeof taken, l->taken);
 		format_time(expiry, sizeof expiry, l->expiry);
 		snprintf(pid, sizeof pid, "%lld", (long long)l->pid);
-		cli_line(stdout, "%-20s  %-12s  %-16s  %-8s  %-20s  %-20s  %s", l->name, ok ? l->user : "-",
-			 ok ? l->host : "-", ok ? pid : "-", ok ? taken : "-", ok && l->expiry ? expiry : "none",
-			 otto_lock_state_name(l->state));
+		const char *row[] = {l->name,	     ok ? l->user : "-", ok ? l->host : "-",
+				     ok ? pid : "-", ok ? taken : "-",	 ok && l->expiry ? expiry : "none",
+				     otto_lock_state_name(l->state)};
+		cli_table_add(&table, row);
 		if (!ok)
 			cli_line(stderr, "otto: lock '%s' is corrupt: %s: %s", l->name, l->path, l->problem);
 	}
+	if (list.count)
+		cli_table_print(&table, "");
+	else
+		cli_table_print_nothing(&table);
 	otto_lock_list_free(&list);
 	return CLI_EXIT_OK;
 }

@@ -69,6 +69,15 @@ void cli_table_print(cli_table *t, const char *indent)
 	t->n_rows = 0;
 }
 
+void cli_table_print_nothing(cli_table *t)
+{
+	for (size_t i = 0; i < t->n_rows * t->n_columns; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	t->cells = NULL;
+	t->n_rows = 0;
+}
+
 char *cli_join(char *const *items, size_t count, const char *sep)
 {
 	size_t len = 2;

@@ -161,3 +161,54 @@ Test(everyday, whoami_json_says_where_the_user_came_from)
 	yajl_tree_free(root);
 	tu_result_free(&r);
 }
+
+Test(everyday, lab_show_in_natural_order)
+{
+	char *dir = ct_project("[lab]\nbackend = \"example\"\n[lab.example]\n"
+			       "hosts = [\"b: h10 10.0.0.10 r10 r2\", \"b: h2 10.0.0.2 r2 r1\"]\n");
+	tu_result r = CT_RUN(dir, NULL, "lab", "show", "b");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.out, "Lab:       b\n"
+				"Resources: r1, r2, r10\n"
+				"Hosts:     2\n"
+				"\n"
+				"  ID   IP         ELEMENT  RESOURCES\n"
+				"  h2   10.0.0.2   h2       r1,r2\n"
+				"  h10  10.0.0.10  h10      r2,r10\n");
+	tu_result_free(&r);
+	r = CT_RUN(dir, NULL, "lab", "show", "b", "--json");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	yajl_val root = ct_json(r.out);
+	yajl_val hosts = ct_get(root, CT_ARGS("hosts"), yajl_t_array);
+	cr_assert(hosts && YAJL_GET_ARRAY(hosts)->len == 2);
+	cr_assert_str_eq(ct_json_string(YAJL_GET_ARRAY(hosts)->values[0], CT_ARGS("id")), "h2");
+	yajl_tree_free(root);
+	tu_result_free(&r);
+	tu_rm_rf(dir);
+	free(dir);
+}
+
+Test(everyday, lock_list_in_natural_order_and_aligned)
+{
+	char *dir = ct_project("[locks]\ndir = \"locks\"\n");
+	const char *const names[] = {"board10", "board2", "board1"};
+	for (size_t i = 0; i < 3; i++) {
+		tu_result r = CT_RUN(dir, NULL, "lock", "acquire", names[i], "--expiry", "1h");
+		cr_assert_eq(r.status, 0, "%s", r.err);
+		tu_result_free(&r);
+	}
+	tu_result r = CT_RUN(dir, NULL, "lock", "list");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	const char *b1 = strstr(r.out, "\nboard1 "), *b2 = strstr(r.out, "\nboard2 "), *b10 = strstr(r.out, "\nboard10 ");
+	cr_assert(b1 && b2 && b10 && b1 < b2 && b2 < b10, "board1, board2, board10:\n%s", r.out);
+	cr_assert(strncmp(r.out, "NAME     HOLDER", 15) == 0, "columns as wide as their longest cell:\n%s", r.out);
+	tu_result_free(&r);
+	r = CT_RUN(dir, NULL, "lock", "list", "--json");
+	yajl_val root = ct_json(r.out);
+	cr_assert(YAJL_IS_ARRAY(root) && YAJL_GET_ARRAY(root)->len == 3);
+	cr_assert_str_eq(ct_json_string(YAJL_GET_ARRAY(root)->values[2], CT_ARGS("name")), "board10");
+	yajl_tree_free(root);
+	tu_result_free(&r);
+	tu_rm_rf(dir);
+	free(dir);
+}
