@@ -3,6 +3,7 @@
  * (docs/locks.md). The lock folder and PID checking come from [locks].
  */
 #include "commands.h"
+#include "cmd_lock_pool.h"
 #include "json_out.h"
 #include "names.h"
 #include "table.h"
@@ -27,27 +28,32 @@ static const char family_usage[] =
 	"Locks on the lab host, so that two people never drive the same board at once. They live in\n"
 	"the lock folder ([locks] dir, default " OTTO_LOCK_DEFAULT_DIR "), recorded under your user.\n"
 	"\n"
-	"  acquire NAME... [--expiry DURATION] [--wait DURATION]\n"
-	"                     take every NAME or none; the locks stay with the calling shell (its PID)\n"
+	"  acquire NAME... [--any] [--expiry DURATION] [--wait DURATION]\n"
+	"                     take every NAME or none (--any: the first free one of the pool NAME...); the locks stay with the calling shell (its PID)\n"
 	"                     until released, until it exits, or until they expire; prints a release token\n"
 	"  release NAME... [--token TOKEN] [--force]\n"
 	"                     release locks the calling shell holds (or TOKEN's); --force breaks anyone's\n"
 	"                     and says whose\n"
 	"  list [--json]      every lock: name, holder, host, pid, taken, expiry, state\n"
 	"                     (held, expired, stale, corrupt)\n"
-	"  run NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
-	"                     hold the locks while COMMAND runs (COMMAND is their holder); exit with its status\n"
+	"  run NAME... [--any] [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
+	"                     hold the locks while COMMAND runs (COMMAND is their holder); exit with its status;\n"
+	"                     --any: one lock of the pool, named to COMMAND in $OTTO_LOCK_NAME\n"
 	"\n"
 	"DURATION: 90s, 30m, 2h, 1d or plain seconds. --wait waits up to DURATION for the locks.\n";
 
 #define DURATION_HELP "DURATION: 90s, 30m, 2h, 1d or plain seconds. --wait waits up to DURATION for the locks.\n"
+#define ANY_HELP                                                                                                   \
+	"--any takes one lock of the pool NAME... instead of all: one the caller holds already,\n"                  \
+	"else the first free one in the order given, and says which. With --wait, callers queue:\n"                \
+	"the first to wait is served first.\n"
 
 /* One usage text per subcommand, for 'otto lock SUB --help'. */
 static const struct {
 	const char *name;
 	const char *usage;
 } subcommands[] = {
-	{"acquire", "Usage: otto lock acquire NAME... [--expiry DURATION] [--wait DURATION]\n"
+	{"acquire", "Usage: otto lock acquire NAME... [--any] [--expiry DURATION] [--wait DURATION]\n"
 		    "\n"
 		    "Take every NAME or none. The locks stay with the calling shell (its PID) until\n"
 		    "released, until that shell exits, or until they expire, and are recorded under your\n"
@@ -55,7 +61,7 @@ static const struct {
 		    "any process. When the calling process cannot hold locks (otto's parent already exited,\n"
 		    "or is a reaper such as init), only a lock with --expiry can be taken: it lasts until\n"
 		    "its expiry or its release with the token.\n"
-		    "\n" DURATION_HELP},
+		    "\n" DURATION_HELP ANY_HELP},
 	{"release", "Usage: otto lock release NAME... [--token TOKEN] [--force]\n"
 		    "\n"
 		    "Release locks the calling shell holds, or the locks the acquire that printed TOKEN\n"
@@ -65,12 +71,12 @@ static const struct {
 		 "\n"
 		 "Every lock in the lock folder: name, holder, host, pid, taken, expiry, state\n"
 		 "(held, expired, stale, corrupt).\n"},
-	{"run", "Usage: otto lock run NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
+	{"run", "Usage: otto lock run NAME... [--any] [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
 		"\n"
 		"Hold the locks while COMMAND runs: COMMAND's process is their holder, so they stay\n"
 		"held while it runs even if otto itself is killed. Releases them when it ends (also on\n"
 		"SIGINT, SIGTERM or SIGHUP, which are passed on to it) and exits with its status.\n"
-		"\n" DURATION_HELP},
+		"\n" DURATION_HELP ANY_HELP "With --any, COMMAND finds the lock's name in $OTTO_LOCK_NAME.\n"},
 };
 
 typedef struct lock_args {
@@ -82,6 +88,8 @@ typedef struct lock_args {
 	int64_t wait_s;
 	const char *token;
 	bool force, json, help;
+	bool any;           /* --any: one lock of the pool NAME... */
+	const char *chosen; /* --any: the one taken */
 	char **command; /* run: after "--" */
 	int n_command;
 } lock_args;
@@ -147,6 +155,10 @@ static int parse(lock_args *a, int argc, char **argv)
 		}
 		if (!strcmp(cmd, "list") && !strcmp(arg, "--json")) {
 			a->json = true;
+			continue;
+		}
+		if (takes_time && !strcmp(arg, "--any")) {
+			a->any = true;
 			continue;
 		}
 		if (arg[0] == '-')
@@ -240,8 +252,28 @@ static void describe(const otto_lock_info *h, char *buf, size_t size)
 		 h->host, (long long)h->pid, taken, h->expiry ? "expiry " : "no expiry", h->expiry ? expiry : "");
 }
 
-static int acquire_names(otto_lock_manager *m, const lock_args *a)
+/* --any: one lock of the pool, waiting in its queue (cmd_lock_pool.c)
+ * through a manager of otto's own process, so that a killed otto leaves
+ * no live ticket behind. */
+static int acquire_any(otto_cli *cli, otto_lock_manager *m, lock_args *a, pid_t holder)
 {
+	otto_lock_manager *tickets = NULL;
+	char *owned_dir = NULL;
+	int rc = open_manager(cli, true, getpid(), NULL, &tickets, &owned_dir);
+	if (rc == CLI_EXIT_OK) {
+		cli_lock_pool_request req = {.label = a->label, .names = a->names, .n_names = (size_t)a->n_names,
+					     .expiry = a->expiry, .wait_s = a->wait_s, .holder = holder};
+		rc = cli_lock_pool_acquire(m, tickets, &req, &a->chosen);
+	}
+	otto_lock_manager_free(tickets);
+	free(owned_dir);
+	return rc;
+}
+
+static int acquire_names(otto_cli *cli, otto_lock_manager *m, lock_args *a, pid_t holder_pid)
+{
+	if (a->any)
+		return acquire_any(cli, m, a, holder_pid);
 	otto_error err = {0};
 	otto_lock_info holder;
 	bool got = false;
@@ -258,12 +290,17 @@ static int acquire_names(otto_lock_manager *m, const lock_args *a)
 	return CLI_EXIT_OK;
 }
 
-static int cmd_acquire(otto_lock_manager *m, const lock_args *a, bool detached)
+static int cmd_acquire(otto_cli *cli, otto_lock_manager *m, lock_args *a, pid_t holder, bool detached)
 {
 	char expiry[32];
-	int rc = acquire_names(m, a);
+	int rc = acquire_names(cli, m, a, holder);
 	if (rc != CLI_EXIT_OK)
 		return rc;
+	/* --any took one of them: say which. */
+	if (a->any) {
+		a->names[0] = a->chosen;
+		a->n_names = 1;
+	}
 	for (int i = 0; i < a->n_names; i++) {
 		otto_lock_info info;
 		otto_error err = {0};
@@ -407,6 +444,15 @@ static void run_child_main(const lock_args *a, pid_t parent, int go_fd)
 		;
 	if (n != 1)
 		_exit(125); /* otto could not take the locks (or died): nothing to run */
+	/* With --any, the name of the lock taken follows (to EOF). */
+	char chosen[256];
+	size_t have = 0;
+	while (have + 1 < sizeof chosen && ((n = read(go_fd, chosen + have, sizeof chosen - 1 - have)) > 0 ||
+					    (n < 0 && errno == EINTR)))
+		have += n > 0 ? (size_t)n : 0;
+	chosen[have] = '\0';
+	if (have && setenv("OTTO_LOCK_NAME", chosen, 1) != 0)
+		_exit(125);
 	close(go_fd);
 	/* From here COMMAND holds the locks: it must outlive a killed otto
 	 * rather than leave its board half done, and the locks stay with it. */
@@ -427,7 +473,7 @@ static int reap(pid_t pid, int *status)
 	return 0;
 }
 
-static int cmd_run(otto_cli *cli, const lock_args *a)
+static int cmd_run(otto_cli *cli, lock_args *a)
 {
 	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP};
 	struct sigaction sa, old[3];
@@ -457,7 +503,7 @@ static int cmd_run(otto_cli *cli, const lock_args *a)
 	 * stay with the command for as long as it runs. */
 	rc = open_manager(cli, true, pid, NULL, &m, &owned_dir);
 	if (rc == CLI_EXIT_OK)
-		rc = acquire_names(m, a);
+		rc = acquire_names(cli, m, a, pid);
 	if (rc != CLI_EXIT_OK) {
 		close(go[1]);
 		reap(pid, &status);
@@ -469,7 +515,9 @@ static int cmd_run(otto_cli *cli, const lock_args *a)
 	for (int i = 0; i < 3; i++)
 		sigaction(forwarded[i], &sa, &old[i]);
 	run_child = pid;
-	if (write(go[1], "g", 1) != 1) {
+	/* "g", then with --any the lock taken, for OTTO_LOCK_NAME. */
+	if (write(go[1], "g", 1) != 1 ||
+	    (a->chosen && write(go[1], a->chosen, strlen(a->chosen)) != (ssize_t)strlen(a->chosen))) {
 		cli_line(stderr, "otto lock run: cannot start '%s': %s", a->command[0], strerror(errno));
 		kill(pid, SIGKILL);
 	}
@@ -547,7 +595,7 @@ int cli_cmd_lock(otto_cli *cli, int argc, char **argv)
 	if (rc != CLI_EXIT_OK)
 		goto out;
 	if (!strcmp(a.sub, "acquire"))
-		rc = cmd_acquire(m, &a, detached);
+		rc = cmd_acquire(cli, m, &a, holder, detached);
 	else if (!strcmp(a.sub, "release"))
 		rc = cmd_release(m, &a);
 	else
