@@ -78,6 +78,8 @@ int cli_cmd_lock(otto_cli *cli, int argc, char **argv);
  * after the subcommand's name. */
 int cli_lab_status(otto_cli *cli, int argc, char **argv);
 int cli_reservation_held(otto_cli *cli, int argc, char **argv);
+/* The hidden "otto __complete WORD...": argv[0] is "__complete" (complete.c). */
+int cli_complete(otto_cli *cli, int argc, char **argv);
 int cli_reservation_users(otto_cli *cli, int argc, char **argv);
 
 #endif

@@ -204,8 +204,11 @@ int main(int argc, char **argv)
 	otto_cli cli = {0};
 	char **rest = checked(calloc((size_t)argc + 1, sizeof *rest));
 	int n_rest = 0;
-	int code = split_globals(&cli, argc, argv, rest, &n_rest);
-	if (code < 0)
+	int code;
+	/* Shell completion reads the line as typed, global options included. */
+	if (argc >= 2 && strcmp(argv[1], "__complete") == 0)
+		code = cli_complete(&cli, argc - 1, argv + 1);
+	else if ((code = split_globals(&cli, argc, argv, rest, &n_rest)) < 0)
 		code = dispatch(&cli, n_rest, rest);
 	/* Every backend instance is gone by now; the registry goes last. */
 	otto_registry_free(cli.registry);
