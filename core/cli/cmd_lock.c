@@ -28,7 +28,7 @@ static const char family_usage[] =
 	"Locks on the lab host, so that two people never drive the same board at once. They live in\n"
 	"the lock folder ([locks] dir, default " OTTO_LOCK_DEFAULT_DIR "), recorded under your user.\n"
 	"\n"
-	"  acquire NAME... [--any] [--expiry DURATION] [--wait DURATION]\n"
+	"  acquire NAME... [--expiry DURATION] [--wait DURATION] [--any]\n"
 	"                     take every NAME or none (--any: the first free one of the pool NAME...); the locks stay with the calling shell (its PID)\n"
 	"                     until released, until it exits, or until they expire; prints a release token\n"
 	"  release NAME... [--token TOKEN] [--force]\n"
@@ -36,7 +36,7 @@ static const char family_usage[] =
 	"                     and says whose\n"
 	"  list [--json]      every lock: name, holder, host, pid, taken, expiry, state\n"
 	"                     (held, expired, stale, corrupt)\n"
-	"  run NAME... [--any] [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
+	"  run NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
 	"                     hold the locks while COMMAND runs (COMMAND is their holder); exit with its status;\n"
 	"                     --any: one lock of the pool, named to COMMAND in $OTTO_LOCK_NAME\n"
 	"\n"
@@ -53,7 +53,8 @@ static const struct {
 	const char *name;
 	const char *usage;
 } subcommands[] = {
-	{"acquire", "Usage: otto lock acquire NAME... [--any] [--expiry DURATION] [--wait DURATION]\n"
+	{"acquire", "Usage: otto lock acquire NAME... [--expiry DURATION] [--wait DURATION]\n"
+		    "       otto lock acquire --any NAME... [--expiry DURATION] [--wait DURATION]\n"
 		    "\n"
 		    "Take every NAME or none. The locks stay with the calling shell (its PID) until\n"
 		    "released, until that shell exits, or until they expire, and are recorded under your\n"
@@ -71,7 +72,8 @@ static const struct {
 		 "\n"
 		 "Every lock in the lock folder: name, holder, host, pid, taken, expiry, state\n"
 		 "(held, expired, stale, corrupt).\n"},
-	{"run", "Usage: otto lock run NAME... [--any] [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
+	{"run", "Usage: otto lock run NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
+		"       otto lock run --any NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
 		"\n"
 		"Hold the locks while COMMAND runs: COMMAND's process is their holder, so they stay\n"
 		"held while it runs even if otto itself is killed. Releases them when it ends (also on\n"
