@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -170,7 +171,10 @@ static void lock_names(otto_cli *cli)
 		return;
 	otto_lock_options_init(&o);
 	o.holder_pid = getppid();
+	struct stat st;
+	/* Opening a manager makes a missing lock folder: completion must not. */
 	if (otto_lock_options_from_settings(&o, s, &owned_dir, &err) == OTTO_OK &&
+	    stat(o.dir ? o.dir : OTTO_LOCK_DEFAULT_DIR, &st) == 0 && S_ISDIR(st.st_mode) &&
 	    otto_lock_manager_new(&m, &o, &err) == OTTO_OK && otto_lock_manager_list(m, &list, &err) == OTTO_OK)
 		for (size_t i = 0; i < list.count; i++)
 			if (strncmp(list.items[i].name, "otto-pool-", 10) != 0)

@@ -14,9 +14,13 @@
 #define COMPLETION_DIR OTTO_SOURCE_DIR "/core/cli/completion"
 
 static char *project;
+/* OTTO_COMPLETE_TIMEOUT_MS for runs that must answer: scaled, so that a
+ * slow machine or valgrind never cuts the candidates short. */
+static char *time_limit;
 
 static void completion_project(void)
 {
+	time_limit = tu_fmt("OTTO_COMPLETE_TIMEOUT_MS=%d", tu_scaled_seconds(10) * 1000);
 	project = ct_project("[lab]\nbackend = \"example\"\n[lab.example]\n"
 			     "hosts = [\"bench10: b10 10.0.0.10 r10\", \"bench2: b2 10.0.0.2 r2 shared\"]\n"
 			     "[reservations]\nbackend = \"example\"\n[reservations.example]\n"
@@ -31,13 +35,14 @@ static void remove_project(void)
 {
 	tu_rm_rf(project);
 	free(project);
+	free(time_limit);
 }
 
 TestSuite(complete, .init = completion_project, .fini = remove_project);
 
 static void expect_candidates(const char *const *words, const char *expected)
 {
-	tu_result r = ct_run(project, NULL, words);
+	tu_result r = ct_run(project, CT_ARGS(time_limit), words);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert_str_empty(r.err);
 	cr_assert_str_eq(r.out, expected, "otto %s %s ...: got\n%s", words[0], words[1], r.out);
@@ -72,8 +77,9 @@ Test(complete, options_match_every_usage_line)
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
 		tu_result help = subs[i][1] ? CT_RUN(project, NULL, subs[i][0], subs[i][1], "--help")
 					    : CT_RUN(project, NULL, subs[i][0], "--help");
-		tu_result offered = subs[i][1] ? CT_RUN(project, NULL, "__complete", subs[i][0], subs[i][1], "--")
-					       : CT_RUN(project, NULL, "__complete", subs[i][0], "--");
+		tu_result offered = subs[i][1] ? CT_RUN(project, CT_ARGS(time_limit), "__complete", subs[i][0],
+							subs[i][1], "--")
+					       : CT_RUN(project, CT_ARGS(time_limit), "__complete", subs[i][0], "--");
 		cr_assert_eq(help.status, 0);
 		const char *blank = strstr(help.out, "\n\n");
 		char *usage_line = strndup(help.out, blank ? (size_t)(blank - help.out) : strlen(help.out));
@@ -116,6 +122,18 @@ Test(complete, never_prints_an_error)
 	tu_result_free(&r);
 }
 
+Test(complete, makes_no_lock_folder)
+{
+	free(tu_write(project, ".otto/settings.toml", "[locks]\ndir = \"not-yet\"\n"));
+	tu_result r = CT_RUN(project, NULL, "__complete", "--", "lock", "release", "");
+	cr_assert_eq(r.status, 0);
+	cr_assert_str_empty(r.out);
+	char *folder = tu_fmt("%s/not-yet", project);
+	cr_assert(access(folder, F_OK) != 0, "completion made the lock folder %s", folder);
+	free(folder);
+	tu_result_free(&r);
+}
+
 /* A plugin whose registration never returns: no candidates, at once. */
 Test(complete, never_blocks)
 {
@@ -136,7 +154,8 @@ static char *shell_run(const char *shell, const char *script)
 {
 	if (access(shell, X_OK) != 0)
 		cr_skip_test("%s is not installed (.ci/install-deps installs it)", shell);
-	tu_result r = tu_run(CT_ARGS(shell, "-c", script), project, CT_ARGS("OTTO_PLUGIN_PATH=", "LOGNAME=tester"), 60);
+	tu_result r = tu_run(CT_ARGS(shell, "-c", script), project,
+			     CT_ARGS("OTTO_PLUGIN_PATH=", "LOGNAME=tester", time_limit), 60);
 	cr_assert_eq(r.status, 0, "%s: %s", shell, r.err);
 	char *out = strdup(r.out);
 	tu_result_free(&r);
