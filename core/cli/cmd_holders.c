@@ -17,33 +17,33 @@
 #include <time.h>
 
 static const char held_usage[] =
-	"Usage: otto reservation held [--windows] [--json]\n"
-	"\n"
-	"Print the resources the user (see 'otto reservation whoami') holds now, sorted, one a line.\n"
-	"\n"
-	"  --windows   a table instead: RESOURCE, FROM and UNTIL of each reservation window\n"
-	"              (\"open\" for no end); needs a backend that knows windows\n"
-	"  --json      {\"user\", \"backend\", \"resources\": [...], \"windows\": [{\"resource\", \"from\",\n"
-	"              \"until\"}] or null when the backend knows no windows}\n";
+    "Usage: otto reservation held [--windows] [--json]\n"
+    "\n"
+    "Print the resources the user (see 'otto reservation whoami') holds now, sorted, one a line.\n"
+    "\n"
+    "  --windows   a table instead: RESOURCE, FROM and UNTIL of each reservation window\n"
+    "              (\"open\" for no end); needs a backend that knows windows\n"
+    "  --json      {\"user\", \"backend\", \"resources\": [...], \"windows\": [{\"resource\", \"from\",\n"
+    "              \"until\"}] or null when the backend knows no windows}\n";
 
 static const char users_usage[] =
-	"Usage: otto reservation users [--json]\n"
-	"\n"
-	"Print every user the reservation backend knows (its list_usernames), sorted, one a line.\n"
-	"A backend that cannot list its users is an error (exit 1).\n"
-	"\n"
-	"  --json   {\"backend\": ..., \"users\": [...]}\n";
+    "Usage: otto reservation users [--json]\n"
+    "\n"
+    "Print every user the reservation backend knows (its list_usernames), sorted, one a line.\n"
+    "A backend that cannot list its users is an error (exit 1).\n"
+    "\n"
+    "  --json   {\"backend\": ..., \"users\": [...]}\n";
 
 static const char status_usage[] =
-	"Usage: otto lab status LAB [--json]\n"
-	"\n"
-	"Every resource LAB requires (its resources plus every host's), who holds it and until\n"
-	"when (when the reservation backend knows windows), and whether the user may run on the\n"
-	"lab: the answer 'otto reservation check --lab LAB' would give, as a table. Exit 0 when\n"
-	"the backends answered, whatever the answer; 1 for an unknown lab or a backend error.\n"
-	"\n"
-	"  --json   {\"lab\", \"user\", \"backend\", \"may_run\", \"windows_known\", \"required\",\n"
-	"           \"resources\": [{\"resource\", \"held_by_you\", \"holders\": [{\"user\", \"from\", \"until\"}]}]}\n";
+    "Usage: otto lab status LAB [--json]\n"
+    "\n"
+    "Every resource LAB requires (its resources plus every host's), who holds it and until\n"
+    "when (when the reservation backend knows windows), and whether the user may run on the\n"
+    "lab: the answer 'otto reservation check --lab LAB' would give, as a table. Exit 0 when\n"
+    "the backends answered, whatever the answer; 1 for an unknown lab or a backend error.\n"
+    "\n"
+    "  --json   {\"lab\", \"user\", \"backend\", \"may_run\", \"windows_known\", \"required\",\n"
+    "           \"resources\": [{\"resource\", \"held_by_you\", \"holders\": [{\"user\", \"from\", \"until\"}]}]}\n";
 
 static const char *backend_label(otto_reservation_backend *backend)
 {
@@ -78,7 +78,7 @@ static int compare_windows(const void *a, const void *b)
 }
 
 static int held_print(const char *user, otto_reservation_backend *backend, const otto_strlist *resources,
-		       const otto_window_list *windows, bool have_windows, bool json, bool table)
+		      const otto_window_list *windows, bool have_windows, bool json, bool table)
 {
 	char from[32], until[32];
 	if (json) {
@@ -131,8 +131,7 @@ static int held_print(const char *user, otto_reservation_backend *backend, const
 }
 
 /* The windows of `user` that cover now, sorted. */
-static int live_windows(otto_reservation_backend *backend, const char *user, otto_window_list *out,
-			otto_error *err)
+static int live_windows(otto_reservation_backend *backend, const char *user, otto_window_list *out, otto_error *err)
 {
 	int rc = otto_reservation_backend_windows(backend, user, out, err);
 	if (rc != OTTO_OK)
@@ -173,8 +172,9 @@ int cli_reservation_held(otto_cli *cli, int argc, char **argv)
 		goto out;
 	bool have_windows = otto_reservation_backend_has_windows(backend);
 	if (table && !have_windows) {
-		cli_line(stderr, "otto: reservation backend '%s' does not know reservation windows; run 'otto "
-				 "reservation held' without --windows.",
+		cli_line(stderr,
+			 "otto: reservation backend '%s' does not know reservation windows; run 'otto "
+			 "reservation held' without --windows.",
 			 backend_label(backend));
 		code = CLI_EXIT_FAILED;
 		goto out;
@@ -351,7 +351,8 @@ static void status_text(const otto_lab *lab, const char *user, const char *backe
 		for (size_t h = 0; h < rows[r].holders.count; h++) {
 			const status_holder *sh = &rows[r].windows[h];
 			const char *u = !windows_known || !sh->known ? "?" : window_until(until, sizeof until, sh->end);
-			const char *row[] = {h == 0 ? rows[r].resource : "", h == 0 ? you : "", sh->user, u ? u : "open"};
+			const char *row[] = {h == 0 ? rows[r].resource : "", h == 0 ? you : "", sh->user,
+					     u ? u : "open"};
 			cli_table_add(&t, row);
 		}
 	}
@@ -456,8 +457,12 @@ int cli_lab_status(otto_cli *cli, int argc, char **argv)
 {
 	bool json = false;
 	const cli_option options[] = {{"--json", &json, NULL}, {NULL, NULL, NULL}};
-	cli_args args = {.command = "lab status", .usage = status_usage, .options = options,
-			 .positional_names = "LAB", .min_positional = 1, .max_positional = 1};
+	cli_args args = {.command = "lab status",
+			 .usage = status_usage,
+			 .options = options,
+			 .positional_names = "LAB",
+			 .min_positional = 1,
+			 .max_positional = 1};
 	otto_lab_repository *repo = NULL;
 	otto_lab *lab = NULL;
 	otto_error err = {0};

@@ -133,8 +133,7 @@ static const char **candidate_order(otto_lock_manager *m, const char *const *nam
 	return order;
 }
 
-static void say_pool_busy(otto_lock_manager *m, const char *label, const char *const *names, size_t n,
-			  size_t waiting)
+static void say_pool_busy(otto_lock_manager *m, const char *label, const char *const *names, size_t n, size_t waiting)
 {
 	cli_linebuf line;
 	cli_linebuf_open(&line);

@@ -10,12 +10,12 @@
 #include <sys/types.h>
 
 typedef struct cli_lock_pool_request {
-	const char *label;        /* "lock acquire", for messages */
+	const char *label;	  /* "lock acquire", for messages */
 	const char *const *names; /* the pool */
 	size_t n_names;
-	int64_t expiry;           /* seconds, 0: none */
-	int64_t wait_s;           /* 0: try once */
-	pid_t holder;             /* who holds the locks m takes */
+	int64_t expiry; /* seconds, 0: none */
+	int64_t wait_s; /* 0: try once */
+	pid_t holder;	/* who holds the locks m takes */
 } cli_lock_pool_request;
 
 /* Take one lock of the pool through `m` (waiting in the pool's queue

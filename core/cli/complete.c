@@ -31,27 +31,27 @@ typedef struct sub_words {
 } sub_words;
 
 static const sub_words known[] = {
-	{"plugins", NULL, "--json"},
-	{"lab", "list", "--json"},
-	{"lab", "show", "--json --show-passwords"},
-	{"lab", "hosts", "--lab --json"},
-	{"lab", "status", "--json"},
-	{"reservation", "whoami", "--json"},
-	{"reservation", "held", "--windows --json"},
-	{"reservation", "who", "--json"},
-	{"reservation", "users", "--json"},
-	{"reservation", "check", "--lab --skip-reservation-check --json"},
-	{"lock", "acquire", "--any --expiry --wait"},
-	{"lock", "release", "--token --force"},
-	{"lock", "list", "--json"},
-	{"lock", "run", "--any --expiry --wait"},
+    {"plugins", NULL, "--json"},
+    {"lab", "list", "--json"},
+    {"lab", "show", "--json --show-passwords"},
+    {"lab", "hosts", "--lab --json"},
+    {"lab", "status", "--json"},
+    {"reservation", "whoami", "--json"},
+    {"reservation", "held", "--windows --json"},
+    {"reservation", "who", "--json"},
+    {"reservation", "users", "--json"},
+    {"reservation", "check", "--lab --skip-reservation-check --json"},
+    {"lock", "acquire", "--any --expiry --wait"},
+    {"lock", "release", "--token --force"},
+    {"lock", "list", "--json"},
+    {"lock", "run", "--any --expiry --wait"},
 };
 
 static const char *const globals[] = {"--as-user", "--settings", "--plugin-dir", "--help", "--version", NULL};
 static const char *const families[] = {"plugins", "lab", "reservation", "lock", "help", NULL};
 /* Options whose value is the next word. */
-static const char *const takes_value[] = {"--as-user", "--settings", "--plugin-dir", "--lab", "--expiry", "--wait",
-					  "--token", NULL};
+static const char *const takes_value[] = {"--as-user", "--settings", "--plugin-dir", "--lab",
+					  "--expiry",  "--wait",     "--token",	     NULL};
 
 static otto_strlist found;
 
@@ -298,7 +298,8 @@ int cli_complete(otto_cli *cli, int argc, char **argv)
 	cli_sort_names(&found);
 	size_t len = strlen(current);
 	for (size_t i = 0; i < found.count; i++) {
-		if (strncmp(found.items[i], current, len) != 0 || (i && strcmp(found.items[i], found.items[i - 1]) == 0))
+		if (strncmp(found.items[i], current, len) != 0 ||
+		    (i && strcmp(found.items[i], found.items[i - 1]) == 0))
 			continue;
 		fputs(found.items[i], stdout);
 		fputc('\n', stdout);

@@ -69,17 +69,18 @@ Test(complete, candidates_from_real_backends)
 Test(complete, options_match_every_usage_line)
 {
 	static const char *const subs[][2] = {
-		{"plugins", NULL},	   {"lab", "list"},	      {"lab", "show"},	       {"lab", "hosts"},
-		{"lab", "status"},	   {"reservation", "whoami"}, {"reservation", "held"}, {"reservation", "who"},
-		{"reservation", "users"}, {"reservation", "check"},  {"lock", "acquire"},    {"lock", "release"},
-		{"lock", "list"},	   {"lock", "run"}};
+	    {"plugins", NULL},	      {"lab", "list"},	      {"lab", "show"},
+	    {"lab", "hosts"},	      {"lab", "status"},      {"reservation", "whoami"},
+	    {"reservation", "held"},  {"reservation", "who"}, {"reservation", "users"},
+	    {"reservation", "check"}, {"lock", "acquire"},    {"lock", "release"},
+	    {"lock", "list"},	      {"lock", "run"}};
 	static const char *const globals[] = {"--as-user", "--settings", "--plugin-dir", "--help", "--version"};
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
 		tu_result help = subs[i][1] ? CT_RUN(project, NULL, subs[i][0], subs[i][1], "--help")
 					    : CT_RUN(project, NULL, subs[i][0], "--help");
-		tu_result offered = subs[i][1] ? CT_RUN(project, CT_ARGS(time_limit), "__complete", subs[i][0],
-							subs[i][1], "--")
-					       : CT_RUN(project, CT_ARGS(time_limit), "__complete", subs[i][0], "--");
+		tu_result offered =
+		    subs[i][1] ? CT_RUN(project, CT_ARGS(time_limit), "__complete", subs[i][0], subs[i][1], "--")
+			       : CT_RUN(project, CT_ARGS(time_limit), "__complete", subs[i][0], "--");
 		cr_assert_eq(help.status, 0);
 		const char *blank = strstr(help.out, "\n\n");
 		char *usage_line = strndup(help.out, blank ? (size_t)(blank - help.out) : strlen(help.out));
@@ -89,8 +90,8 @@ Test(complete, options_match_every_usage_line)
 				continue; /* lock run's "-- COMMAND" */
 			char *option = strndup(p, strcspn(p, " ]\n"));
 			char *line = tu_fmt("%s\n", option);
-			cr_assert(tu_contains(offered.out, line), "'%s' of '%s' is not offered:\n%s", option, usage_line,
-				  offered.out);
+			cr_assert(tu_contains(offered.out, line), "'%s' of '%s' is not offered:\n%s", option,
+				  usage_line, offered.out);
 			/* Count each option once, however many usage lines name it. */
 			char *first = strstr(usage_line, option);
 			while (first && first[strlen(option)] != ' ' && first[strlen(option)] != ']' &&
@@ -137,8 +138,8 @@ Test(complete, makes_no_lock_folder)
 /* A plugin whose registration never returns: no candidates, at once. */
 Test(complete, never_blocks)
 {
-	char *settings = tu_fmt("[plugins]\npath = [\"%s\"]\n[lab]\nbackend = \"example\"\n",
-				OTTO_TEST_PLUGIN_DIR "/cli_blocker");
+	char *settings =
+	    tu_fmt("[plugins]\npath = [\"%s\"]\n[lab]\nbackend = \"example\"\n", OTTO_TEST_PLUGIN_DIR "/cli_blocker");
 	free(tu_write(project, ".otto/settings.toml", settings));
 	tu_result r = CT_RUN(project, CT_ARGS("OTTO_COMPLETE_TIMEOUT_MS=300"), "__complete", "--", "lab", "show", "");
 	cr_assert_eq(r.status, 0, "%s", r.err);

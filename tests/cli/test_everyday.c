@@ -80,7 +80,7 @@ Test(everyday, tables_align_by_display_width)
 
 Test(everyday, help_command_is_command_help)
 {
-	static const char *const pairs[][4] = {{"lab", NULL}, {"lab", "show"}, {"reservation", "check"},
+	static const char *const pairs[][4] = {{"lab", NULL},	    {"lab", "show"},   {"reservation", "check"},
 					       {"lock", "acquire"}, {"plugins", NULL}, {"lab", "status"}};
 	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
 		tu_result direct = pairs[i][1] ? CT_RUN(project, NULL, pairs[i][0], pairs[i][1], "--help")
@@ -115,14 +115,16 @@ static void expect_suggestion(const char *const *argv, const char *expected)
 
 Test(everyday, did_you_mean)
 {
-	expect_suggestion(CT_ARGS("reservaton", "held"), "otto: unknown command 'reservaton'. Did you mean 'reservation'?");
+	expect_suggestion(CT_ARGS("reservaton", "held"),
+			  "otto: unknown command 'reservaton'. Did you mean 'reservation'?");
 	expect_suggestion(CT_ARGS("lab", "lsit"), "otto: lab: unknown subcommand 'lsit'. Did you mean 'list'?\n");
 	expect_suggestion(CT_ARGS("reservation", "chek", "--lab", "x"),
 			  "otto: reservation: unknown subcommand 'chek'. Did you mean 'check'?");
-	expect_suggestion(CT_ARGS("lab", "list", "--jsno"), "otto: lab list: unknown option '--jsno'. Did you mean '--json'?");
-	expect_suggestion(CT_ARGS("reservation", "check", "--lba", "x"),
-			  "Did you mean '--lab'?");
-	expect_suggestion(CT_ARGS("--plugn-dir", "x", "lab", "list"), "otto: unknown option '--plugn-dir'. Did you mean '--plugin-dir'?");
+	expect_suggestion(CT_ARGS("lab", "list", "--jsno"),
+			  "otto: lab list: unknown option '--jsno'. Did you mean '--json'?");
+	expect_suggestion(CT_ARGS("reservation", "check", "--lba", "x"), "Did you mean '--lab'?");
+	expect_suggestion(CT_ARGS("--plugn-dir", "x", "lab", "list"),
+			  "otto: unknown option '--plugn-dir'. Did you mean '--plugin-dir'?");
 	/* Nothing near: no suggestion, the plain message. */
 	tu_result r = CT_RUN(project, NULL, "lab", "xyzzy");
 	cr_assert_eq(r.status, 2);
@@ -199,7 +201,8 @@ Test(everyday, lock_list_in_natural_order_and_aligned)
 	}
 	tu_result r = CT_RUN(dir, NULL, "lock", "list");
 	cr_assert_eq(r.status, 0, "%s", r.err);
-	const char *b1 = strstr(r.out, "\nboard1 "), *b2 = strstr(r.out, "\nboard2 "), *b10 = strstr(r.out, "\nboard10 ");
+	const char *b1 = strstr(r.out, "\nboard1 "), *b2 = strstr(r.out, "\nboard2 "),
+		   *b10 = strstr(r.out, "\nboard10 ");
 	cr_assert(b1 && b2 && b10 && b1 < b2 && b2 < b10, "board1, board2, board10:\n%s", r.out);
 	cr_assert(strncmp(r.out, "NAME     HOLDER", 15) == 0, "columns as wide as their longest cell:\n%s", r.out);
 	tu_result_free(&r);

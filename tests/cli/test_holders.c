@@ -13,18 +13,18 @@
 static char *project;
 
 static const char lab_json[] =
-	"{\"hosts\": ["
-	"{\"element\": \"router1\", \"ip\": \"10.0.0.1\", \"labs\": [\"east\"], \"resources\": [\"router1\", \"shared\"],"
-	" \"creds\": [{\"login\": \"admin\"}]},"
-	"{\"element\": \"switch\", \"ip\": \"10.0.0.9\", \"labs\": [\"east\"], \"resources\": [\"switch\"],"
-	" \"creds\": [{\"login\": \"admin\"}]}]}\n";
+    "{\"hosts\": ["
+    "{\"element\": \"router1\", \"ip\": \"10.0.0.1\", \"labs\": [\"east\"], \"resources\": [\"router1\", \"shared\"],"
+    " \"creds\": [{\"login\": \"admin\"}]},"
+    "{\"element\": \"switch\", \"ip\": \"10.0.0.9\", \"labs\": [\"east\"], \"resources\": [\"switch\"],"
+    " \"creds\": [{\"login\": \"admin\"}]}]}\n";
 
 static const char reservations_json[] =
-	"{\"version\": 1, \"reservations\": ["
-	"{\"user\": \"alice\", \"resources\": [\"router1\", \"shared\"], \"expires\": \"2099-05-01T12:00:00Z\"},"
-	"{\"user\": \"bob\", \"resources\": [\"shared\"]},"
-	"{\"user\": \"carol\", \"resources\": [\"shared\"], \"expires\": \"2098-01-01T00:00:00+02:00\"},"
-	"{\"user\": \"gone\", \"resources\": [\"switch\"], \"expires\": \"2001-01-01T00:00:00Z\"}]}\n";
+    "{\"version\": 1, \"reservations\": ["
+    "{\"user\": \"alice\", \"resources\": [\"router1\", \"shared\"], \"expires\": \"2099-05-01T12:00:00Z\"},"
+    "{\"user\": \"bob\", \"resources\": [\"shared\"]},"
+    "{\"user\": \"carol\", \"resources\": [\"shared\"], \"expires\": \"2098-01-01T00:00:00+02:00\"},"
+    "{\"user\": \"gone\", \"resources\": [\"switch\"], \"expires\": \"2001-01-01T00:00:00Z\"}]}\n";
 
 static void json_project(void)
 {
@@ -160,8 +160,7 @@ Test(holders, lab_status_json)
 	cr_assert(ct_get(shared, CT_ARGS("held_by_you"), yajl_t_true));
 	yajl_val holders = ct_get(shared, CT_ARGS("holders"), yajl_t_array);
 	cr_assert(holders && YAJL_GET_ARRAY(holders)->len == 3);
-	cr_assert_str_eq(ct_json_string(YAJL_GET_ARRAY(holders)->values[0], CT_ARGS("until")),
-			 "2099-05-01T12:00:00Z");
+	cr_assert_str_eq(ct_json_string(YAJL_GET_ARRAY(holders)->values[0], CT_ARGS("until")), "2099-05-01T12:00:00Z");
 	cr_assert(ct_get(YAJL_GET_ARRAY(holders)->values[1], CT_ARGS("until"), yajl_t_null), "bob's is open");
 	yajl_tree_free(root);
 	tu_result_free(&r);
@@ -172,8 +171,7 @@ Test(holders, lab_status_errors)
 	tu_result r = CT_RUN(project, NULL, "lab", "status", "west");
 	cr_assert_eq(r.status, 1, "%s", r.err);
 	cr_assert_str_empty(r.out);
-	cr_assert(tu_contains(r.err, "otto: no lab named 'west' in lab backend 'json'. Available: east."), "%s",
-		  r.err);
+	cr_assert(tu_contains(r.err, "otto: no lab named 'west' in lab backend 'json'. Available: east."), "%s", r.err);
 	tu_result_free(&r);
 	r = CT_RUN(project, NULL, "lab", "status");
 	cr_assert_eq(r.status, 2);

@@ -98,7 +98,8 @@ static size_t read_schemas(schema *out)
 		field *f = &current->fields[current->n_fields++];
 		f->path = strndup(line + 3, (size_t)(name_end - line - 3));
 		f->types = parse_types(type_cell + 1);
-		cr_assert(f->types, "docs/cli.md: field '%s' of 'otto %s --json' has no type", f->path, current->command);
+		cr_assert(f->types, "docs/cli.md: field '%s' of 'otto %s --json' has no type", f->path,
+			  current->command);
 	}
 	free(text);
 	free(path);
@@ -204,14 +205,15 @@ static void check_documented(const schema *s, yajl_val v, const char *prefix)
 /* ------------------------------------------------------------ the runs -- */
 
 static const char lab_json[] =
-	"{\"hosts\": ["
-	"{\"element\": \"carrot\", \"board\": \"seed\", \"ip\": \"10.0.0.1\", \"labs\": [\"bench2\"],"
-	" \"resources\": [\"carrot\", \"shared\"], \"creds\": [{\"login\": \"admin\", \"password\": \"pw\"}],"
-	" \"interfaces\": {\"eth2\": {\"ip\": \"192.168.1.1\"}}},"
-	"{\"element\": \"tomato\", \"board\": \"seed\", \"ip\": \"10.0.0.2\", \"labs\": [\"bench2\", \"bench10\"],"
-	" \"resources\": [\"tomato\"], \"creds\": [{\"login\": \"admin\"}], \"interfaces\": {\"eth2\": {\"ip\": \"192.168.1.2\"}}}],"
-	"\"links\": [{\"endpoints\": [{\"host\": \"carrot_seed\", \"interface\": \"eth2\"},"
-	" {\"host\": \"tomato_seed\", \"interface\": \"eth2\"}], \"protocol\": \"udp\", \"name\": \"uplink\"}]}\n";
+    "{\"hosts\": ["
+    "{\"element\": \"carrot\", \"board\": \"seed\", \"ip\": \"10.0.0.1\", \"labs\": [\"bench2\"],"
+    " \"resources\": [\"carrot\", \"shared\"], \"creds\": [{\"login\": \"admin\", \"password\": \"pw\"}],"
+    " \"interfaces\": {\"eth2\": {\"ip\": \"192.168.1.1\"}}},"
+    "{\"element\": \"tomato\", \"board\": \"seed\", \"ip\": \"10.0.0.2\", \"labs\": [\"bench2\", \"bench10\"],"
+    " \"resources\": [\"tomato\"], \"creds\": [{\"login\": \"admin\"}], \"interfaces\": {\"eth2\": {\"ip\": "
+    "\"192.168.1.2\"}}}],"
+    "\"links\": [{\"endpoints\": [{\"host\": \"carrot_seed\", \"interface\": \"eth2\"},"
+    " {\"host\": \"tomato_seed\", \"interface\": \"eth2\"}], \"protocol\": \"udp\", \"name\": \"uplink\"}]}\n";
 
 static const char reservations_json[] = "{\"version\": 1, \"reservations\": ["
 					"{\"user\": \"alice\", \"resources\": [\"carrot\", \"shared\"],"
@@ -219,23 +221,23 @@ static const char reservations_json[] = "{\"version\": 1, \"reservations\": ["
 					"{\"user\": \"bob\", \"resources\": [\"tomato\", \"shared\"]}]}\n";
 
 typedef struct run {
-	const char *command;      /* the schema's heading */
-	const char *argv[8];      /* after "otto" */
-	int status;               /* the exit code expected */
+	const char *command; /* the schema's heading */
+	const char *argv[8]; /* after "otto" */
+	int status;	     /* the exit code expected */
 } run;
 
 static const run runs[] = {
-	{"plugins", {"plugins", "--json"}, 0},
-	{"lab list", {"lab", "list", "--json"}, 0},
-	{"lab show", {"lab", "show", "bench2", "--json"}, 0},
-	{"lab hosts", {"lab", "hosts", "--json"}, 0},
-	{"lab status", {"lab", "status", "bench2", "--json", "--as-user", "alice"}, 0},
-	{"reservation whoami", {"reservation", "whoami", "--json"}, 0},
-	{"reservation held", {"reservation", "held", "--json", "--as-user", "alice"}, 0},
-	{"reservation who", {"reservation", "who", "shared", "--json"}, 0},
-	{"reservation users", {"reservation", "users", "--json"}, 0},
-	{"reservation check", {"reservation", "check", "--lab", "bench2", "--json", "--as-user", "bob"}, 1},
-	{"lock list", {"lock", "list", "--json"}, 0},
+    {"plugins", {"plugins", "--json"}, 0},
+    {"lab list", {"lab", "list", "--json"}, 0},
+    {"lab show", {"lab", "show", "bench2", "--json"}, 0},
+    {"lab hosts", {"lab", "hosts", "--json"}, 0},
+    {"lab status", {"lab", "status", "bench2", "--json", "--as-user", "alice"}, 0},
+    {"reservation whoami", {"reservation", "whoami", "--json"}, 0},
+    {"reservation held", {"reservation", "held", "--json", "--as-user", "alice"}, 0},
+    {"reservation who", {"reservation", "who", "shared", "--json"}, 0},
+    {"reservation users", {"reservation", "users", "--json"}, 0},
+    {"reservation check", {"reservation", "check", "--lab", "bench2", "--json", "--as-user", "bob"}, 1},
+    {"lock list", {"lock", "list", "--json"}, 0},
 };
 
 static char *project;

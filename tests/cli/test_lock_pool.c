@@ -70,19 +70,19 @@ Test(lock_pool, every_lock_held_is_a_failure_naming_them)
 Test(lock_pool, the_first_waiter_is_served_first, .timeout = 120)
 {
 	char *log = tu_fmt("%s/order.log", project);
-	char *script = tu_fmt(
-		"O='%s'; log='%s'\n"
-		"$O lock acquire board --expiry 1h >/dev/null || exit 9\n"
-		"tickets() { $O lock list --json | grep -c '\"name\": \"otto-pool-'; }\n"
-		"$O lock run --any board --wait 90s -- sh -c 'echo first >>\"$1\"' sh \"$log\" &\n"
-		"until [ \"$(tickets)\" -ge 1 ]; do sleep 0.05; done\n"
-		"for i in 1 2 3 4 5; do\n"
-		"  (for k in 1 2 3; do $O lock run --any board --wait 90s -- sh -c 'echo later >>\"$1\"' sh \"$log\"; done) &\n"
-		"done\n"
-		"until [ \"$(tickets)\" -ge 6 ]; do sleep 0.05; done\n"
-		"$O lock release board >/dev/null || exit 8\n"
-		"wait\n",
-		OTTO_BIN, log);
+	char *script = tu_fmt("O='%s'; log='%s'\n"
+			      "$O lock acquire board --expiry 1h >/dev/null || exit 9\n"
+			      "tickets() { $O lock list --json | grep -c '\"name\": \"otto-pool-'; }\n"
+			      "$O lock run --any board --wait 90s -- sh -c 'echo first >>\"$1\"' sh \"$log\" &\n"
+			      "until [ \"$(tickets)\" -ge 1 ]; do sleep 0.05; done\n"
+			      "for i in 1 2 3 4 5; do\n"
+			      "  (for k in 1 2 3; do $O lock run --any board --wait 90s -- sh -c 'echo later >>\"$1\"' "
+			      "sh \"$log\"; done) &\n"
+			      "done\n"
+			      "until [ \"$(tickets)\" -ge 6 ]; do sleep 0.05; done\n"
+			      "$O lock release board >/dev/null || exit 8\n"
+			      "wait\n",
+			      OTTO_BIN, log);
 	tu_result r = tu_run(CT_ARGS("/bin/sh", "-c", script), project, CT_ARGS("OTTO_PLUGIN_PATH="), 100);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	char *order = tu_read(log);
