@@ -1,8 +1,14 @@
+/*
+ * See args.h. Mistakes get the nearest known word ("did you mean"), and
+ * "otto help lab show" arrives here as "lab show --help".
+ */
 #include "args.h"
 
 #include "commands.h"
+#include "names.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool is_help(const char *word)
@@ -16,6 +22,23 @@ static const cli_option *find_option(const cli_args *args, const char *word, siz
 		if (strlen(o->name) == name_len && strncmp(o->name, word, name_len) == 0)
 			return o;
 	return NULL;
+}
+
+static int unknown_option(const cli_args *args, const char *word, size_t name_len)
+{
+	const char *names[32];
+	size_t n = 0;
+	for (const cli_option *o = args->options; o && o->name && n + 2 < sizeof names / sizeof names[0]; o++)
+		names[n++] = o->name;
+	names[n++] = "--help";
+	names[n] = NULL;
+	char *typed = strndup(word, name_len);
+	const char *suggestion = typed ? cli_did_you_mean(typed, names) : NULL;
+	int code = suggestion ? cli_usage_error(args->command, "unknown option '%s'. Did you mean '%s'?", typed,
+						suggestion)
+			      : cli_usage_error(args->command, "unknown option '%.*s'", (int)name_len, word);
+	free(typed);
+	return code;
 }
 
 int cli_parse_args(cli_args *args, int argc, char **argv)
@@ -41,7 +64,7 @@ int cli_parse_args(cli_args *args, int argc, char **argv)
 			size_t name_len = eq ? (size_t)(eq - word) : strlen(word);
 			const cli_option *o = find_option(args, word, name_len);
 			if (!o)
-				return cli_usage_error(args->command, "unknown option '%.*s'", (int)name_len, word);
+				return unknown_option(args, word, name_len);
 			if (o->flag) {
 				if (eq)
 					return cli_usage_error(args->command, "option '%s' takes no value", o->name);
@@ -64,7 +87,7 @@ int cli_parse_args(cli_args *args, int argc, char **argv)
 	return -1;
 }
 
-int cli_family_usage(const char *family, const char *usage, int argc, char **argv)
+int cli_family_usage(const char *family, const char *usage, const char *const *subcommands, int argc, char **argv)
 {
 	if (argc >= 2 && is_help(argv[1])) {
 		fputs(usage, stdout);
@@ -72,5 +95,8 @@ int cli_family_usage(const char *family, const char *usage, int argc, char **arg
 	}
 	if (argc < 2)
 		return cli_usage_error(family, "missing subcommand");
+	const char *suggestion = cli_did_you_mean(argv[1], subcommands);
+	if (suggestion)
+		return cli_usage_error(family, "unknown subcommand '%s'. Did you mean '%s'?", argv[1], suggestion);
 	return cli_usage_error(family, "unknown subcommand '%s'", argv[1]);
 }

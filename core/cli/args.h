@@ -31,8 +31,10 @@ typedef struct cli_args {
  * an error message. */
 int cli_parse_args(cli_args *args, int argc, char **argv);
 
-/* Print a command family's usage: on stdout for --help, else on stderr
- * after "missing subcommand". Returns the exit code. */
-int cli_family_usage(const char *family, const char *usage, int argc, char **argv);
+/* Print a command family's usage on stdout for --help; otherwise say
+ * "missing subcommand" or "unknown subcommand" (with the nearest of
+ * `subcommands`, NULL-terminated, as a suggestion). Returns the exit code. */
+int cli_family_usage(const char *family, const char *usage, const char *const *subcommands, int argc,
+		     char **argv);
 
 #endif

@@ -4,6 +4,7 @@
 #include "args.h"
 #include "commands.h"
 #include "json_out.h"
+#include "names.h"
 #include "table.h"
 #include "text.h"
 
@@ -16,16 +17,21 @@ static const char family_usage[] =
 	"\n"
 	"Labs and hosts from the lab repository selected by [lab] backend in the settings.\n"
 	"\n"
-	"  list                        the lab names, sorted, one a line\n"
+	"  list [--json]               the lab names, sorted, one a line\n"
 	"  show LAB [--json]           the lab's resources and hosts\n"
 	"  hosts [--lab LAB] [--json]  every host (or those of LAB) with the labs it is in\n"
+	"  status LAB [--json]         every resource LAB needs, who holds it until when, and\n"
+	"                              whether you may run on it\n"
 	"\n"
 	"Run 'otto lab COMMAND --help' for a command's options.\n";
 
 static const char list_usage[] =
-	"Usage: otto lab list\n"
+	"Usage: otto lab list [--json]\n"
 	"\n"
-	"Print the name of every lab the configured lab repository provides, sorted, one a line.\n";
+	"Print the name of every lab the configured lab repository provides, in natural order\n"
+	"(bench2 before bench10), one a line.\n"
+	"\n"
+	"  --json   {\"backend\": ..., \"labs\": [...]}\n";
 
 static const char show_usage[] =
 	"Usage: otto lab show LAB [--json] [--show-passwords]\n"
@@ -47,89 +53,109 @@ static const char hosts_usage[] =
 	"  --lab LAB   only the hosts of LAB (an unknown lab is an error, exit 1)\n"
 	"  --json      a JSON array of {id, labs, ip, element, element_id, docker_capable}\n";
 
-static int open_repository(otto_cli *cli, otto_lab_repository **repo)
-{
-	otto_error err = {0};
-	otto_settings *settings = cli_settings(cli);
-	otto_registry *reg = settings ? cli_registry(cli) : NULL;
-	if (!reg)
-		return CLI_EXIT_USAGE;
-	if (otto_lab_repository_open_from_settings(repo, reg, settings, &err) != OTTO_OK)
-		return cli_fail(&err);
-	return CLI_EXIT_OK;
-}
-
-static int compare_strings(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void sort_strlist(otto_strlist *list)
-{
-	if (list->count > 1)
-		qsort(list->items, list->count, sizeof *list->items, compare_strings);
-}
-
-/* "no lab named 'x'", with the names that do exist when the backend can say. */
-static int no_such_lab(otto_lab_repository *repo, const char *name)
-{
-	otto_strlist labs = {0};
-	otto_error err = {0};
-	if (otto_lab_repository_list_labs(repo, &labs, &err) == OTTO_OK) {
-		sort_strlist(&labs);
-		char *joined = cli_join(labs.items, labs.count, ", ");
-		cli_line(stderr, "otto: no lab named '%s' in lab backend '%s'. Available: %s.", name,
-			 otto_lab_repository_name(repo), labs.count ? joined : "(none)");
-		free(joined);
-	} else {
-		cli_line(stderr, "otto: no lab named '%s' in lab backend '%s'.", name, otto_lab_repository_name(repo));
-	}
-	otto_strlist_free(&labs);
-	return CLI_EXIT_FAILED;
-}
-
 static int lab_list(otto_cli *cli, int argc, char **argv)
 {
-	cli_args args = {.command = "lab list", .usage = list_usage};
+	bool json = false;
+	const cli_option options[] = {{"--json", &json, NULL}, {NULL, NULL, NULL}};
+	cli_args args = {.command = "lab list", .usage = list_usage, .options = options};
 	otto_lab_repository *repo = NULL;
 	otto_strlist labs = {0};
 	otto_error err = {0};
 	int code = cli_parse_args(&args, argc, argv);
 	if (code >= 0)
 		return code;
-	if ((code = open_repository(cli, &repo)) != CLI_EXIT_OK)
+	if ((code = cli_open_lab(cli, &repo)) != CLI_EXIT_OK)
 		return code;
 	if (otto_lab_repository_list_labs(repo, &labs, &err) != OTTO_OK) {
 		code = cli_fail(&err);
-	} else {
-		sort_strlist(&labs);
-		for (size_t i = 0; i < labs.count; i++)
-			if (i == 0 || strcmp(labs.items[i], labs.items[i - 1]) != 0)
-				cli_line(stdout, "%s", labs.items[i]);
+		goto out;
 	}
+	cli_sort_names(&labs);
+	size_t unique = 0;
+	for (size_t i = 0; i < labs.count; i++) {
+		if (unique && strcmp(labs.items[i], labs.items[unique - 1]) == 0) {
+			free(labs.items[i]);
+			continue;
+		}
+		labs.items[unique++] = labs.items[i];
+	}
+	labs.count = unique;
+	if (json) {
+		yajl_gen g = cli_json_begin();
+		yajl_gen_map_open(g);
+		cli_json_key(g, "backend");
+		cli_json_string(g, otto_lab_repository_name(repo));
+		cli_json_key(g, "labs");
+		cli_json_strlist(g, &labs);
+		yajl_gen_map_close(g);
+		code = cli_json_end(g);
+	} else {
+		for (size_t i = 0; i < labs.count; i++)
+			cli_line(stdout, "%s", labs.items[i]);
+	}
+out:
 	otto_strlist_free(&labs);
 	return cli_close_lab(repo, code);
+}
+
+static int compare_hosts(const void *a, const void *b)
+{
+	return cli_natural_compare((*(const otto_host_rec *const *)a)->id, (*(const otto_host_rec *const *)b)->id);
+}
+
+/* The lab's hosts in natural order of id (the lab itself is read only). */
+static const otto_host_rec **hosts_in_order(const otto_lab *lab)
+{
+	const otto_host_rec **order = calloc(lab->n_hosts ? lab->n_hosts : 1, sizeof *order);
+	if (!order)
+		abort();
+	for (size_t i = 0; i < lab->n_hosts; i++)
+		order[i] = &lab->hosts[i];
+	if (lab->n_hosts > 1)
+		qsort(order, lab->n_hosts, sizeof *order, compare_hosts);
+	return order;
+}
+
+/* A list's names in natural order, borrowed. */
+static char **names_in_order(const otto_strlist *list)
+{
+	char **order = calloc(list->count ? list->count : 1, sizeof *order);
+	if (!order)
+		abort();
+	for (size_t i = 0; i < list->count; i++)
+		order[i] = list->items[i];
+	if (list->count > 1)
+		qsort(order, list->count, sizeof *order, cli_natural_compare_ptrs);
+	return order;
 }
 
 static void show_text(const otto_lab *lab)
 {
 	static const char *const header[] = {"ID", "IP", "ELEMENT", "RESOURCES"};
-	char *resources = cli_join(lab->resources.items, lab->resources.count, ", ");
+	char **sorted = names_in_order(&lab->resources);
+	char *resources = cli_join(sorted, lab->resources.count, ", ");
+	const otto_host_rec **order = hosts_in_order(lab);
 	cli_table table;
+	free(sorted);
 	cli_line(stdout, "Lab:       %s", lab->name);
 	cli_line(stdout, "Resources: %s", resources);
 	cli_line(stdout, "Hosts:     %zu", lab->n_hosts);
 	free(resources);
-	if (lab->n_hosts == 0)
+	if (lab->n_hosts == 0) {
+		free(order);
 		return;
+	}
 	cli_table_init(&table, 4, header);
 	for (size_t i = 0; i < lab->n_hosts; i++) {
-		const otto_host_rec *h = &lab->hosts[i];
-		char *host_resources = cli_join(h->resources.items, h->resources.count, ",");
+		const otto_host_rec *h = order[i];
+		char **host_sorted = names_in_order(&h->resources);
+		char *host_resources = cli_join(host_sorted, h->resources.count, ",");
+		free(host_sorted);
 		const char *row[] = {h->id, h->ip[0] ? h->ip : "-", h->element, host_resources};
 		cli_table_add(&table, row);
 		free(host_resources);
 	}
+	free(order);
 	printf("\n");
 	cli_table_print(&table, "  ");
 	if (lab->n_links == 0)
@@ -234,8 +260,10 @@ static int show_json(const otto_lab *lab, bool show_passwords)
 	cli_json_strlist(g, &lab->resources);
 	cli_json_key(g, "hosts");
 	yajl_gen_array_open(g);
+	const otto_host_rec **order = hosts_in_order(lab);
 	for (size_t i = 0; i < lab->n_hosts; i++)
-		json_host(g, &lab->hosts[i], show_passwords);
+		json_host(g, order[i], show_passwords);
+	free(order);
 	yajl_gen_array_close(g);
 	cli_json_key(g, "links");
 	yajl_gen_array_open(g);
@@ -262,11 +290,11 @@ static int lab_show(otto_cli *cli, int argc, char **argv)
 	if (show_passwords && !json)
 		return cli_usage_error("lab show", "--show-passwords only applies to --json (text output never shows "
 						   "passwords)");
-	if ((code = open_repository(cli, &repo)) != CLI_EXIT_OK)
+	if ((code = cli_open_lab(cli, &repo)) != CLI_EXIT_OK)
 		return code;
 	rc = otto_lab_repository_load_lab(repo, args.positional[0], NULL, &lab, &err);
 	if (rc == OTTO_ENOTFOUND)
-		code = no_such_lab(repo, args.positional[0]);
+		code = cli_no_such_lab(repo, args.positional[0]);
 	else if (rc != OTTO_OK)
 		code = cli_fail(&err);
 	else if (json)
@@ -279,7 +307,7 @@ static int lab_show(otto_cli *cli, int argc, char **argv)
 
 static int compare_summaries(const void *a, const void *b)
 {
-	return strcmp((*(const otto_summary_rec *const *)a)->id, (*(const otto_summary_rec *const *)b)->id);
+	return cli_natural_compare((*(const otto_summary_rec *const *)a)->id, (*(const otto_summary_rec *const *)b)->id);
 }
 
 static int hosts_print(const otto_summary_rec *const *rows, size_t n, bool json)
@@ -334,7 +362,7 @@ static int lab_hosts(otto_cli *cli, int argc, char **argv)
 	int code = cli_parse_args(&args, argc, argv);
 	if (code >= 0)
 		return code;
-	if ((code = open_repository(cli, &repo)) != CLI_EXIT_OK)
+	if ((code = cli_open_lab(cli, &repo)) != CLI_EXIT_OK)
 		return code;
 	if (only_lab) {
 		if (otto_lab_repository_list_labs(repo, &labs, &err) != OTTO_OK) {
@@ -342,7 +370,7 @@ static int lab_hosts(otto_cli *cli, int argc, char **argv)
 			goto out;
 		}
 		if (otto_strlist_index(&labs, only_lab) < 0) {
-			code = no_such_lab(repo, only_lab);
+			code = cli_no_such_lab(repo, only_lab);
 			goto out;
 		}
 	}
@@ -376,5 +404,8 @@ int cli_cmd_lab(otto_cli *cli, int argc, char **argv)
 		return lab_show(cli, argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "hosts") == 0)
 		return lab_hosts(cli, argc - 2, argv + 2);
-	return cli_family_usage("lab", family_usage, argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "status") == 0)
+		return cli_lab_status(cli, argc - 2, argv + 2);
+	static const char *const subcommands[] = {"list", "show", "hosts", "status", NULL};
+	return cli_family_usage("lab", family_usage, subcommands, argc, argv);
 }

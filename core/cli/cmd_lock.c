@@ -3,7 +3,10 @@
  * (docs/locks.md). The lock folder and PID checking come from [locks].
  */
 #include "commands.h"
+#include "cmd_lock_pool.h"
 #include "json_out.h"
+#include "names.h"
+#include "table.h"
 #include "text.h"
 
 #include <otto/lock.h>
@@ -25,8 +28,8 @@ static const char family_usage[] =
 	"Locks on the lab host, so that two people never drive the same board at once. They live in\n"
 	"the lock folder ([locks] dir, default " OTTO_LOCK_DEFAULT_DIR "), recorded under your user.\n"
 	"\n"
-	"  acquire NAME... [--expiry DURATION] [--wait DURATION]\n"
-	"                     take every NAME or none; the locks stay with the calling shell (its PID)\n"
+	"  acquire NAME... [--expiry DURATION] [--wait DURATION] [--any]\n"
+	"                     take every NAME or none (--any: the first free one of the pool NAME...); the locks stay with the calling shell (its PID)\n"
 	"                     until released, until it exits, or until they expire; prints a release token\n"
 	"  release NAME... [--token TOKEN] [--force]\n"
 	"                     release locks the calling shell holds (or TOKEN's); --force breaks anyone's\n"
@@ -34,11 +37,16 @@ static const char family_usage[] =
 	"  list [--json]      every lock: name, holder, host, pid, taken, expiry, state\n"
 	"                     (held, expired, stale, corrupt)\n"
 	"  run NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
-	"                     hold the locks while COMMAND runs (COMMAND is their holder); exit with its status\n"
+	"                     hold the locks while COMMAND runs (COMMAND is their holder); exit with its status;\n"
+	"                     --any: one lock of the pool, named to COMMAND in $OTTO_LOCK_NAME\n"
 	"\n"
 	"DURATION: 90s, 30m, 2h, 1d or plain seconds. --wait waits up to DURATION for the locks.\n";
 
 #define DURATION_HELP "DURATION: 90s, 30m, 2h, 1d or plain seconds. --wait waits up to DURATION for the locks.\n"
+#define ANY_HELP                                                                                                   \
+	"--any takes one lock of the pool NAME... instead of all: one the caller holds already,\n"                  \
+	"else the first free one in the order given, and says which. With --wait, callers queue:\n"                \
+	"the first to wait is served first.\n"
 
 /* One usage text per subcommand, for 'otto lock SUB --help'. */
 static const struct {
@@ -46,6 +54,7 @@ static const struct {
 	const char *usage;
 } subcommands[] = {
 	{"acquire", "Usage: otto lock acquire NAME... [--expiry DURATION] [--wait DURATION]\n"
+		    "       otto lock acquire --any NAME... [--expiry DURATION] [--wait DURATION]\n"
 		    "\n"
 		    "Take every NAME or none. The locks stay with the calling shell (its PID) until\n"
 		    "released, until that shell exits, or until they expire, and are recorded under your\n"
@@ -53,7 +62,7 @@ static const struct {
 		    "any process. When the calling process cannot hold locks (otto's parent already exited,\n"
 		    "or is a reaper such as init), only a lock with --expiry can be taken: it lasts until\n"
 		    "its expiry or its release with the token.\n"
-		    "\n" DURATION_HELP},
+		    "\n" DURATION_HELP ANY_HELP},
 	{"release", "Usage: otto lock release NAME... [--token TOKEN] [--force]\n"
 		    "\n"
 		    "Release locks the calling shell holds, or the locks the acquire that printed TOKEN\n"
@@ -64,11 +73,12 @@ static const struct {
 		 "Every lock in the lock folder: name, holder, host, pid, taken, expiry, state\n"
 		 "(held, expired, stale, corrupt).\n"},
 	{"run", "Usage: otto lock run NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
+		"       otto lock run --any NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
 		"\n"
 		"Hold the locks while COMMAND runs: COMMAND's process is their holder, so they stay\n"
 		"held while it runs even if otto itself is killed. Releases them when it ends (also on\n"
 		"SIGINT, SIGTERM or SIGHUP, which are passed on to it) and exits with its status.\n"
-		"\n" DURATION_HELP},
+		"\n" DURATION_HELP ANY_HELP "With --any, COMMAND finds the lock's name in $OTTO_LOCK_NAME.\n"},
 };
 
 typedef struct lock_args {
@@ -80,6 +90,8 @@ typedef struct lock_args {
 	int64_t wait_s;
 	const char *token;
 	bool force, json, help;
+	bool any;           /* --any: one lock of the pool NAME... */
+	const char *chosen; /* --any: the one taken */
 	char **command; /* run: after "--" */
 	int n_command;
 } lock_args;
@@ -145,6 +157,10 @@ static int parse(lock_args *a, int argc, char **argv)
 		}
 		if (!strcmp(cmd, "list") && !strcmp(arg, "--json")) {
 			a->json = true;
+			continue;
+		}
+		if (takes_time && !strcmp(arg, "--any")) {
+			a->any = true;
 			continue;
 		}
 		if (arg[0] == '-')
@@ -238,8 +254,28 @@ static void describe(const otto_lock_info *h, char *buf, size_t size)
 		 h->host, (long long)h->pid, taken, h->expiry ? "expiry " : "no expiry", h->expiry ? expiry : "");
 }
 
-static int acquire_names(otto_lock_manager *m, const lock_args *a)
+/* --any: one lock of the pool, waiting in its queue (cmd_lock_pool.c)
+ * through a manager of otto's own process, so that a killed otto leaves
+ * no live ticket behind. */
+static int acquire_any(otto_cli *cli, otto_lock_manager *m, lock_args *a, pid_t holder)
 {
+	otto_lock_manager *tickets = NULL;
+	char *owned_dir = NULL;
+	int rc = open_manager(cli, true, getpid(), NULL, &tickets, &owned_dir);
+	if (rc == CLI_EXIT_OK) {
+		cli_lock_pool_request req = {.label = a->label, .names = a->names, .n_names = (size_t)a->n_names,
+					     .expiry = a->expiry, .wait_s = a->wait_s, .holder = holder};
+		rc = cli_lock_pool_acquire(m, tickets, &req, &a->chosen);
+	}
+	otto_lock_manager_free(tickets);
+	free(owned_dir);
+	return rc;
+}
+
+static int acquire_names(otto_cli *cli, otto_lock_manager *m, lock_args *a, pid_t holder_pid)
+{
+	if (a->any)
+		return acquire_any(cli, m, a, holder_pid);
 	otto_error err = {0};
 	otto_lock_info holder;
 	bool got = false;
@@ -256,12 +292,17 @@ static int acquire_names(otto_lock_manager *m, const lock_args *a)
 	return CLI_EXIT_OK;
 }
 
-static int cmd_acquire(otto_lock_manager *m, const lock_args *a, bool detached)
+static int cmd_acquire(otto_cli *cli, otto_lock_manager *m, lock_args *a, pid_t holder, bool detached)
 {
 	char expiry[32];
-	int rc = acquire_names(m, a);
+	int rc = acquire_names(cli, m, a, holder);
 	if (rc != CLI_EXIT_OK)
 		return rc;
+	/* --any took one of them: say which. */
+	if (a->any) {
+		a->names[0] = a->chosen;
+		a->n_names = 1;
+	}
 	for (int i = 0; i < a->n_names; i++) {
 		otto_lock_info info;
 		otto_error err = {0};
@@ -305,6 +346,12 @@ static int cmd_release(otto_lock_manager *m, const lock_args *a)
 	return rc;
 }
 
+/* Natural order of names (bench2 before bench10). */
+static int compare_locks(const void *a, const void *b)
+{
+	return cli_natural_compare(((const otto_lock_info *)a)->name, ((const otto_lock_info *)b)->name);
+}
+
 static int cmd_list(otto_lock_manager *m, const lock_args *a)
 {
 	otto_error err = {0};
@@ -312,6 +359,8 @@ static int cmd_list(otto_lock_manager *m, const lock_args *a)
 	char taken[32], expiry[32], pid[24];
 	if (otto_lock_manager_list(m, &list, &err) != OTTO_OK)
 		return cli_fail(&err);
+	if (list.count > 1)
+		qsort(list.items, list.count, sizeof *list.items, compare_locks);
 	if (a->json) {
 		yajl_gen g = cli_json_begin();
 		yajl_gen_array_open(g);
@@ -345,23 +394,28 @@ static int cmd_list(otto_lock_manager *m, const lock_args *a)
 		otto_lock_list_free(&list);
 		return cli_json_end(g);
 	}
+	static const char *const header[] = {"NAME", "HOLDER", "HOST", "PID", "TAKEN", "EXPIRY", "STATE"};
+	cli_table table;
+	cli_table_init(&table, 7, header);
 	if (list.count == 0)
 		cli_line(stderr, "no locks in %s", otto_lock_manager_dir(m));
-	else
-		printf("%-20s  %-12s  %-16s  %-8s  %-20s  %-20s  %s\n", "NAME", "HOLDER", "HOST", "PID", "TAKEN", "EXPIRY",
-		       "STATE");
 	for (size_t i = 0; i < list.count; i++) {
 		const otto_lock_info *l = &list.items[i];
 		bool ok = l->state != OTTO_LOCK_CORRUPT;
 		format_time(taken, sizeof taken, l->taken);
 		format_time(expiry, sizeof expiry, l->expiry);
 		snprintf(pid, sizeof pid, "%lld", (long long)l->pid);
-		cli_line(stdout, "%-20s  %-12s  %-16s  %-8s  %-20s  %-20s  %s", l->name, ok ? l->user : "-",
-			 ok ? l->host : "-", ok ? pid : "-", ok ? taken : "-", ok && l->expiry ? expiry : "none",
-			 otto_lock_state_name(l->state));
+		const char *row[] = {l->name,	     ok ? l->user : "-", ok ? l->host : "-",
+				     ok ? pid : "-", ok ? taken : "-",	 ok && l->expiry ? expiry : "none",
+				     otto_lock_state_name(l->state)};
+		cli_table_add(&table, row);
 		if (!ok)
 			cli_line(stderr, "otto: lock '%s' is corrupt: %s: %s", l->name, l->path, l->problem);
 	}
+	if (list.count)
+		cli_table_print(&table, "");
+	else
+		cli_table_print_nothing(&table);
 	otto_lock_list_free(&list);
 	return CLI_EXIT_OK;
 }
@@ -392,6 +446,15 @@ static void run_child_main(const lock_args *a, pid_t parent, int go_fd)
 		;
 	if (n != 1)
 		_exit(125); /* otto could not take the locks (or died): nothing to run */
+	/* With --any, the name of the lock taken follows (to EOF). */
+	char chosen[256];
+	size_t have = 0;
+	while (have + 1 < sizeof chosen && ((n = read(go_fd, chosen + have, sizeof chosen - 1 - have)) > 0 ||
+					    (n < 0 && errno == EINTR)))
+		have += n > 0 ? (size_t)n : 0;
+	chosen[have] = '\0';
+	if (have && setenv("OTTO_LOCK_NAME", chosen, 1) != 0)
+		_exit(125);
 	close(go_fd);
 	/* From here COMMAND holds the locks: it must outlive a killed otto
 	 * rather than leave its board half done, and the locks stay with it. */
@@ -412,7 +475,7 @@ static int reap(pid_t pid, int *status)
 	return 0;
 }
 
-static int cmd_run(otto_cli *cli, const lock_args *a)
+static int cmd_run(otto_cli *cli, lock_args *a)
 {
 	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP};
 	struct sigaction sa, old[3];
@@ -442,7 +505,7 @@ static int cmd_run(otto_cli *cli, const lock_args *a)
 	 * stay with the command for as long as it runs. */
 	rc = open_manager(cli, true, pid, NULL, &m, &owned_dir);
 	if (rc == CLI_EXIT_OK)
-		rc = acquire_names(m, a);
+		rc = acquire_names(cli, m, a, pid);
 	if (rc != CLI_EXIT_OK) {
 		close(go[1]);
 		reap(pid, &status);
@@ -454,7 +517,9 @@ static int cmd_run(otto_cli *cli, const lock_args *a)
 	for (int i = 0; i < 3; i++)
 		sigaction(forwarded[i], &sa, &old[i]);
 	run_child = pid;
-	if (write(go[1], "g", 1) != 1) {
+	/* "g", then with --any the lock taken, for OTTO_LOCK_NAME. */
+	if (write(go[1], "g", 1) != 1 ||
+	    (a->chosen && write(go[1], a->chosen, strlen(a->chosen)) != (ssize_t)strlen(a->chosen))) {
 		cli_line(stderr, "otto lock run: cannot start '%s': %s", a->command[0], strerror(errno));
 		kill(pid, SIGKILL);
 	}
@@ -532,7 +597,7 @@ int cli_cmd_lock(otto_cli *cli, int argc, char **argv)
 	if (rc != CLI_EXIT_OK)
 		goto out;
 	if (!strcmp(a.sub, "acquire"))
-		rc = cmd_acquire(m, &a, detached);
+		rc = cmd_acquire(cli, m, &a, holder, detached);
 	else if (!strcmp(a.sub, "release"))
 		rc = cmd_release(m, &a);
 	else

@@ -37,6 +37,19 @@ otto_registry *cli_registry(otto_cli *cli);
 /* The user the command acts for (--as-user, environment, passwd). Caller frees. */
 char *cli_user(otto_cli *cli);
 
+/* The lab repository [lab] backend selects, and the reservation backend
+ * [reservations] backend selects: CLI_EXIT_OK, or the exit code after
+ * printing the error. */
+int cli_open_lab(otto_cli *cli, otto_lab_repository **repo);
+int cli_open_reservation(otto_cli *cli, otto_reservation_backend **backend);
+
+/* "otto: no lab named 'x' in lab backend 'y'. Available: ..." on stderr;
+ * returns CLI_EXIT_FAILED. */
+int cli_no_such_lab(otto_lab_repository *repo, const char *name);
+
+/* A time for people and JSON alike: "2026-05-01T00:00:00Z" (UTC). */
+void cli_format_utc(char *buf, size_t size, int64_t t);
+
 /* Print "otto: <message>" on stderr and return the exit code for its status. */
 int cli_fail(const otto_error *err);
 
@@ -47,6 +60,10 @@ int cli_fail(const otto_error *err);
 int cli_close_lab(otto_lab_repository *repo, int code);
 int cli_close_reservation(otto_reservation_backend *backend, int code);
 
+/* Where the user of cli_user() came from: "--as-user", "LOGNAME", "USER",
+ * "LNAME", "USERNAME" or "passwd". */
+const char *cli_user_source(const otto_cli *cli);
+
 /* Print "otto: <command>: <message>." and a hint to --help on stderr; return CLI_EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -56,5 +73,13 @@ int cli_cmd_plugins(otto_cli *cli, int argc, char **argv);
 int cli_cmd_lab(otto_cli *cli, int argc, char **argv);
 int cli_cmd_reservation(otto_cli *cli, int argc, char **argv);
 int cli_cmd_lock(otto_cli *cli, int argc, char **argv);
+
+/* Subcommands that live in files of their own; argv[0] is the first word
+ * after the subcommand's name. */
+int cli_lab_status(otto_cli *cli, int argc, char **argv);
+int cli_reservation_held(otto_cli *cli, int argc, char **argv);
+/* The hidden "otto __complete WORD...": argv[0] is "__complete" (complete.c). */
+int cli_complete(otto_cli *cli, int argc, char **argv);
+int cli_reservation_users(otto_cli *cli, int argc, char **argv);
 
 #endif

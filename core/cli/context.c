@@ -3,6 +3,8 @@
  * first use, so that `otto --help` needs neither), the user, and errors.
  */
 #include "commands.h"
+#include "names.h"
+#include "table.h"
 #include "text.h"
 
 #include <errno.h>
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static otto_settings *load_settings(otto_cli *cli, otto_error *err)
@@ -137,6 +140,68 @@ char *cli_user(otto_cli *cli)
 	return user;
 }
 
+const char *cli_user_source(const otto_cli *cli)
+{
+	static const char *const variables[] = {"LOGNAME", "USER", "LNAME", "USERNAME"};
+	if (cli->as_user)
+		return "--as-user";
+	for (size_t i = 0; i < sizeof variables / sizeof variables[0]; i++) {
+		const char *value = getenv(variables[i]);
+		if (value && *value)
+			return variables[i];
+	}
+	return "passwd";
+}
+
+int cli_open_lab(otto_cli *cli, otto_lab_repository **repo)
+{
+	otto_error err = {0};
+	otto_settings *settings = cli_settings(cli);
+	otto_registry *reg = settings ? cli_registry(cli) : NULL;
+	if (!reg)
+		return CLI_EXIT_USAGE;
+	if (otto_lab_repository_open_from_settings(repo, reg, settings, &err) != OTTO_OK)
+		return cli_fail(&err);
+	return CLI_EXIT_OK;
+}
+
+int cli_open_reservation(otto_cli *cli, otto_reservation_backend **backend)
+{
+	otto_error err = {0};
+	otto_settings *settings = cli_settings(cli);
+	otto_registry *reg = settings ? cli_registry(cli) : NULL;
+	if (!reg)
+		return CLI_EXIT_USAGE;
+	if (otto_reservation_backend_open_from_settings(backend, reg, settings, &err) != OTTO_OK)
+		return cli_fail(&err);
+	return CLI_EXIT_OK;
+}
+
+int cli_no_such_lab(otto_lab_repository *repo, const char *name)
+{
+	otto_strlist labs = {0};
+	otto_error err = {0};
+	if (otto_lab_repository_list_labs(repo, &labs, &err) == OTTO_OK) {
+		cli_sort_names(&labs);
+		char *joined = cli_join(labs.items, labs.count, ", ");
+		cli_line(stderr, "otto: no lab named '%s' in lab backend '%s'. Available: %s.", name,
+			 otto_lab_repository_name(repo), labs.count ? joined : "(none)");
+		free(joined);
+	} else {
+		cli_line(stderr, "otto: no lab named '%s' in lab backend '%s'.", name, otto_lab_repository_name(repo));
+	}
+	otto_strlist_free(&labs);
+	return CLI_EXIT_FAILED;
+}
+
+void cli_format_utc(char *buf, size_t size, int64_t t)
+{
+	struct tm tm;
+	time_t seconds = (time_t)t;
+	if (!gmtime_r(&seconds, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, size, "@%lld", (long long)t);
+}
+
 int cli_close_lab(otto_lab_repository *repo, int code)
 {
 	otto_error err = {0};
@@ -170,7 +235,10 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(line.f, fmt, ap);
 	va_end(ap);
-	fputc('.', line.f);
+	fflush(line.f);
+	/* "... Did you mean 'x'?" ends as it is. */
+	if (line.size == 0 || line.text[line.size - 1] != '?')
+		fputc('.', line.f);
 	cli_linebuf_print(&line, stderr);
 	fprintf(stderr, "Run 'otto %s --help' for usage.\n", command);
 	return CLI_EXIT_USAGE;

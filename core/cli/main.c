@@ -3,6 +3,7 @@
  * dispatch to a command family.
  */
 #include "commands.h"
+#include "names.h"
 #include "text.h"
 
 #include <stdio.h>
@@ -15,20 +16,25 @@ static const char usage[] =
 	"\n"
 	"Commands:\n"
 	"  plugins [--json]                   plugin folders, plugin files and the backends they register\n"
-	"  lab list                           the labs of the configured lab repository\n"
+	"  lab list [--json]                  the labs of the configured lab repository\n"
 	"  lab show LAB [--json]              a lab's resources and hosts\n"
 	"  lab hosts [--lab LAB] [--json]     every host, with the labs it belongs to\n"
-	"  reservation whoami                 the user otto acts for\n"
-	"  reservation held [--json]          the resources the user holds\n"
+	"  lab status LAB [--json]            who holds what LAB needs, until when, and may you run\n"
+	"  reservation whoami [--json]        the user otto acts for\n"
+	"  reservation held [--windows] [--json]\n"
+	"                                     the resources the user holds (and until when)\n"
 	"  reservation who RESOURCE [--json]  who holds a resource\n"
-	"  reservation check --lab LAB        fail unless the user holds every resource the lab needs\n"
+	"  reservation users [--json]         every user the reservation backend knows\n"
+	"  reservation check --lab LAB [--json]\n"
+	"                                     fail unless the user holds every resource the lab needs\n"
 	"  lock ...                           locks on lab hosts (see 'otto lock --help')\n"
+	"  help [COMMAND [SUBCOMMAND]]        this text, or a command's ('otto COMMAND --help')\n"
 	"\n"
 	"Global options (accepted before or after the command):\n"
 	"  --as-user USER     act as USER (default: LOGNAME, USER, LNAME, USERNAME, then the passwd entry)\n"
 	"  --settings FILE    read FILE instead of the .otto/settings.toml found from the current folder up\n"
 	"  --plugin-dir DIR   search DIR for plugins before every other folder (repeatable)\n"
-	"  --help             show help; 'otto COMMAND --help' shows a command's\n"
+	"  --help             show help; 'otto COMMAND --help' or 'otto help COMMAND' shows a command's\n"
 	"  --version          print the version\n"
 	"\n"
 	"Plugin folders, in search order: every --plugin-dir, OTTO_PLUGIN_PATH (colon-separated),\n"
@@ -106,6 +112,11 @@ static int split_globals(otto_cli *cli, int argc, char **argv, char **rest, int 
 		}
 		if (took < 0)
 			return CLI_EXIT_USAGE;
+		if (took > 0 && cli->as_user && cli->as_user[0] == '\0') {
+			fprintf(stderr, "otto: --as-user needs a user name, not an empty string.\n"
+					"Run 'otto --help' for usage.\n");
+			return CLI_EXIT_USAGE;
+		}
 		if (took == 0)
 			rest[(*n_rest)++] = argv[i];
 	}
@@ -115,16 +126,40 @@ static int split_globals(otto_cli *cli, int argc, char **argv, char **rest, int 
 
 static int unknown_command(const char *word)
 {
-	const command *best = NULL;
+	const char *names[sizeof commands / sizeof commands[0] + 2];
+	size_t n = 0;
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (strncmp(commands[i].name, word, 3) == 0)
-			best = &commands[i];
+		names[n++] = commands[i].name;
+	names[n++] = "help";
+	names[n] = NULL;
+	const char *best = cli_did_you_mean(word, names);
 	if (best)
-		cli_line(stderr, "otto: unknown command '%s'. Did you mean '%s'?", word, best->name);
+		cli_line(stderr, "otto: unknown command '%s'. Did you mean '%s'?", word, best);
 	else
 		cli_line(stderr, "otto: unknown command '%s'.", word);
 	fprintf(stderr, "Run 'otto --help' for the list of commands.\n");
 	return CLI_EXIT_USAGE;
+}
+
+/* "otto help lab show" is "otto lab show --help". */
+static int help(otto_cli *cli, int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stdout);
+		return CLI_EXIT_OK;
+	}
+	char **words = checked(calloc((size_t)argc + 1, sizeof *words));
+	for (int i = 1; i < argc; i++)
+		words[i - 1] = argv[i];
+	words[argc - 1] = "--help";
+	int code = -1;
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(commands[i].name, words[0]) == 0)
+			code = commands[i].run(cli, argc, words);
+	if (code < 0)
+		code = unknown_command(words[0]);
+	free(words);
+	return code;
 }
 
 static int dispatch(otto_cli *cli, int argc, char **argv)
@@ -133,16 +168,24 @@ static int dispatch(otto_cli *cli, int argc, char **argv)
 		fputs(usage, stderr);
 		return CLI_EXIT_USAGE;
 	}
-	if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "help") == 0) {
+	if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
 		fputs(usage, stdout);
 		return CLI_EXIT_OK;
 	}
+	if (strcmp(argv[0], "help") == 0)
+		return help(cli, argc, argv);
 	if (strcmp(argv[0], "--version") == 0) {
 		printf("otto %s (plugin ABI %d.%d)\n", OTTO_VERSION, OTTO_ABI_MAJOR, OTTO_ABI_MINOR);
 		return CLI_EXIT_OK;
 	}
 	if (argv[0][0] == '-') {
-		cli_line(stderr, "otto: unknown option '%s'.", argv[0]);
+		static const char *const globals[] = {"--as-user", "--settings", "--plugin-dir", "--help",
+						      "--version", NULL};
+		const char *best = cli_did_you_mean(argv[0], globals);
+		if (best)
+			cli_line(stderr, "otto: unknown option '%s'. Did you mean '%s'?", argv[0], best);
+		else
+			cli_line(stderr, "otto: unknown option '%s'.", argv[0]);
 		fputs("Run 'otto --help' for usage.\n", stderr);
 		return CLI_EXIT_USAGE;
 	}
@@ -161,8 +204,11 @@ int main(int argc, char **argv)
 	otto_cli cli = {0};
 	char **rest = checked(calloc((size_t)argc + 1, sizeof *rest));
 	int n_rest = 0;
-	int code = split_globals(&cli, argc, argv, rest, &n_rest);
-	if (code < 0)
+	int code;
+	/* Shell completion reads the line as typed, global options included. */
+	if (argc >= 2 && strcmp(argv[1], "__complete") == 0)
+		code = cli_complete(&cli, argc - 1, argv + 1);
+	else if ((code = split_globals(&cli, argc, argv, rest, &n_rest)) < 0)
 		code = dispatch(&cli, n_rest, rest);
 	/* Every backend instance is gone by now; the registry goes last. */
 	otto_registry_free(cli.registry);

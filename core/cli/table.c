@@ -1,6 +1,13 @@
+/*
+ * Aligned text tables. Cells are escaped when added (text.h), so they are
+ * printable UTF-8; columns are measured in display width (names.h), so a
+ * name with wide or combining characters keeps the columns after it
+ * straight.
+ */
 #include "table.h"
 
 #include "commands.h"
+#include "names.h"
 #include "text.h"
 
 #include <stdio.h>
@@ -37,7 +44,7 @@ void cli_table_print(cli_table *t, const char *indent)
 	size_t width[CLI_TABLE_MAX_COLUMNS] = {0};
 	for (size_t r = 0; r < t->n_rows; r++)
 		for (size_t c = 0; c < t->n_columns && c < CLI_TABLE_MAX_COLUMNS; c++) {
-			size_t len = strlen(t->cells[r * t->n_columns + c]);
+			size_t len = cli_display_width(t->cells[r * t->n_columns + c]);
 			if (len > width[c])
 				width[c] = len;
 		}
@@ -45,12 +52,25 @@ void cli_table_print(cli_table *t, const char *indent)
 		fputs(indent, stdout);
 		for (size_t c = 0; c < t->n_columns; c++) {
 			const char *cell = t->cells[r * t->n_columns + c];
-			if (c + 1 == t->n_columns)
-				printf("%s\n", cell);
-			else
-				printf("%-*s  ", (int)width[c < CLI_TABLE_MAX_COLUMNS ? c : 0], cell);
+			fputs(cell, stdout);
+			if (c + 1 == t->n_columns) {
+				fputc('\n', stdout);
+				continue;
+			}
+			size_t pad = width[c < CLI_TABLE_MAX_COLUMNS ? c : 0] - cli_display_width(cell) + 2;
+			while (pad--)
+				fputc(' ', stdout);
 		}
 	}
+	for (size_t i = 0; i < t->n_rows * t->n_columns; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	t->cells = NULL;
+	t->n_rows = 0;
+}
+
+void cli_table_print_nothing(cli_table *t)
+{
 	for (size_t i = 0; i < t->n_rows * t->n_columns; i++)
 		free(t->cells[i]);
 	free(t->cells);

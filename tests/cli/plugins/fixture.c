@@ -103,6 +103,33 @@ static const otto_reservation_backend_type failing = {
 	.who_reserved = failing_query,
 };
 
+/* "bare": holds nothing, and has neither windows nor usernames. */
+static int bare_query(void *self, const char *what, otto_string_out *out, otto_error *err)
+{
+	(void)self;
+	(void)what;
+	(void)out;
+	(void)err;
+	return OTTO_OK;
+}
+
+static const char *bare_name(void *self)
+{
+	(void)self;
+	return "bare";
+}
+
+static const otto_reservation_backend_type bare = {
+	.struct_size = sizeof(otto_reservation_backend_type),
+	.name = "bare",
+	.description = "holds nothing; no windows, no usernames",
+	.create = fixture_create,
+	.destroy = fixture_destroy,
+	.backend_name = bare_name,
+	.get_reserved_resources = bare_query,
+	.who_reserved = bare_query,
+};
+
 static int nocreate_create(const otto_config *config, void **self, otto_error *err)
 {
 	(void)config;
@@ -126,6 +153,8 @@ static int register_fixture(otto_registrar *reg, otto_error *err)
 	int rc = otto_register_lab_repository(reg, &fixture_lab, err);
 	if (!rc)
 		rc = otto_register_reservation_backend(reg, &failing, err);
+	if (!rc)
+		rc = otto_register_reservation_backend(reg, &bare, err);
 	return rc ? rc : otto_register_reservation_backend(reg, &nocreate, err);
 }
 
