@@ -190,4 +190,11 @@ int otto__summaries_collect(otto_lab_repository *repo, otto_summary_list *out, o
  * cannot be opened fails the whole open with its label in the message. */
 int otto__layered_open(otto_lab_repository **out, otto_registry *reg, const otto_settings *settings, otto_error *err);
 
+/* The built-in `lock` view on a lock store a plugin provides (opts->store,
+ * opts->registry): a lock manager's list behind the reservation calls
+ * (locks/lock_view_backend.c). */
+struct otto_lock_options;
+int otto__lock_view_open_store(otto_reservation_backend **out, const struct otto_lock_options *opts,
+			       otto_error *err);
+
 #endif

@@ -84,6 +84,13 @@ const otto__lock_store_ops *otto__lock_store_find(const char *name);
 
 extern const otto__lock_store_ops otto__lock_store_folder;
 
+/* A lock store a plugin provides ([locks] store = "<name>", found in
+ * opts->registry, created with [locks] url), behind the same ops. Its
+ * open() is not used: otto__lock_store_plugin_open makes the store. */
+extern const otto__lock_store_ops otto__lock_store_plugin;
+int otto__lock_store_plugin_open(void **store, const otto_lock_options *opts, const otto__lock_holder *holder,
+				 otto_error *err);
+
 /* ------------------------------------------------------------ helpers -- */
 
 /* Milliseconds of CLOCK_MONOTONIC. */
