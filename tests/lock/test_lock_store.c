@@ -149,6 +149,12 @@ Test(lock_store, a_failing_or_lying_call_is_an_error)
 	cr_assert_neq(r.status, 0);
 	cr_assert(tu_contains(r.err, "was asked about lock 'bad-x' and answered about another"), "%s", r.err);
 	tu_result_free(&r);
+	r = OTTO("lock", "acquire", "crash-x");
+	cr_assert_neq(r.status, 0);
+	cr_assert(tu_contains(r.err, "lock store backend 'tstore' (plugin ") && tu_contains(r.err, "crashed"), "%s",
+		  r.err);
+	cr_assert(tu_contains(r.err, "acquire"), "the crash is charged to the call: %s", r.err);
+	tu_result_free(&r);
 	free(tu_write(project, "store/names", "err-y\n"));
 	r = OTTO("reservation", "check", "--lab", "east");
 	cr_assert_eq(r.status, 1, "%s", r.out);

@@ -94,6 +94,8 @@ int otto__remote_call(otto__remote *remote, const char *op, otto__worker_item_fn
 
 extern const otto_lab_repository_type otto__remote_lab_type;
 extern const otto_reservation_backend_type otto__remote_reservation_type;
+/* A lock store in its worker (remote_lock.c): `self` is the otto__remote. */
+extern const otto_lock_store_type otto__remote_lock_store_type;
 
 /* The record behind otto_plugin_call_in_progress(): filled before a plugin
  * function is called and unlinked after it returns. It lives in the

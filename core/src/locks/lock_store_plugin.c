@@ -25,6 +25,7 @@ typedef struct plugin_store {
 	char *name;
 	char *plugin_path;
 	char *where;
+	otto__remote *remote; /* the worker it runs in; NULL: in this process */
 	otto_lock_holder holder;
 } plugin_store;
 
@@ -125,17 +126,28 @@ int otto__lock_store_plugin_open(void **out, const otto_lock_options *opts, cons
 				      "lock store '%s' is provided by a plugin: the lock manager needs a registry to "
 				      "find it",
 				      opts->store);
+	otto_config config = {.struct_size = sizeof config, .url = opts->url};
 	const otto_lock_store_type *type = NULL;
-	int rc = otto__registry_lock_store_type(opts->registry, opts->store, &type, err);
-	if (rc != OTTO_OK)
-		return rc;
+	int rc;
 	plugin_store *s = otto__calloc(1, sizeof *s);
-	s->t = *type;
 	s->name = otto__strdup(opts->store);
 	const char *path = otto__registry_plugin_path(opts->registry, OTTO_KIND_LOCK_STORE, opts->store);
 	s->plugin_path = path ? otto__strdup(path) : NULL;
-	otto_config config = {.struct_size = sizeof config, .url = opts->url};
-	rc = otto__backend_create(KIND, "locks", s->name, s->plugin_path, s->t.create, &config, &s->self, err);
+	if (otto__registry_isolation(opts->registry) == OTTO_ISOLATION_WORKER &&
+	    otto_registry_find(opts->registry, OTTO_KIND_LOCK_STORE, opts->store) &&
+	    !otto__registry_is_builtin(opts->registry, OTTO_KIND_LOCK_STORE, opts->store)) {
+		/* As every backend from a plugin file: in its own worker. */
+		rc = otto__remote_open(&s->remote, opts->registry, OTTO_KIND_LOCK_STORE, opts->store, &config, err);
+		s->t = otto__remote_lock_store_type;
+		s->self = s->remote;
+	} else {
+		rc = otto__registry_lock_store_type(opts->registry, opts->store, &type, err);
+		if (rc == OTTO_OK) {
+			s->t = *type;
+			rc = otto__backend_create(KIND, "locks", s->name, s->plugin_path, s->t.create, &config, &s->self,
+						  err);
+		}
+	}
 	if (rc != OTTO_OK) {
 		free(s->name);
 		free(s->plugin_path);
@@ -174,10 +186,16 @@ static void plugin_close(void *store)
 	plugin_store *s = store;
 	if (!s)
 		return;
-	otto__call_mark mark;
-	otto__call_mark_begin(&mark, KIND, s->name, s->plugin_path, "destroy");
-	s->t.destroy(s->self);
-	otto__call_mark_end(&mark);
+	if (s->remote) {
+		/* A failure there was the answer of the call it happened in. */
+		otto_error err;
+		(void)otto__remote_close(s->remote, &err);
+	} else {
+		otto__call_mark mark;
+		otto__call_mark_begin(&mark, KIND, s->name, s->plugin_path, "destroy");
+		s->t.destroy(s->self);
+		otto__call_mark_end(&mark);
+	}
 	free(s->name);
 	free(s->plugin_path);
 	free(s->where);

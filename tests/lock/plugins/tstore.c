@@ -5,7 +5,8 @@
  * third backend kind working through the real discovery path and the
  * lock manager's plugin store, without a database. Special urls make it
  * misbehave on purpose: "fail-create", and names starting "bad-" (get and
- * acquire answer about another name), "err-" (the call fails).
+ * acquire answer about another name), "err-" (the call fails), "crash-"
+ * (acquire aborts: the store runs in otto-worker, so otto survives).
  * A line: user uid host pid pid_start boot pidns taken expiry sha256
  */
 #include <otto/plugin.h>
@@ -131,6 +132,8 @@ static int ts_acquire(void *self, const otto_lock_claim *c, uint32_t *outcome, o
 		return otto_error_set(err, OTTO_ERROR, "tstore: the store is down");
 	if (strncmp(c->name, "bad-", 4) == 0)
 		return report(info, "other", NULL, OTTO_LOCK_HELD, err);
+	if (strncmp(c->name, "crash-", 6) == 0)
+		abort(); /* in its worker: otto must survive and say so */
 	int fd = guard(t, err);
 	if (fd < 0)
 		return OTTO_ERROR;
