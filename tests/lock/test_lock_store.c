@@ -67,6 +67,24 @@ Test(lock_store, otto_plugins_lists_the_third_kind)
 	tu_result_free(&r);
 }
 
+/* A lock store without a required entry is refused by the registry, and
+ * `otto lock` then finds no store of that name: never the folder instead. */
+Test(lock_store, an_incomplete_store_is_refused_at_registration)
+{
+	const char *argv[] = {OTTO_BIN, "plugins", NULL};
+	char *path = tu_fmt("OTTO_PLUGIN_PATH=%s/lock_tstore_nolist", OTTO_TEST_PLUGIN_DIR);
+	const char *env[] = {path, NULL};
+	tu_result r = tu_run(argv, project, env, 20);
+	cr_assert(tu_contains(r.out, "lock store backend 'tstore' has no list"), "%s%s", r.out, r.err);
+	tu_result_free(&r);
+	const char *acquire[] = {OTTO_BIN, "lock", "acquire", "router1", NULL};
+	r = tu_run(acquire, project, env, 20);
+	cr_assert_neq(r.status, 0);
+	cr_assert(tu_contains(r.err, "no lock store backend named 'tstore'"), "%s", r.err);
+	tu_result_free(&r);
+	free(path);
+}
+
 Test(lock_store, acquire_list_release_and_the_gate_all_go_through_the_store)
 {
 	tu_result r = OTTO("lock", "acquire", "router1", "--expiry", "1h");

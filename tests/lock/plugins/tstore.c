@@ -7,6 +7,7 @@
  * misbehave on purpose: "fail-create", and names starting "bad-" (get and
  * acquire answer about another name), "err-" (the call fails), "crash-"
  * (acquire aborts: the store runs in otto-worker, so otto survives).
+ * Built with TSTORE_NO_LIST it lacks a required entry: the registry refuses it.
  * A line: user uid host pid pid_start boot pidns taken expiry sha256
  */
 #include <otto/plugin.h>
@@ -203,6 +204,7 @@ static int ts_get(void *self, const otto_lock_claim *c, otto_lock_out *out, otto
 	return report(out, c->name, &l, state_of(&l, c->now), err);
 }
 
+#ifndef TSTORE_NO_LIST
 static int ts_list(void *self, const otto_lock_claim *c, otto_lock_out *out, otto_error *err)
 {
 	const ts *t = self;
@@ -226,6 +228,8 @@ static int ts_list(void *self, const otto_lock_claim *c, otto_lock_out *out, ott
 	return rc;
 }
 
+#endif
+
 static const otto_setting_decl TS_KEYS[] = {{NULL, 0, 0, NULL}};
 
 static const otto_lock_store_type TSTORE = {
@@ -238,7 +242,9 @@ static const otto_lock_store_type TSTORE = {
 	.acquire = ts_acquire,
 	.release = ts_release,
 	.get = ts_get,
+#ifndef TSTORE_NO_LIST
 	.list = ts_list,
+#endif
 	.settings_keys = TS_KEYS,
 };
 
