@@ -1,14 +1,14 @@
 /*
- * Between the lock manager's sources (libotto only; the plugin reads
- * through lock_file.h).
+ * Between the lock manager's sources (libotto only).
  *
  * One lock manager, stores behind it. The manager (lock_manager.c) owns
  * what every store shares: who the holder is, the held list, the release
  * token, the sorted all-or-nothing acquire and its deadline. A store owns
  * one name at a time: it takes, releases and reads a name under its own
  * exclusion and decides, from the claim the manager hands it, whether the
- * current lock is the caller's. Today's store is the lock folder
- * (lock_store_folder.c); a team store (PostgreSQL) is the next.
+ * current lock is the caller's. The stores: the lock folder
+ * (lock_store_folder.c) and any lock store a plugin registers (ABI 1.2,
+ * lock_store_plugin.c, in its worker), selected by [locks] store.
  */
 #ifndef OTTO_LOCKS_H
 #define OTTO_LOCKS_H
