@@ -57,7 +57,17 @@ static int add_reservation(otto_registrar *reg, const otto_reservation_backend_t
 	return add_type((conf_registrar *)reg, OTTO_KIND_RESERVATION, type, size, name, err);
 }
 
-static const otto_registrar_ops registrar_ops = {sizeof(otto_registrar_ops), add_lab, add_reservation};
+/* Lock stores (ABI 1.2) have no conformance rules yet: accepted, not checked. */
+static int add_lock_store(otto_registrar *reg, const otto_lock_store_type *type, otto_error *err)
+{
+	(void)reg;
+	(void)type;
+	(void)err;
+	return OTTO_OK;
+}
+
+static const otto_registrar_ops registrar_ops = {sizeof(otto_registrar_ops), add_lab, add_reservation,
+						 add_lock_store};
 
 static bool fail(conf_plugin *p, const char *rule, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static bool fail(conf_plugin *p, const char *rule, const char *fmt, ...)

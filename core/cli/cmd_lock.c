@@ -193,6 +193,10 @@ static int open_manager(otto_cli *cli, bool record, pid_t holder, const char *to
 	o.user = record ? cli->as_user : NULL;
 	o.holder_pid = holder;
 	o.token = token;
+	/* A store a plugin provides ([locks] store) is found in the registry;
+	 * the lock folder needs none, so no scan for it. */
+	if (o.store && !(o.registry = cli_registry(cli)))
+		return CLI_EXIT_USAGE;
 	if (otto_lock_manager_new(m, &o, &err) != OTTO_OK)
 		return cli_fail(&err);
 	return CLI_EXIT_OK;

@@ -83,7 +83,7 @@ on the lab host, and gates a test run with `otto reservation check`, which
 succeeds only when the user provably holds every resource a lab needs.
 
 This package holds the command and the shipped backend plugins (example,
-json, lock).")
+json); the lock view is built into libotto.")
 set(CPACK_DEBIAN_LIBOTTO_PACKAGE_NAME libotto${OTTO_SOVERSION})
 set(CPACK_DEBIAN_LIBOTTO_PACKAGE_SECTION libs)
 # The library's control files: shlibs (what a program linked against it

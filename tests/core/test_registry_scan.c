@@ -16,9 +16,11 @@ Test(registry_scan, builtin_none_without_any_folder)
 	cr_assert_null(p->detail);
 	cr_assert_str_eq(p->plugin_name, "none");
 	cr_assert_str_eq(p->plugin_version, OTTO_VERSION);
-	cr_assert_eq(p->n_backends, 1);
+	cr_assert_eq(p->n_backends, 2, "none and the lock view (issue 12)");
 	cr_assert_eq(p->backends[0].kind, OTTO_KIND_RESERVATION);
 	cr_assert_str_eq(p->backends[0].name, "none");
+	cr_assert_eq(p->backends[1].kind, OTTO_KIND_RESERVATION);
+	cr_assert_str_eq(p->backends[1].name, "lock");
 	cr_assert_str_eq(p->backends[0].path, "(built-in)");
 	cr_assert_null(p->backends[0].shadowed_by);
 	cr_assert_eq(otto_registry_find(reg, OTTO_KIND_RESERVATION, "none"), &p->backends[0]);
@@ -59,9 +61,10 @@ Test(registry_scan, good_plugin_loads_and_lists)
 	cr_assert_str_eq(names.items[0], "good");
 	otto_strlist_free(&names);
 	cr_assert_eq(otto_registry_names(reg, OTTO_KIND_RESERVATION, &names), OTTO_OK);
-	cr_assert_eq(names.count, 2);
+	cr_assert_eq(names.count, 3);
 	cr_assert_str_eq(names.items[0], "good");
-	cr_assert_str_eq(names.items[1], "none");
+	cr_assert_str_eq(names.items[1], "lock");
+	cr_assert_str_eq(names.items[2], "none");
 	otto_strlist_free(&names);
 	cr_assert_eq(otto_registry_dir_count(reg), 1);
 	cr_assert_str_eq(otto_registry_dir(reg, 0), CASE_DIR("good"));

@@ -180,7 +180,7 @@ Test(registry_use, suggest_and_unknown_backend_message)
 	cr_assert_str_eq(err.message, "no lab backend named 'zzzzzz'. Available: dup, good.");
 	otto_registry_unknown_backend_error(reg, OTTO_KIND_RESERVATION, "nnone", &err);
 	cr_assert_str_eq(err.message,
-			 "no reservation backend named 'nnone'. Did you mean 'none'? Available: good, none.");
+			 "no reservation backend named 'nnone'. Did you mean 'none'? Available: good, lock, none.");
 
 	const otto_lab_repository_type *type = NULL;
 	cr_assert_eq(otto__registry_lab_type(reg, "godo", &type, &err), OTTO_ENOBACKEND);

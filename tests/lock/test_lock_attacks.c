@@ -27,8 +27,7 @@
 #include <unistd.h>
 
 #define SETTINGS                                                                                                      \
-	"[lab]\nbackend = \"example\"\n\n[reservations]\nbackend = \"lock\"\n\n[reservations.lock]\ndir = \"locks\"\n" \
-	"\n[locks]\ndir = \"locks\"\n"
+	"[lab]\nbackend = \"example\"\n\n[reservations]\nbackend = \"lock\"\n\n[locks]\ndir = \"locks\"\n"
 
 static char *project, *locks;
 

@@ -11,8 +11,7 @@
 #include <unistd.h>
 
 #define SETTINGS                                                                                                      \
-	"[lab]\nbackend = \"example\"\n\n[reservations]\nbackend = \"lock\"\n\n[reservations.lock]\ndir = \"locks\"\n" \
-	"\n[locks]\ndir = \"locks\"\n"
+	"[lab]\nbackend = \"example\"\n\n[reservations]\nbackend = \"lock\"\n\n[locks]\ndir = \"locks\"\n"
 
 static char *project;
 
@@ -286,4 +285,64 @@ Test(lock_cli, usage_errors)
 		cr_assert_not(tu_contains(r.out, "Usage: otto lock COMMAND"), "%s: %s", sub_usage[i][0], r.out);
 		tu_result_free(&r);
 	}
+}
+
+/* Issue 12: [locks] is the one place naming the lock store. With only
+ * [locks] dir set, the gate once read the default folder while `otto lock`
+ * wrote to dir, so a held board was reported unreserved. */
+Test(lock_cli, the_gate_reads_the_folder_locks_dir_names)
+{
+	free(tu_write(project, ".otto/settings.toml",
+		      "[lab]\nbackend = \"example\"\n\n[reservations]\nbackend = \"lock\"\n\n[locks]\ndir = "
+		      "\"elsewhere\"\n"));
+	tu_result r = OTTO("lock", "acquire", "router1", "--expiry", "1h");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	tu_result_free(&r);
+	r = OTTO("reservation", "who", "router1");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(lt_contains_fmt(r.out, "%s\n", lt_me()), "the gate must see the lock in [locks] dir: '%s'", r.out);
+	tu_result_free(&r);
+	r = OTTO("lock", "release", "router1");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	tu_result_free(&r);
+	r = OTTO("reservation", "who", "router1");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_empty(r.out);
+	tu_result_free(&r);
+}
+
+/* A [reservations.lock] table would be a second place: refused, naming
+ * where it was written and where it belongs, and the check fails closed. */
+Test(lock_cli, a_reservations_lock_table_is_refused_naming_locks)
+{
+	free(tu_write(project, ".otto/settings.toml",
+		      "[lab]\nbackend = \"example\"\n\n[reservations]\nbackend = \"lock\"\n\n[reservations.lock]\n"
+		      "dir = \"locks\"\n"));
+	tu_result r = OTTO("reservation", "check", "--lab", "east");
+	cr_assert_neq(r.status, 0, "%s %s", r.out, r.err);
+	cr_assert(tu_contains(r.err, "settings.toml:8: [reservations.lock] dir is not read: the lock backend reads the "
+				     "lock store that [locks] names"),
+		  "%s", r.err);
+	cr_assert(tu_contains(r.err, "write it under [locks]"), "%s", r.err);
+	tu_result_free(&r);
+}
+
+/* [locks] store names a store no plugin provides: `otto lock` and the gate
+ * both fail, naming it (never falling back to the folder). */
+Test(lock_cli, an_unknown_lock_store_fails_both_ways)
+{
+	free(tu_write(project, ".otto/settings.toml",
+		      "[lab]\nbackend = \"example\"\n\n[reservations]\nbackend = \"lock\"\n\n[locks]\ndir = "
+		      "\"locks\"\nstore = \"nosuch\"\n"));
+	tu_result r = OTTO("lock", "acquire", "router1");
+	cr_assert_neq(r.status, 0, "%s", r.err);
+	cr_assert(tu_contains(r.err, "no lock store backend named 'nosuch'"), "%s", r.err);
+	tu_result_free(&r);
+	r = OTTO("reservation", "who", "router1");
+	cr_assert_neq(r.status, 0, "%s", r.out);
+	cr_assert(tu_contains(r.err, "no lock store backend named 'nosuch'"), "%s", r.err);
+	tu_result_free(&r);
+	r = OTTO("lock", "list");
+	cr_assert_neq(r.status, 0, "%s", r.out);
+	tu_result_free(&r);
 }

@@ -40,7 +40,7 @@ ERROR_CASE(plugins_call_timeout_zero, "[plugins]\ncall_timeout = 0\n", 2,
 ERROR_CASE(plugins_call_timeout_too_long, "[plugins]\ncall_timeout = 3601\n", 2,
 	   "'call_timeout' in [plugins] must be between 1 and 3600 seconds, not 3601")
 ERROR_CASE(unknown_key_locks, "[locks]\ndirectory = \"/tmp\"\n", 2,
-	   "unknown key 'directory' in [locks] (accepted: dir, check_pid)")
+	   "unknown key 'directory' in [locks] (accepted: dir, check_pid, store, url)")
 
 ERROR_CASE(lab_backend_not_string, "[lab]\nbackend = 1\n", 2, "'backend' in [lab] must be a string, not an integer")
 ERROR_CASE(lab_backend_empty, "[lab]\nbackend = \"\"\n", 2, "'backend' in [lab] must not be empty")

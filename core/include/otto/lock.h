@@ -48,13 +48,19 @@ typedef struct otto_lock_options {
 	 * `otto lock acquire` prints): the locks it took count as this
 	 * manager's for release. NULL: none. */
 	const char *token;
+	/* Since 0.2: the lock store, "files" (NULL: the lock folder `dir`)
+	 * or the name of a lock store a plugin provides, found in `registry`
+	 * and created with `url` ([locks] store and url). */
+	const char *store;
+	const char *url;
+	otto_registry *registry;
 } otto_lock_options;
 
 /* Defaults: dir NULL, check_pid true, everything else unset. */
 void otto_lock_options_init(otto_lock_options *opts);
 
-/* Fill dir and check_pid from the [locks] table ("dir" relative to the
- * repository root). Strings point into `s` (or into *dir_out, which the
+/* Fill dir, check_pid, store and url from the [locks] table ("dir"
+ * relative to the repository root). Strings point into `s` (or into *dir_out, which the
  * caller frees). A wrong type is OTTO_ESETTINGS naming file:line. */
 int otto_lock_options_from_settings(otto_lock_options *opts, const otto_settings *s, char **dir_out,
 				    otto_error *err);

@@ -142,10 +142,11 @@ void otto_window_list_free(otto_window_list *list);
 
 typedef enum otto_backend_kind {
 	OTTO_KIND_LAB = 1,
-	OTTO_KIND_RESERVATION = 2
+	OTTO_KIND_RESERVATION = 2,
+	OTTO_KIND_LOCK_STORE = 3 /* since 0.2 (ABI 1.2): where machine locks live */
 } otto_backend_kind;
 
-/* "lab" / "reservation" */
+/* "lab" / "reservation" / "lock store" */
 const char *otto_backend_kind_name(otto_backend_kind kind);
 
 typedef enum otto_plugin_status {

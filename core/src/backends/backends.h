@@ -94,6 +94,8 @@ int otto__remote_call(otto__remote *remote, const char *op, otto__worker_item_fn
 
 extern const otto_lab_repository_type otto__remote_lab_type;
 extern const otto_reservation_backend_type otto__remote_reservation_type;
+/* A lock store in its worker (remote_lock.c): `self` is the otto__remote. */
+extern const otto_lock_store_type otto__remote_lock_store_type;
 
 /* The record behind otto_plugin_call_in_progress(): filled before a plugin
  * function is called and unlinked after it returns. It lives in the
@@ -189,5 +191,12 @@ int otto__summaries_collect(otto_lab_repository *repo, otto_summary_list *out, o
  * repository. Using [lab] backend as well is OTTO_ESETTINGS; a source that
  * cannot be opened fails the whole open with its label in the message. */
 int otto__layered_open(otto_lab_repository **out, otto_registry *reg, const otto_settings *settings, otto_error *err);
+
+/* The built-in `lock` view on a lock store a plugin provides (opts->store,
+ * opts->registry): a lock manager's list behind the reservation calls
+ * (locks/lock_view_backend.c). */
+struct otto_lock_options;
+int otto__lock_view_open_store(otto_reservation_backend **out, const struct otto_lock_options *opts,
+			       otto_error *err);
 
 #endif

@@ -252,7 +252,7 @@ int otto__remote_open(otto__remote **out, otto_registry *reg, otto_backend_kind 
 	close(fd);
 	fd = -1;
 	void *self = NULL;
-	const char *table = kind == OTTO_KIND_LAB ? "lab" : "reservations";
+	const char *table = kind == OTTO_KIND_LAB ? "lab" : kind == OTTO_KIND_LOCK_STORE ? "locks" : "reservations";
 	rc = otto__backend_create_ctx(r->kind, table, name, path, remote_create, r, config, &self, err);
 	if (rc != OTTO_OK)
 		goto fail;

@@ -1,8 +1,9 @@
 /*
  * Lock files on disk: the record format, holder liveness and reading a lock
- * folder. Shared by libotto's folder store and the `lock` reservation
- * plugin, which compiles these sources in itself (it must not link
- * libotto), so lock_file*.c use only libc, the SDK header and
+ * folder. Shared by libotto's folder store and the built-in `lock`
+ * reservation backend (lock_view_backend.c). They once were compiled into a
+ * plugin too, and still keep its rules (tests/lock's format test and the
+ * fuzzers compile them in alone): lock_file*.c use only libc, the SDK header and
  * util/path_trust.h (itself libc-only): no otto__ helpers, no aborting
  * allocations, every failure is a status. Out-parameters are set on every
  * path, failures included (NULL, 0, -1), so that a caller's cleanup never

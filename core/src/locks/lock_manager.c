@@ -98,7 +98,13 @@ OTTO_API int otto_lock_manager_new(otto_lock_manager **out, const otto_lock_opti
 	}
 	if ((rc = otto__lock_token_new(m->token, m->token_hash, err)) != OTTO_OK)
 		goto fail;
-	rc = m->ops->open(&m->store, opts->dir ? opts->dir : OTTO_LOCK_DEFAULT_DIR, &m->holder, opts->no_sync, err);
+	if (opts->store && strcmp(opts->store, "files") != 0) {
+		m->ops = &otto__lock_store_plugin;
+		rc = otto__lock_store_plugin_open(&m->store, opts, &m->holder, err);
+	} else {
+		rc = m->ops->open(&m->store, opts->dir ? opts->dir : OTTO_LOCK_DEFAULT_DIR, &m->holder, opts->no_sync,
+				  err);
+	}
 	if (rc != OTTO_OK)
 		goto fail;
 	*out = m;
@@ -294,6 +300,11 @@ OTTO_API int otto_lock_manager_acquire_all(otto_lock_manager *m, const char *con
 		if (m->ops->wait) {
 			otto__lock_eval ev = eval_of(m);
 			m->ops->wait(m->store, sorted[i - 1], &ev, deadline);
+		} else {
+			/* A store that cannot wait for a change is asked again. */
+			int64_t left = deadline - otto__monotonic_ms();
+			struct timespec ts = {0, (left < 50 ? (left > 0 ? left : 0) : 50) * 1000000L};
+			nanosleep(&ts, NULL);
 		}
 	}
 out:

@@ -59,6 +59,17 @@ OTTO_API int otto_lock_options_from_settings(otto_lock_options *opts, const otto
 						      "%s: [locks] check_pid must be a boolean (true or false)", where);
 			}
 			opts->check_pid = it->boolean;
+		} else if (strcmp(it->key, "store") == 0 || strcmp(it->key, "url") == 0) {
+			if (it->type != OTTO_VALUE_STRING || !it->string[0]) {
+				free(*dir_out);
+				*dir_out = NULL;
+				return otto_error_set(err, OTTO_ESETTINGS, "%s: [locks] %s must be a non-empty string",
+						      where, it->key);
+			}
+			if (it->key[0] == 's')
+				opts->store = strcmp(it->string, "files") == 0 ? NULL : it->string;
+			else
+				opts->url = it->string;
 		}
 	}
 	return OTTO_OK;

@@ -1,14 +1,14 @@
 /*
- * Between the lock manager's sources (libotto only; the plugin reads
- * through lock_file.h).
+ * Between the lock manager's sources (libotto only).
  *
  * One lock manager, stores behind it. The manager (lock_manager.c) owns
  * what every store shares: who the holder is, the held list, the release
  * token, the sorted all-or-nothing acquire and its deadline. A store owns
  * one name at a time: it takes, releases and reads a name under its own
  * exclusion and decides, from the claim the manager hands it, whether the
- * current lock is the caller's. Today's store is the lock folder
- * (lock_store_folder.c); a team store (PostgreSQL) is the next.
+ * current lock is the caller's. The stores: the lock folder
+ * (lock_store_folder.c) and any lock store a plugin registers (ABI 1.2,
+ * lock_store_plugin.c, in its worker), selected by [locks] store.
  */
 #ifndef OTTO_LOCKS_H
 #define OTTO_LOCKS_H
@@ -83,6 +83,13 @@ typedef struct otto__lock_store_ops {
 const otto__lock_store_ops *otto__lock_store_find(const char *name);
 
 extern const otto__lock_store_ops otto__lock_store_folder;
+
+/* A lock store a plugin provides ([locks] store = "<name>", found in
+ * opts->registry, created with [locks] url), behind the same ops. Its
+ * open() is not used: otto__lock_store_plugin_open makes the store. */
+extern const otto__lock_store_ops otto__lock_store_plugin;
+int otto__lock_store_plugin_open(void **store, const otto_lock_options *opts, const otto__lock_holder *holder,
+				 otto_error *err);
 
 /* ------------------------------------------------------------ helpers -- */
 

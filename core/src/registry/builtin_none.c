@@ -1,4 +1,7 @@
 /*
+ * The built-in descriptor: the `none` reservation backend here, and the
+ * `lock` view (locks/lock_view_backend.c), registered together.
+ *
  * The built-in `none` reservation backend: nobody holds anything, so the
  * reservation check has nothing to compare against and passes. It is the
  * default when settings name no reservation backend.
@@ -68,7 +71,8 @@ static const otto_reservation_backend_type none_type = {
 
 static int register_none(otto_registrar *reg, otto_error *err)
 {
-	return otto_register_reservation_backend(reg, &none_type, err);
+	int rc = otto_register_reservation_backend(reg, &none_type, err);
+	return rc == OTTO_OK ? otto__register_builtin_lock(reg, err) : rc;
 }
 
 /* Not OTTO_PLUGIN_DEFINE: that would export an `otto_plugin` symbol from

@@ -17,6 +17,8 @@ int otto__registry_lab_type(otto_registry *reg, const char *name, const otto_lab
 			    otto_error *err);
 int otto__registry_reservation_type(otto_registry *reg, const char *name,
 				    const otto_reservation_backend_type **type, otto_error *err);
+int otto__registry_lock_store_type(otto_registry *reg, const char *name, const otto_lock_store_type **type,
+				   otto_error *err);
 
 /* How backends from plugin files run, and the per-call time limit of a
  * worker call, in milliseconds. */
@@ -44,5 +46,8 @@ const char *otto__registry_plugin_path(const otto_registry *reg, otto_backend_ki
 /* The built-in plugins' descriptors (compiled into libotto), registered
  * through the same path as files. NULL-terminated. */
 extern const otto_plugin_descriptor *const otto__builtin_plugins[];
+/* Registers the built-in `lock` reservation backend
+ * (locks/lock_view_backend.c); the built-in descriptor calls it. */
+int otto__register_builtin_lock(otto_registrar *reg, otto_error *err);
 
 #endif

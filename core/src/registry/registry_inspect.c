@@ -17,6 +17,7 @@
  * is optional and reads as NULL when an older SDK's struct stops short. */
 #define LAB_REQUIRED_SIZE END_OF(otto_lab_repository_type, load_lab)
 #define RESERVATION_REQUIRED_SIZE END_OF(otto_reservation_backend_type, who_reserved)
+#define LOCK_STORE_REQUIRED_SIZE END_OF(otto_lock_store_type, list)
 
 void otto__inspection_free(otto__inspection *insp)
 {
@@ -112,7 +113,9 @@ static int check_and_add(collecting_registrar *cr, otto_backend_kind kind, const
 	}
 	otto__any_type *copy = &insp->types[insp->n_backends];
 	memset(copy, 0, sizeof *copy);
-	size_t host_size = kind == OTTO_KIND_LAB ? sizeof copy->lab : sizeof copy->reservation;
+	size_t host_size = kind == OTTO_KIND_LAB	   ? sizeof copy->lab
+			   : kind == OTTO_KIND_RESERVATION ? sizeof copy->reservation
+							   : sizeof copy->lock_store;
 	memcpy(copy, type, struct_size < host_size ? struct_size : host_size);
 	/* From now on the host's own size: every field it knows is readable. */
 	copy->lab.struct_size = host_size;
@@ -157,10 +160,29 @@ static int add_reservation(otto_registrar *reg, const otto_reservation_backend_t
 	return check_and_add(cr, OTTO_KIND_RESERVATION, type, size, required, 5, err);
 }
 
+static int add_lock_store(otto_registrar *reg, const otto_lock_store_type *type, otto_error *err)
+{
+	collecting_registrar *cr = (collecting_registrar *)reg;
+	size_t size = type ? type->struct_size : 0;
+	required_entry required[7] = {{"create", false}, {"destroy", false}, {"where", false}, {"acquire", false},
+				      {"release", false}, {"get", false},     {"list", false}};
+	if (type && size >= LOCK_STORE_REQUIRED_SIZE) {
+		required[0].present = type->create != NULL;
+		required[1].present = type->destroy != NULL;
+		required[2].present = type->where != NULL;
+		required[3].present = type->acquire != NULL;
+		required[4].present = type->release != NULL;
+		required[5].present = type->get != NULL;
+		required[6].present = type->list != NULL;
+	}
+	return check_and_add(cr, OTTO_KIND_LOCK_STORE, type, size, LOCK_STORE_REQUIRED_SIZE, required, 7, err);
+}
+
 static const otto_registrar_ops registrar_ops = {
     sizeof(otto_registrar_ops),
     add_lab,
     add_reservation,
+    add_lock_store,
 };
 
 static void drop_backends(otto__inspection *insp)

@@ -26,6 +26,7 @@
 typedef union otto__any_type {
 	otto_lab_repository_type lab;
 	otto_reservation_backend_type reservation;
+	otto_lock_store_type lock_store;
 } otto__any_type;
 
 typedef struct otto__backend_entry {

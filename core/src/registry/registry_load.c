@@ -268,3 +268,12 @@ int otto__registry_reservation_type(otto_registry *reg, const char *name, const 
 	*type = any ? &any->reservation : NULL;
 	return rc;
 }
+
+int otto__registry_lock_store_type(otto_registry *reg, const char *name, const otto_lock_store_type **type,
+				   otto_error *err)
+{
+	const otto__any_type *any;
+	int rc = registry_type(reg, OTTO_KIND_LOCK_STORE, name, &any, err);
+	*type = any ? &any->lock_store : NULL;
+	return rc;
+}

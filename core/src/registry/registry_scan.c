@@ -71,7 +71,7 @@ bool otto__inspection_get(otto__reader *r, uint32_t *index, otto__inspection *ou
 		const char *bname = otto__get_str(r);
 		const char *description = otto__get_str(r);
 		if (r->bad || !bname || !otto__valid_backend_name(bname) ||
-		    (kind != OTTO_KIND_LAB && kind != OTTO_KIND_RESERVATION))
+		    (kind != OTTO_KIND_LAB && kind != OTTO_KIND_RESERVATION && kind != OTTO_KIND_LOCK_STORE))
 			return false;
 		for (size_t k = 0; k < out->n_backends; k++)
 			if (out->backends[k].kind == (otto_backend_kind)kind && strcmp(out->backends[k].name, bname) == 0)

@@ -34,6 +34,8 @@ static const fixed_key fixed_keys[] = {
     {"plugins", "allow_untrusted", T_BOOLEAN, "a boolean (true or false)"},
     {"locks", "dir", T_STRING, "a string"},
     {"locks", "check_pid", T_BOOLEAN, "a boolean (true or false)"},
+    {"locks", "store", T_STRING, "a string"},
+    {"locks", "url", T_STRING, "a string"},
     {"lab.sources.*", "backend", T_STRING, "a string"},
     {"lab.sources.#*", "name", T_STRING, "a string"},
 };

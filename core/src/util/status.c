@@ -75,6 +75,8 @@ OTTO_API const char *otto_backend_kind_name(otto_backend_kind kind)
 		return "lab";
 	case OTTO_KIND_RESERVATION:
 		return "reservation";
+	case OTTO_KIND_LOCK_STORE:
+		return "lock store";
 	}
 	return "unknown";
 }

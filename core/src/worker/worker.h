@@ -64,6 +64,20 @@
  *      GET_RESERVATION_WINDOWS {str user}             -> WINDOWS..., END
  *      RESERVE / CANCEL {str user, strs resources, i64 start, i64 end,
  *                        u32 flags}                   -> WINDOWS..., END
+ *      Lock stores (kind 3, ABI 1.2), each call with the manager's claim:
+ *      LOCK_WHERE {}                     -> STRINGS (exactly one), END
+ *      LOCK_ACQUIRE {claim}              -> LOCKS..., LOCK_OUTCOME, END
+ *      LOCK_RELEASE / LOCK_GET / LOCK_LIST {claim}    -> LOCKS..., END
+ *               claim  = {str name, holder, str new_sha256,
+ *                         str held_sha256, str given_sha256,
+ *                         i64 expiry_seconds, u32 flags, u8 check_pid,
+ *                         i64 now}
+ *               holder = {str user, i64 uid, str host, i64 pid,
+ *                         u64 pid_start, str boot_id, str pidns}
+ *             LOCK_OUTCOME {u32 outcome} is not an item: at most one, after
+ *             the items, and only in the answer of LOCK_ACQUIRE. The
+ *             worker refuses lock calls to a backend of another kind, and
+ *             the calls of other kinds to a lock store.
  *
  *   3. Item frames stream the out-object calls the plugin makes, in order,
  *      in batches of up to ~64 KiB: {u32 n, n x item}, each item one add:
@@ -81,6 +95,10 @@
  *        SUMMARIES {u8 present, str id, strs labs, str ip, str element,
  *                   i64 element_id, str board, i64 slot, u8 docker_capable}
  *        WINDOWS   {str resource, i64 start, i64 end}
+ *        LOCKS     {str name, u32 state, str problem, str user, i64 uid,
+ *                   str host, i64 pid, i64 taken, i64 expiry, str where,
+ *                   u64 fence}   (otto_lock_out_add; fields past the
+ *                   plugin's struct_size arrive as their "absent" value)
  *        WARNINGS  str   (otto_string_out_warn / otto_summary_out_warn,
  *                   in any answer of STRINGS or SUMMARIES; cut to
  *                   4 KiB by the worker, so a warning never fails a call)
@@ -133,6 +151,11 @@ enum otto__worker_frame {
 	OTTO__W_GET_RESERVATION_WINDOWS = 34,
 	OTTO__W_RESERVE = 35,
 	OTTO__W_CANCEL = 36,
+	OTTO__W_LOCK_WHERE = 40,
+	OTTO__W_LOCK_ACQUIRE = 41,
+	OTTO__W_LOCK_RELEASE = 42,
+	OTTO__W_LOCK_GET = 43,
+	OTTO__W_LOCK_LIST = 44,
 
 	OTTO__W_END = 64,
 	OTTO__W_PLUGIN = 65,
@@ -143,7 +166,9 @@ enum otto__worker_frame {
 	OTTO__W_LINKS = 73,
 	OTTO__W_SUMMARIES = 74,
 	OTTO__W_WINDOWS = 75,
-	OTTO__W_WARNINGS = 76
+	OTTO__W_WARNINGS = 76,
+	OTTO__W_LOCKS = 77,
+	OTTO__W_LOCK_OUTCOME = 78
 };
 
 enum {
@@ -188,6 +213,13 @@ void otto__config_hold_free(otto__config_hold *hold);
 /* RESERVE / CANCEL. */
 void otto__put_request(otto_buf *b, const otto_reservation_request *request);
 void otto__get_request(otto__reader *r, otto__config_hold *hold, otto_reservation_request *request);
+
+/* Lock stores: the claim of every call, and the records it answers
+ * (worker_lock.c). A claim read back points into the frame and `holder`. */
+void otto__put_lock_claim(otto_buf *b, const otto_lock_claim *claim);
+void otto__get_lock_claim(otto__reader *r, otto_lock_holder *holder, otto_lock_claim *claim);
+void otto__put_lock_record(otto_buf *b, const otto_lock_record *record);
+void otto__get_lock_record(otto__reader *r, otto_lock_record *record);
 
 /* Items, as the worker reads them from the plugin's structs (fields past
  * the plugin's struct_size are absent). NULL: a NULL record. */

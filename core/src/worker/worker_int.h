@@ -1,5 +1,6 @@
 /*
- * Private to otto-worker's own sources (worker_main.c, worker_out.c): the
+ * Private to otto-worker's own sources (worker_main.c, worker_out.c,
+ * worker_lock.c): the
  * worker's state and the out-objects that stream what a plugin adds.
  */
 #ifndef OTTO_WORKER_INT_H
@@ -37,9 +38,16 @@ typedef struct otto__wk_out {
 	otto_lab_out lab;
 	otto_summary_out summaries;
 	otto_window_out windows;
+	otto_lock_out locks;
 	otto__wk *w;
 } otto__wk_out;
 
 void otto__wk_out_init(otto__wk_out *o, otto__wk *w);
+
+/* Send END (worker_main.c), after closing the item frame being filled. */
+void otto__wk_send_end(otto__wk *w, int status, const char *message);
+
+/* A lock store's call (worker_lock.c): answers the request completely. */
+void otto__wk_lock_call(otto__wk *w, uint32_t type, otto__reader *r, const otto_lock_store_type *t, void *self);
 
 #endif

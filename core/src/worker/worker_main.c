@@ -108,7 +108,7 @@ static int take_fd(otto__wk *w)
 	return fd;
 }
 
-static void send_end(otto__wk *w, int status, const char *message)
+void otto__wk_send_end(otto__wk *w, int status, const char *message)
 {
 	otto__wk_items_close(w);
 	size_t start = otto__frame_begin(&w->out, OTTO__W_END, w->tag);
@@ -121,6 +121,11 @@ static void send_end(otto__wk *w, int status, const char *message)
 /* After a plugin call: what it left in stdio's buffer reaches the pipe
  * libotto watches before the answer does; then the answer. An item that
  * could not be carried makes the answer an error whatever the plugin said. */
+static void send_end(otto__wk *w, int status, const char *message)
+{
+	otto__wk_send_end(w, status, message);
+}
+
 static void end_call(otto__wk *w, int status, otto_error *err)
 {
 	fflush(stdout);
@@ -219,6 +224,8 @@ static void do_open(otto__wk *w, otto__reader *r, backend_state *b)
 	if (kind == OTTO_KIND_LAB) {
 		caps |= b->type.lab.list_host_summaries ? OTTO__CAP_SUMMARIES : 0;
 		description = b->type.lab.description;
+	} else if (kind == OTTO_KIND_LOCK_STORE) {
+		description = b->type.lock_store.description;
 	} else {
 		const otto_reservation_backend_type *t = &b->type.reservation;
 		caps |= t->list_usernames ? OTTO__CAP_USERNAMES : 0;
@@ -245,7 +252,9 @@ static void do_create(otto__wk *w, otto__reader *r, backend_state *b)
 	}
 	otto_error err = {0, ""};
 	int (*create)(const otto_config *, void **, otto_error *) =
-	    b->kind == OTTO_KIND_LAB ? b->type.lab.create : b->type.reservation.create;
+	    b->kind == OTTO_KIND_LAB	       ? b->type.lab.create
+	    : b->kind == OTTO_KIND_LOCK_STORE ? b->type.lock_store.create
+					      : b->type.reservation.create;
 	void *self = NULL;
 	int st = create(&cfg, &self, &err);
 	otto__config_hold_free(&hold);
@@ -256,13 +265,20 @@ static void do_create(otto__wk *w, otto__reader *r, backend_state *b)
 	end_call(w, st, &err);
 }
 
+static void destroy_backend(backend_state *b)
+{
+	if (b->kind == OTTO_KIND_LAB)
+		b->type.lab.destroy(b->self);
+	else if (b->kind == OTTO_KIND_LOCK_STORE)
+		b->type.lock_store.destroy(b->self);
+	else
+		b->type.reservation.destroy(b->self);
+}
+
 static void do_destroy(otto__wk *w, backend_state *b)
 {
 	if (b->created) {
-		if (b->kind == OTTO_KIND_LAB)
-			b->type.lab.destroy(b->self);
-		else
-			b->type.reservation.destroy(b->self);
+		destroy_backend(b);
 		b->created = false;
 	}
 	fflush(stdout);
@@ -272,6 +288,15 @@ static void do_destroy(otto__wk *w, backend_state *b)
 /* The calls of a created backend. */
 static void do_call(otto__wk *w, uint32_t type, otto__reader *r, backend_state *b)
 {
+	bool lock_call = type >= OTTO__W_LOCK_WHERE && type <= OTTO__W_LOCK_LIST;
+	if (lock_call != (b->kind == OTTO_KIND_LOCK_STORE) || (lock_call && !b->created)) {
+		refuse(w, OTTO_EINVALID, "a malformed or misplaced request (type %u)", type);
+		return;
+	}
+	if (lock_call) {
+		otto__wk_lock_call(w, type, r, &b->type.lock_store, b->self);
+		return;
+	}
 	otto__wk_out out;
 	otto__wk_out_init(&out, w);
 	otto_error err = {0, ""};
@@ -368,10 +393,7 @@ static void leave(otto__wk *w, backend_state *b)
 	/* Every create() that succeeded gets its destroy(), even when libotto
 	 * left without asking. */
 	if (b->created) {
-		if (b->kind == OTTO_KIND_LAB)
-			b->type.lab.destroy(b->self);
-		else
-			b->type.reservation.destroy(b->self);
+		destroy_backend(b);
 	}
 	otto__inspection_free(&b->insp);
 	if (b->module)

@@ -164,6 +164,17 @@ static int window_add(otto_window_out *out, const char *resource, int64_t start,
 	return add_item(OUT_OF(out, windows)->w, OTTO__W_WINDOWS, put_window, &item, err);
 }
 
+static void put_lock(otto_buf *b, const void *item)
+{
+	otto__put_lock_record(b, item);
+}
+
+static int lock_add(otto_lock_out *out, const otto_lock_record *record, otto_error *err)
+{
+	return add_item(OUT_OF(out, locks)->w, OTTO__W_LOCKS, put_lock, record, err);
+}
+
+static const otto_lock_out_ops lock_ops = {sizeof(otto_lock_out_ops), lock_add};
 static const otto_string_out_ops string_ops = {sizeof(otto_string_out_ops), string_add, string_warn};
 static const otto_lab_out_ops lab_ops = {sizeof(otto_lab_out_ops), lab_add_host, lab_add_resource, lab_add_link};
 static const otto_summary_out_ops summary_ops = {sizeof(otto_summary_out_ops), summary_add, summary_warn};
@@ -175,5 +186,6 @@ void otto__wk_out_init(otto__wk_out *o, otto__wk *w)
 	o->lab.ops = &lab_ops;
 	o->summaries.ops = &summary_ops;
 	o->windows.ops = &window_ops;
+	o->locks.ops = &lock_ops;
 	o->w = w;
 }

@@ -10,10 +10,12 @@
  * A plugin is a shared object that exports exactly one symbol,
  * `otto_plugin` (see OTTO_PLUGIN_DEFINE), of type otto_plugin_descriptor.
  * Through its register_backends function it registers one or more backends
- * of either kind, each under a name:
+ * of any kind, each under a name:
  *
  *   - a lab repository (where lab hosts come from): otto_lab_repository_type
  *   - a reservation backend (who holds which resource): otto_reservation_backend_type
+ *   - since ABI 1.2, a lock store (where machine locks live, for the lock
+ *     manager and the built-in `lock` view): otto_lock_store_type
  *
  * VERSIONING
  *   The descriptor's first three fields are frozen for every ABI major. The
@@ -38,7 +40,9 @@
  *        reservation backend type, the OTTO_ECONFLICT status); the lock
  *        states (otto_lock_state) and OTTO_LOCK_DEFAULT_DIR; warnings
  *        from listings (`warn` in otto_string_out_ops and
- *        otto_summary_out_ops, otto_string_out_warn()).
+ *        otto_summary_out_ops, otto_string_out_warn()); lock stores, the
+ *        third kind (otto_lock_store_type, `add_lock_store` appended to
+ *        otto_registrar_ops, otto_register_lock_store()).
  *
  * OWNERSHIP (the whole rule set)
  *   1. What the host passes to the plugin (configuration, names, user names,
@@ -601,11 +605,14 @@ typedef struct otto_reservation_backend_type {
 /* ------------------------------------------------------------ registry -- */
 
 typedef struct otto_registrar otto_registrar;
+typedef struct otto_lock_store_type otto_lock_store_type;
 typedef struct otto_registrar_ops {
 	size_t struct_size;
 	int (*add_lab_repository)(otto_registrar *reg, const otto_lab_repository_type *type, otto_error *err);
 	int (*add_reservation_backend)(otto_registrar *reg, const otto_reservation_backend_type *type,
 				       otto_error *err);
+	/* Since ABI 1.2: call it through otto_register_lock_store(). */
+	int (*add_lock_store)(otto_registrar *reg, const otto_lock_store_type *type, otto_error *err);
 } otto_registrar_ops;
 struct otto_registrar {
 	const otto_registrar_ops *ops;
@@ -625,6 +632,17 @@ static inline int otto_register_reservation_backend(otto_registrar *reg, const o
 	return reg->ops->add_reservation_backend(reg, type, err);
 }
 
+/* Since ABI 1.2. A host older than 1.2 knows no lock stores: this returns
+ * OTTO_EINVALID instead of calling past the end of its registrar. */
+static inline int otto_register_lock_store(otto_registrar *reg, const otto_lock_store_type *type, otto_error *err)
+{
+	const otto_registrar_ops *ops = reg->ops;
+	if (ops->struct_size < offsetof(otto_registrar_ops, add_lock_store) + sizeof ops->add_lock_store ||
+	    !ops->add_lock_store)
+		return otto_error_set(err, OTTO_EINVALID, "this otto host predates lock stores (ABI 1.2)");
+	return ops->add_lock_store(reg, type, err);
+}
+
 /* --------------------------------------------------------------- locks -- */
 
 /* Since ABI 1.2. The states of a machine lock (docs/locks.md), defined once
@@ -640,6 +658,114 @@ typedef enum otto_lock_state {
 
 /* Since ABI 1.2. Where locks live when nothing else is configured. */
 #define OTTO_LOCK_DEFAULT_DIR "/tmp/otto-locks"
+
+/* Since ABI 1.2: who takes a lock, as the lock manager knows it. A store
+ * with an identity of its own (a database role) records that identity and
+ * never this `user`: it is the host's claim, not a proof. */
+typedef struct otto_lock_holder {
+	size_t struct_size;
+	const char *user;    /* the name of uid */
+	int64_t uid;
+	const char *host;    /* gethostname(2) */
+	int64_t pid;         /* the holder process */
+	uint64_t pid_start;  /* its start time, /proc/<pid>/stat field 22 */
+	const char *boot_id; /* "" when unknown */
+	const char *pidns;   /* the inode of its PID namespace, "" when unknown */
+} otto_lock_holder;
+
+#define OTTO_LOCK_CLAIM_FORCE (1u << 0) /* break whatever is there (and say whose it was) */
+
+/* Since ABI 1.2: what the lock manager asks of a store for one name.
+ * Borrowed for the duration of the call. */
+typedef struct otto_lock_claim {
+	size_t struct_size;
+	const char *name;               /* a valid lock name; NULL for list */
+	const otto_lock_holder *holder; /* the caller, also "this host" for liveness */
+	/* acquire: the SHA-256 (64 hex digits) of the new lock's release token.
+	 * The lock is the caller's when its token hash is held_sha256 or
+	 * given_sha256 (either may be ""), or when its holder is the very same
+	 * process (uid, host, boot, PID namespace, PID and start time). */
+	const char *new_sha256;
+	const char *held_sha256;
+	const char *given_sha256;
+	int64_t expiry_seconds; /* acquire: 0 none */
+	uint32_t flags;         /* OTTO_LOCK_CLAIM_FORCE */
+	bool check_pid;         /* a live holder keeps its lock */
+	int64_t now;            /* Unix seconds, the manager's clock */
+} otto_lock_claim;
+
+/* Since ABI 1.2: one lock as a store reports it. Start from
+ * OTTO_LOCK_RECORD_INIT; every pointer is borrowed (copied by the host). */
+typedef struct otto_lock_record {
+	size_t struct_size;
+	const char *name;
+	otto_lock_state state;
+	const char *problem; /* OTTO_LOCK_CORRUPT: why */
+	const char *user;    /* the holder's name, as the store establishes it */
+	int64_t uid;         /* -1 when the store has none */
+	const char *host;
+	int64_t pid;
+	int64_t taken;       /* Unix seconds */
+	int64_t expiry;      /* Unix seconds, 0 none */
+	const char *where;   /* where to look (a file, a row); NULL none */
+	uint64_t fence;      /* the fencing token of this grant, only growing; 0 none */
+} otto_lock_record;
+
+#define OTTO_LOCK_RECORD_INIT                                                                                          	{                                                                                                              		sizeof(otto_lock_record), NULL, OTTO_LOCK_FREE, NULL, NULL, -1, NULL, 0, 0, 0, NULL, 0                 	}
+
+typedef struct otto_lock_out otto_lock_out;
+typedef struct otto_lock_out_ops {
+	size_t struct_size;
+	int (*add)(otto_lock_out *out, const otto_lock_record *record, otto_error *err);
+} otto_lock_out_ops;
+struct otto_lock_out {
+	const otto_lock_out_ops *ops;
+};
+static inline int otto_lock_out_add(otto_lock_out *out, const otto_lock_record *record, otto_error *err)
+{
+	return out->ops->add(out, record, err);
+}
+
+/* Since ABI 1.2: acquire's outcome. */
+typedef enum otto_lock_outcome {
+	OTTO_LOCK_TAKEN = 1,   /* a new lock holds it for the claimant */
+	OTTO_LOCK_ALREADY = 2, /* the claimant holds it already (its held token); nothing written */
+	OTTO_LOCK_REFUSED = 3  /* held by someone else, or corrupt */
+} otto_lock_outcome;
+
+/* Since ABI 1.2: a lock store, where the lock manager keeps machine locks
+ * (docs/writing-a-backend.md). The lock folder is libotto's built-in
+ * store "files"; [locks] store = "<name>" selects a plugin's. create()
+ * receives [locks.<name>] as settings and [locks] url as config->url.
+ * Every change to one name must be atomic in the store itself (a guard, a
+ * transaction): two claimants can never both be told TAKEN. */
+struct otto_lock_store_type {
+	size_t struct_size; /* sizeof(otto_lock_store_type) */
+	const char *name;
+	const char *description;
+
+	/* Required. */
+	int (*create)(const otto_config *config, void **self, otto_error *err);
+	void (*destroy)(void *self);
+	/* Where the locks are, for messages (never a password); valid until destroy(). */
+	const char *(*where)(void *self);
+	/* Take claim->name: *outcome always set. `info` gets the lock in the
+	 * way (REFUSED) or the one broken (TAKEN with FORCE; nothing when
+	 * there was none), and on TAKEN the new lock (with its fence) last. */
+	int (*acquire)(void *self, const otto_lock_claim *claim, uint32_t *outcome, otto_lock_out *info,
+		       otto_error *err);
+	/* Release claim->name if it is the claimant's (or with FORCE); add
+	 * what was released to `released`. Nobody holds it: OTTO_ENOTFOUND.
+	 * Someone else's: OTTO_ERROR naming the holder. */
+	int (*release)(void *self, const otto_lock_claim *claim, otto_lock_out *released, otto_error *err);
+	/* The state of claim->name: add exactly one record (FREE when none). */
+	int (*get)(void *self, const otto_lock_claim *claim, otto_lock_out *out, otto_error *err);
+	/* Every lock that is not free, sorted by name. */
+	int (*list)(void *self, const otto_lock_claim *claim, otto_lock_out *out, otto_error *err);
+
+	/* Optional data (NULL: not declared): the settings keys create() accepts. */
+	const otto_setting_decl *settings_keys;
+};
 
 /* The exported descriptor. abi_major, abi_minor and struct_size come first
  * and never move: the host checks them before calling register_backends. */

@@ -1,6 +1,10 @@
 /*
- * The `lock` reservation backend: a resource is reserved by the holder of
- * the live lock of that name in the lock folder. Read-only. It fails
+ * The built-in `lock` reservation backend: a resource is reserved by the
+ * holder of the live lock of that name in the lock store that [locks]
+ * names (the lock folder, or a lock store a plugin provides), so that
+ * `otto lock` and the gate can never look at two different places. It is
+ * compiled into libotto, like `none`: no plugin includes core's private
+ * lock sources any more. Read-only. On the lock folder it fails
  * closed: a folder it cannot read or cannot trust (reached through another
  * user's symbolic link, owned by another user, world-writable and not
  * sticky) is a backend error, and so is a corrupt lock wherever it could
@@ -10,7 +14,12 @@
  * resources skips it, so a neighbour cannot break everyone's gate with a
  * garbage file.
  */
+#include "backends/backends.h"
 #include "locks/lock_file.h"
+#include "registry/registry.h"
+#include "util/util.h"
+
+#include <otto/lock.h>
 
 #include <limits.h>
 #include <stdlib.h>
@@ -209,10 +218,116 @@ static int lock_windows(void *self, const char *user, otto_window_out *out, otto
 	return read_all(&w, err);
 }
 
+/* ------------------------------------------- on a plugin's lock store -- */
+
+/* The same answers from the lock manager's list of a plugin's store: the
+ * store decides each lock's state (held, expired, stale, corrupt) and a
+ * corrupt one fails every answer, since nobody can tell whose it is. */
+typedef struct store_view {
+	otto_lock_manager *m;
+} store_view;
+
+static int store_walk(store_view *v, const char *user, const char *resource, otto_string_out *names,
+		      otto_window_out *windows, bool usernames, otto_error *err)
+{
+	otto_lock_list list = {0};
+	int64_t now = (int64_t)time(NULL);
+	int rc = otto_lock_manager_list(v->m, &list, err);
+	for (size_t i = 0; rc == OTTO_OK && i < list.count; i++) {
+		const otto_lock_info *l = &list.items[i];
+		if (resource && strcmp(l->name, resource) != 0)
+			continue;
+		if (l->state == OTTO_LOCK_CORRUPT) {
+			rc = otto_error_set(err, OTTO_ERROR, "lock '%s' is corrupt (%s); cannot tell who holds it", l->name,
+					    l->problem ? l->problem : "?");
+			break;
+		}
+		if (l->state != OTTO_LOCK_HELD || (user && strcmp(l->user, user) != 0))
+			continue;
+		if (usernames) {
+			bool seen = false;
+			for (size_t j = 0; j < i; j++)
+				seen = seen || (list.items[j].state == OTTO_LOCK_HELD &&
+						strcmp(list.items[j].user, l->user) == 0);
+			if (!seen)
+				rc = otto_string_out_add(names, l->user, err);
+		} else if (windows) {
+			int64_t end = l->expiry > now ? l->expiry : OTTO_TIME_FAR_FUTURE;
+			rc = otto_window_out_add(windows, l->name, l->taken <= now ? l->taken : now, end, err);
+		} else {
+			rc = otto_string_out_add(names, resource ? l->user : l->name, err);
+		}
+	}
+	otto_lock_list_free(&list);
+	return rc;
+}
+
+static int store_reserved(void *self, const char *user, otto_string_out *out, otto_error *err)
+{
+	return store_walk(self, user, NULL, out, NULL, false, err);
+}
+
+static int store_who(void *self, const char *resource, otto_string_out *out, otto_error *err)
+{
+	return store_walk(self, NULL, resource, out, NULL, false, err);
+}
+
+static int store_usernames(void *self, otto_string_out *out, otto_error *err)
+{
+	/* list() is sorted by lock name: users come out in that order. */
+	return store_walk(self, NULL, NULL, out, NULL, true, err);
+}
+
+static int store_windows(void *self, const char *user, otto_window_out *out, otto_error *err)
+{
+	return store_walk(self, user, NULL, NULL, out, false, err);
+}
+
+static void store_destroy(void *self)
+{
+	store_view *v = self;
+	otto_lock_manager_free(v->m);
+	free(v);
+}
+
+static const otto_reservation_backend_type STORE_VIEW = {
+	.struct_size = sizeof(otto_reservation_backend_type),
+	.name = "lock",
+	.description = "live locks of `otto lock` in the lock store [locks] names",
+	.destroy = store_destroy,
+	.backend_name = lock_name,
+	.get_reserved_resources = store_reserved,
+	.who_reserved = store_who,
+	.list_usernames = store_usernames,
+	.get_reservation_windows = store_windows,
+};
+
+int otto__lock_view_open_store(otto_reservation_backend **out, const otto_lock_options *opts, otto_error *err)
+{
+	otto_lock_options o = *opts;
+	otto_lock_manager *m = NULL;
+	*out = NULL;
+	o.user = NULL;
+	o.holder_pid = 0;
+	o.token = NULL;
+	int rc = otto_lock_manager_new(&m, &o, err);
+	if (rc != OTTO_OK)
+		return rc;
+	store_view *v = otto__calloc(1, sizeof *v);
+	v->m = m;
+	otto_reservation_backend *b = otto__calloc(1, sizeof *b);
+	b->type = STORE_VIEW;
+	b->self = v;
+	b->name = otto__strdup("lock");
+	b->plugin_path = NULL;
+	*out = b;
+	return OTTO_OK;
+}
+
 static const otto_reservation_backend_type LOCK_BACKEND = {
 	.struct_size = sizeof(otto_reservation_backend_type),
 	.name = "lock",
-	.description = "live locks of `otto lock` in the lock folder ([reservations.lock] dir, check_pid)",
+	.description = "live locks of `otto lock` in the lock store [locks] names",
 	.create = lock_create,
 	.destroy = lock_destroy,
 	.backend_name = lock_name,
@@ -222,9 +337,7 @@ static const otto_reservation_backend_type LOCK_BACKEND = {
 	.get_reservation_windows = lock_windows,
 };
 
-static int register_lock(otto_registrar *reg, otto_error *err)
+int otto__register_builtin_lock(otto_registrar *reg, otto_error *err)
 {
 	return otto_register_reservation_backend(reg, &LOCK_BACKEND, err);
 }
-
-OTTO_PLUGIN_DEFINE("lock", "0.1.0", "reservations from otto's lab-host locks", register_lock);

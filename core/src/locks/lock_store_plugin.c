@@ -1,0 +1,345 @@
+/*
+ * A lock store a plugin provides (ABI 1.2, otto_lock_store_type), behind
+ * the lock manager's store ops: [locks] store = "<name>". The manager keeps
+ * what every store shares (the holder, the held list, the release token,
+ * the sorted all-or-nothing acquire and its deadline); the plugin does one
+ * name at a time, atomically in its own store. Every call goes through the
+ * same bracket as a backend call (otto__call_*), so a plugin's status and
+ * message read "lock store backend '<name>': ...", and every record it
+ * hands back is checked before the manager believes it: a name that is not
+ * the one asked, a state outside the enum or a missing answer fails the
+ * call (fail closed: never "free" because the store said nothing).
+ */
+#include "backends/backends.h"
+#include "locks/locks.h"
+#include "registry/registry.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+
+#define KIND "lock store"
+
+typedef struct plugin_store {
+	otto_lock_store_type t;
+	void *self;
+	char *name;
+	char *plugin_path;
+	char *where;
+	otto__remote *remote; /* the worker it runs in; NULL: in this process */
+	otto_lock_holder holder;
+} plugin_store;
+
+/* An out-object that copies the records a call adds, checked. */
+typedef struct record_out {
+	otto_lock_out base;
+	otto__call *call;
+	const char *want_name; /* NULL: any valid name (list) */
+	otto_lock_info *items;
+	size_t count, cap;
+} record_out;
+
+static int record_add(otto_lock_out *out, const otto_lock_record *r, otto_error *err)
+{
+	record_out *o = (record_out *)out;
+	if (!r || r->struct_size < offsetof(otto_lock_record, expiry) + sizeof r->expiry)
+		return otto__call_fail(o->call, err, "added a lock record that is NULL or too small");
+	if (!r->name || !otto__lock_name_valid(r->name))
+		return otto__call_fail(o->call, err, "added a lock record without a valid lock name");
+	if (o->want_name && strcmp(r->name, o->want_name) != 0)
+		return otto__call_fail(o->call, err, "was asked about lock '%s' and answered about another", o->want_name);
+	if ((unsigned)r->state > OTTO_LOCK_CORRUPT)
+		return otto__call_fail(o->call, err, "gave lock '%s' the unknown state %d", r->name, (int)r->state);
+	if (o->count == o->cap) {
+		o->cap = o->cap ? o->cap * 2 : 8;
+		o->items = otto__realloc(o->items, o->cap * sizeof *o->items);
+	}
+	otto_lock_info *i = &o->items[o->count++];
+	memset(i, 0, sizeof *i);
+	i->name = otto__strdup(r->name);
+	i->state = r->state;
+	i->problem = r->problem ? otto__strdup(r->problem) : NULL;
+	if (r->state == OTTO_LOCK_CORRUPT && !i->problem)
+		i->problem = otto__strdup("the store reports it corrupt");
+	i->user = otto__strdup(r->user ? r->user : "");
+	i->uid = r->uid;
+	i->host = otto__strdup(r->host ? r->host : "");
+	i->pid = r->pid;
+	i->taken = r->taken;
+	i->expiry = r->expiry;
+	i->path = r->where ? otto__strdup(r->where) : NULL;
+	return OTTO_OK;
+}
+
+static const otto_lock_out_ops record_ops = {sizeof(otto_lock_out_ops), record_add};
+
+static void record_out_init(record_out *o, otto__call *call, const char *want_name)
+{
+	memset(o, 0, sizeof *o);
+	o->base.ops = &record_ops;
+	o->call = call;
+	o->want_name = want_name;
+}
+
+static void record_out_clear(record_out *o)
+{
+	for (size_t i = 0; i < o->count; i++)
+		otto_lock_info_clear(&o->items[i]);
+	free(o->items);
+	o->items = NULL;
+	o->count = o->cap = 0;
+}
+
+/* Hand the first record to `info` (optional), free the rest. */
+static void record_out_take_first(record_out *o, otto_lock_info *info)
+{
+	if (info && o->count > 0) {
+		*info = o->items[0];
+		memset(&o->items[0], 0, sizeof o->items[0]);
+	}
+	record_out_clear(o);
+}
+
+static otto_lock_claim claim_of(const plugin_store *s, const char *name, const otto__lock_claim *c,
+				const otto__lock_eval *ev)
+{
+	otto_lock_claim out;
+	memset(&out, 0, sizeof out);
+	out.struct_size = sizeof out;
+	out.name = name;
+	out.holder = &s->holder;
+	out.new_sha256 = c && c->new_hash ? c->new_hash : "";
+	out.held_sha256 = c && c->held_hash ? c->held_hash : "";
+	out.given_sha256 = c && c->given_hash ? c->given_hash : "";
+	out.expiry_seconds = c ? c->expiry_seconds : 0;
+	out.flags = c && (c->flags & OTTO_LOCK_FORCE) ? OTTO_LOCK_CLAIM_FORCE : 0;
+	out.check_pid = ev->check_pid;
+	out.now = ev->now;
+	return out;
+}
+
+int otto__lock_store_plugin_open(void **out, const otto_lock_options *opts, const otto__lock_holder *holder,
+				 otto_error *err)
+{
+	*out = NULL;
+	if (!opts->registry)
+		return otto_error_set(err, OTTO_EINVALID,
+				      "lock store '%s' is provided by a plugin: the lock manager needs a registry to "
+				      "find it",
+				      opts->store);
+	otto_config config = {.struct_size = sizeof config, .url = opts->url};
+	const otto_lock_store_type *type = NULL;
+	int rc;
+	plugin_store *s = otto__calloc(1, sizeof *s);
+	s->name = otto__strdup(opts->store);
+	const char *path = otto__registry_plugin_path(opts->registry, OTTO_KIND_LOCK_STORE, opts->store);
+	s->plugin_path = path ? otto__strdup(path) : NULL;
+	if (otto__registry_isolation(opts->registry) == OTTO_ISOLATION_WORKER &&
+	    otto_registry_find(opts->registry, OTTO_KIND_LOCK_STORE, opts->store) &&
+	    !otto__registry_is_builtin(opts->registry, OTTO_KIND_LOCK_STORE, opts->store)) {
+		/* As every backend from a plugin file: in its own worker. */
+		rc = otto__remote_open(&s->remote, opts->registry, OTTO_KIND_LOCK_STORE, opts->store, &config, err);
+		s->t = otto__remote_lock_store_type;
+		s->self = s->remote;
+	} else {
+		rc = otto__registry_lock_store_type(opts->registry, opts->store, &type, err);
+		if (rc == OTTO_OK) {
+			s->t = *type;
+			rc = otto__backend_create(KIND, "locks", s->name, s->plugin_path, s->t.create, &config, &s->self,
+						  err);
+		}
+	}
+	if (rc != OTTO_OK) {
+		free(s->name);
+		free(s->plugin_path);
+		free(s);
+		return rc;
+	}
+	s->holder = (otto_lock_holder){.struct_size = sizeof s->holder,
+				       .user = holder->user,
+				       .uid = (int64_t)holder->uid,
+				       .host = holder->here.host,
+				       .pid = (int64_t)holder->pid,
+				       .pid_start = holder->pid_start,
+				       .boot_id = holder->here.boot_id,
+				       .pidns = holder->here.pidns};
+	otto__call_mark mark;
+	otto__call_mark_begin(&mark, KIND, s->name, s->plugin_path, "where");
+	const char *where = s->t.where(s->self);
+	otto__call_mark_end(&mark);
+	s->where = otto__asprintf("lock store '%s' (%s)", s->name, where ? where : "?");
+	*out = s;
+	return OTTO_OK;
+}
+
+static int plugin_open(void **store, const char *where, const otto__lock_holder *holder, bool no_sync,
+		       otto_error *err)
+{
+	(void)where;
+	(void)holder;
+	(void)no_sync;
+	*store = NULL;
+	return otto_error_set(err, OTTO_EINVALID, "a plugin's lock store is opened by name and registry");
+}
+
+static void plugin_close(void *store)
+{
+	plugin_store *s = store;
+	if (!s)
+		return;
+	if (s->remote) {
+		/* A failure there was the answer of the call it happened in. */
+		otto_error err;
+		(void)otto__remote_close(s->remote, &err);
+	} else {
+		otto__call_mark mark;
+		otto__call_mark_begin(&mark, KIND, s->name, s->plugin_path, "destroy");
+		s->t.destroy(s->self);
+		otto__call_mark_end(&mark);
+	}
+	free(s->name);
+	free(s->plugin_path);
+	free(s->where);
+	free(s);
+}
+
+static const char *plugin_where(const void *store)
+{
+	return ((const plugin_store *)store)->where;
+}
+
+static int plugin_acquire(void *store, const char *name, const otto__lock_claim *claim, otto__take *took,
+			  otto_lock_info *info, otto_error *err)
+{
+	plugin_store *s = store;
+	otto_lock_claim c = claim_of(s, name, claim, &claim->ev);
+	uint32_t outcome = 0;
+	otto__call call;
+	record_out o;
+	*took = OTTO__TAKE_REFUSED;
+	if (info)
+		memset(info, 0, sizeof *info);
+	otto__call_init(&call, KIND, s->name, s->plugin_path, "acquire");
+	record_out_init(&o, &call, name);
+	otto__call_begin(&call);
+	int status = s->t.acquire(s->self, &c, &outcome, &o.base, &call.plugin_err);
+	otto__call_end(&call);
+	int rc = otto__call_result(&call, status, false, OTTO_ERROR, err);
+	if (rc == OTTO_OK && (outcome < OTTO_LOCK_TAKEN || outcome > OTTO_LOCK_REFUSED))
+		rc = otto_error_set(err, OTTO_EPLUGIN, "lock store backend '%s': acquire of '%s' gave no outcome (%u)",
+				    s->name, name, outcome);
+	if (rc == OTTO_OK && outcome == OTTO_LOCK_REFUSED && o.count == 0)
+		rc = otto_error_set(err, OTTO_EPLUGIN,
+				    "lock store backend '%s': acquire of '%s' was refused without naming the lock in "
+				    "the way",
+				    s->name, name);
+	if (rc != OTTO_OK) {
+		record_out_clear(&o);
+		return rc;
+	}
+	*took = outcome == OTTO_LOCK_TAKEN ? OTTO__TAKE_TAKEN
+		: outcome == OTTO_LOCK_ALREADY ? OTTO__TAKE_ALREADY
+					       : OTTO__TAKE_REFUSED;
+	record_out_take_first(&o, info);
+	return OTTO_OK;
+}
+
+static int plugin_release(void *store, const char *name, const otto__lock_claim *claim, otto_lock_info *broken,
+			  otto_error *err)
+{
+	plugin_store *s = store;
+	otto_lock_claim c = claim_of(s, name, claim, &claim->ev);
+	otto__call call;
+	record_out o;
+	if (broken)
+		memset(broken, 0, sizeof *broken);
+	otto__call_init(&call, KIND, s->name, s->plugin_path, "release");
+	record_out_init(&o, &call, name);
+	otto__call_begin(&call);
+	int status = s->t.release(s->self, &c, &o.base, &call.plugin_err);
+	otto__call_end(&call);
+	int rc = otto__call_result(&call, status, true, OTTO_ERROR, err);
+	if (rc != OTTO_OK) {
+		record_out_clear(&o);
+		return rc;
+	}
+	record_out_take_first(&o, broken);
+	return OTTO_OK;
+}
+
+static int plugin_get(void *store, const char *name, const otto__lock_eval *ev, otto_lock_info *out,
+		      otto_error *err)
+{
+	plugin_store *s = store;
+	otto_lock_claim c = claim_of(s, name, NULL, ev);
+	otto__call call;
+	record_out o;
+	memset(out, 0, sizeof *out);
+	otto__call_init(&call, KIND, s->name, s->plugin_path, "get");
+	record_out_init(&o, &call, name);
+	otto__call_begin(&call);
+	int status = s->t.get(s->self, &c, &o.base, &call.plugin_err);
+	otto__call_end(&call);
+	int rc = otto__call_result(&call, status, false, OTTO_ERROR, err);
+	if (rc == OTTO_OK && o.count != 1)
+		rc = otto_error_set(err, OTTO_EPLUGIN,
+				    "lock store backend '%s': get of '%s' gave %zu records; it must give exactly one",
+				    s->name, name, o.count);
+	if (rc != OTTO_OK) {
+		record_out_clear(&o);
+		return rc;
+	}
+	record_out_take_first(&o, out);
+	return OTTO_OK;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const otto_lock_info *)a)->name, ((const otto_lock_info *)b)->name);
+}
+
+static int plugin_list(void *store, const otto__lock_eval *ev, otto_lock_list *out, otto_error *err)
+{
+	plugin_store *s = store;
+	otto_lock_claim c = claim_of(s, NULL, NULL, ev);
+	otto__call call;
+	record_out o;
+	out->count = 0;
+	out->items = NULL;
+	otto__call_init(&call, KIND, s->name, s->plugin_path, "list");
+	record_out_init(&o, &call, NULL);
+	otto__call_begin(&call);
+	int status = s->t.list(s->self, &c, &o.base, &call.plugin_err);
+	otto__call_end(&call);
+	int rc = otto__call_result(&call, status, false, OTTO_ERROR, err);
+	if (rc != OTTO_OK) {
+		record_out_clear(&o);
+		return rc;
+	}
+	/* Sorted here, whatever the store's order; free locks dropped. */
+	size_t kept = 0;
+	for (size_t i = 0; i < o.count; i++) {
+		if (o.items[i].state == OTTO_LOCK_FREE)
+			otto_lock_info_clear(&o.items[i]);
+		else
+			o.items[kept++] = o.items[i];
+	}
+	if (kept > 1)
+		qsort(o.items, kept, sizeof *o.items, by_name);
+	out->count = kept;
+	out->items = kept ? o.items : NULL;
+	if (!kept)
+		free(o.items);
+	return OTTO_OK;
+}
+
+const otto__lock_store_ops otto__lock_store_plugin = {
+    .name = "plugin",
+    .open = plugin_open,
+    .close = plugin_close,
+    .where = plugin_where,
+    .acquire = plugin_acquire,
+    .release = plugin_release,
+    .get = plugin_get,
+    .list = plugin_list,
+    .wait = NULL,
+};
