@@ -175,7 +175,7 @@ static int add_lock_store(otto_registrar *reg, const otto_lock_store_type *type,
 		required[5].present = type->get != NULL;
 		required[6].present = type->list != NULL;
 	}
-	return check_and_add(cr, OTTO_KIND_LOCK_STORE, type, size, LOCK_STORE_REQUIRED_SIZE, required, 7, err);
+	return check_and_add(cr, OTTO_KIND_LOCK_STORE, type, size, required, 7, err);
 }
 
 static const otto_registrar_ops registrar_ops = {

@@ -66,13 +66,26 @@ bool otto__backend_name_problem(const char *name, char *why, size_t why_size)
  * reads as NULL when an older SDK's struct stops short. */
 static size_t required_size(otto_backend_kind kind)
 {
-	return kind == OTTO_KIND_LAB ? END_OF(otto_lab_repository_type, load_lab)
-				     : END_OF(otto_reservation_backend_type, who_reserved);
+	switch (kind) {
+	case OTTO_KIND_LAB:
+		return END_OF(otto_lab_repository_type, load_lab);
+	case OTTO_KIND_LOCK_STORE:
+		return END_OF(otto_lock_store_type, list);
+	default:
+		return END_OF(otto_reservation_backend_type, who_reserved);
+	}
 }
 
 static size_t host_size(otto_backend_kind kind)
 {
-	return kind == OTTO_KIND_LAB ? sizeof(otto_lab_repository_type) : sizeof(otto_reservation_backend_type);
+	switch (kind) {
+	case OTTO_KIND_LAB:
+		return sizeof(otto_lab_repository_type);
+	case OTTO_KIND_LOCK_STORE:
+		return sizeof(otto_lock_store_type);
+	default:
+		return sizeof(otto_reservation_backend_type);
+	}
 }
 
 bool otto__type_size_problem(otto_backend_kind kind, size_t struct_size, char *why, size_t why_size)
@@ -106,7 +119,7 @@ bool otto__type_size_problem(otto_backend_kind kind, size_t struct_size, char *w
  * also linked without it (otto_util). */
 static const char *kind_word(otto_backend_kind kind)
 {
-	return kind == OTTO_KIND_LAB ? "lab" : "reservation";
+	return kind == OTTO_KIND_LAB ? "lab" : kind == OTTO_KIND_LOCK_STORE ? "lock store" : "reservation";
 }
 
 char *otto__backend_name_refusal(otto_backend_kind kind, const char *name)
