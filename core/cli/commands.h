@@ -23,6 +23,7 @@ typedef struct otto_cli {
 	otto_strlist plugin_dirs;  /* --plugin-dir DIR, in order */
 	otto_settings *settings;   /* loaded by cli_settings() on first use */
 	otto_registry *registry;   /* scanned by cli_registry() on first use */
+	bool rescan;               /* otto plugins --rescan: inspect every file, rewrite the cache */
 } otto_cli;
 
 /* Settings on first use: --settings FILE, else .otto/settings.toml found by

@@ -229,6 +229,22 @@ int otto_registry_add_file(otto_registry *reg, const char *path, otto_error *err
  * status. */
 int otto_registry_scan(otto_registry *reg, otto_error *err);
 
+/* The registry cache (docs/plugins.md): what scanning each plugin file
+ * found, kept per user in $XDG_CACHE_HOME/otto/ (or ~/.cache/otto/), so
+ * that a scan only inspects files that changed. A cached result is used
+ * only while the file's path, device, inode, size, mtime, ctime, mode and
+ * owner are unchanged; trust is checked on every scan. */
+typedef enum otto_cache_mode {
+	OTTO_CACHE_OFF = 0,     /* the default for programs embedding libotto: every file is inspected */
+	OTTO_CACHE_USE = 1,     /* use the cache and update it (the otto command) */
+	OTTO_CACHE_REFRESH = 2  /* inspect every file, then write the cache anew (otto plugins --rescan) */
+} otto_cache_mode;
+
+/* Choose how later scans use the cache (OTTO_EINVALID for an unknown mode).
+ * The environment variable OTTO_PLUGIN_CACHE=0 turns it off whatever the
+ * mode; with the plugin trust check turned off it is not used either. */
+int otto_registry_set_cache(otto_registry *reg, otto_cache_mode mode, otto_error *err);
+
 /* Where a backend from a plugin file runs once it is opened. */
 typedef enum otto_isolation {
 	/* The default. Each opened backend runs in its own worker process

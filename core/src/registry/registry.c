@@ -3,6 +3,7 @@
  * files in search order), which registration of a name wins, and lookups.
  */
 #include "registry/registry_int.h"
+#include "cache/cache.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -277,6 +278,30 @@ static void resolve_duplicates(otto_registry *reg)
 	}
 }
 
+/* A result the cache may keep: what the file itself does, never what
+ * happened to this run (refusal, a file that could not be opened, a worker
+ * that could not be started or broke the protocol). */
+static bool worth_keeping(const otto__scan_file *f)
+{
+	return f->fd >= 0 && !f->cached && !f->insp.transient && f->insp.status != OTTO_PLUGIN_REFUSED &&
+	       f->insp.status != OTTO_PLUGIN_DUPLICATE;
+}
+
+/* The cached result for an unrefused file, when its key matches. */
+static bool from_cache(otto__cache *cache, otto__scan_file *f)
+{
+	struct stat st;
+	if (!cache || stat(f->path, &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	otto__cache_key key;
+	otto__cache_key_from_stat(&key, &st);
+	if (!otto__cache_lookup(cache, f->path, &key, &f->insp))
+		return false;
+	f->stamp = key.stamp;
+	f->stamped = f->cached = true;
+	return true;
+}
+
 OTTO_API int otto_registry_scan(otto_registry *reg, otto_error *err)
 {
 	if (!reg)
@@ -287,32 +312,62 @@ OTTO_API int otto_registry_scan(otto_registry *reg, otto_error *err)
 
 	otto_strlist files = {0}, refusals = {0};
 	otto__registry_discover(reg, &files, &refusals);
+	otto__cache *cache = NULL;
+	if (files.count > 0 && reg->cache_mode != OTTO_CACHE_OFF && !otto__registry_trust_overridden(reg))
+		cache = otto__cache_open(reg->cache_mode == OTTO_CACHE_USE);
 	otto__scan_file *scan = otto__calloc(files.count + 1, sizeof *scan);
 	for (size_t i = 0; i < files.count; i++) {
 		scan[i].path = files.items[i];
 		scan[i].fd = -1;
 		if (refusals.items[i]) {
-			/* Never opened: loading it would run code someone else wrote. */
+			/* Never opened (nor looked up): loading it would run code
+			 * someone else wrote. */
 			otto__inspection_fail(&scan[i].insp, OTTO_PLUGIN_REFUSED, "%s", refusals.items[i]);
 			continue;
 		}
+		if (from_cache(cache, &scan[i]))
+			continue;
 		/* Opened once: the worker inspects this descriptor, and what is
 		 * used later must be the file this stamp describes. */
 		char why[512];
-		if (otto__plugin_open(files.items[i], &scan[i].fd, &scan[i].stamp, why, sizeof why) != 0)
+		if (otto__plugin_open(files.items[i], &scan[i].fd, &scan[i].stamp, why, sizeof why) != 0) {
 			otto__inspection_fail(&scan[i].insp, OTTO_PLUGIN_FAILED, "%s", why);
+			continue;
+		}
+		scan[i].stamped = true;
+		struct stat st;
+		if (fstat(scan[i].fd, &st) == 0)
+			scan[i].ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
 	}
 	otto__inspect_files_isolated(scan, files.count, otto__scan_timeout());
 	for (size_t i = 0; i < files.count; i++) {
-		add_rec(reg, files.items[i], &scan[i].insp, NULL, scan[i].fd >= 0 ? &scan[i].stamp : NULL);
+		if (cache && worth_keeping(&scan[i])) {
+			otto__cache_key key = {scan[i].stamp, scan[i].ctime_ns};
+			otto__cache_put(cache, files.items[i], &key, &scan[i].insp);
+		}
+		add_rec(reg, files.items[i], &scan[i].insp, NULL, scan[i].stamped ? &scan[i].stamp : NULL);
 		otto__inspection_free(&scan[i].insp);
 		if (scan[i].fd >= 0)
 			close(scan[i].fd);
 	}
+	otto__cache_save(cache);
+	otto__cache_free(cache);
 	free(scan);
 	otto_strlist_free(&files);
 	otto_strlist_free(&refusals);
 	resolve_duplicates(reg);
+	return OTTO_OK;
+}
+
+OTTO_API int otto_registry_set_cache(otto_registry *reg, otto_cache_mode mode, otto_error *err)
+{
+	if (!reg)
+		return otto_error_set(err, OTTO_EINVALID, "no registry to set the cache of");
+	if (mode != OTTO_CACHE_OFF && mode != OTTO_CACHE_USE && mode != OTTO_CACHE_REFRESH)
+		return otto_error_set(err, OTTO_EINVALID,
+				      "unknown cache mode %d (OTTO_CACHE_OFF, OTTO_CACHE_USE or OTTO_CACHE_REFRESH)",
+				      (int)mode);
+	reg->cache_mode = mode;
 	return OTTO_OK;
 }
 

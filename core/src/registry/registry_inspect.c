@@ -34,6 +34,24 @@ void otto__inspection_free(otto__inspection *insp)
 	memset(insp, 0, sizeof *insp);
 }
 
+void otto__inspection_copy(otto__inspection *dst, const otto__inspection *src)
+{
+	memset(dst, 0, sizeof *dst);
+	dst->status = src->status;
+	dst->detail = otto__strdup(src->detail);
+	dst->plugin_name = otto__strdup(src->plugin_name);
+	dst->plugin_version = otto__strdup(src->plugin_version);
+	dst->abi_major = src->abi_major;
+	dst->abi_minor = src->abi_minor;
+	dst->backends = otto__calloc(src->n_backends + 1, sizeof *dst->backends);
+	for (size_t i = 0; i < src->n_backends; i++) {
+		dst->backends[i].kind = src->backends[i].kind;
+		dst->backends[i].name = otto__strdup(src->backends[i].name);
+		dst->backends[i].description = otto__strdup(src->backends[i].description);
+	}
+	dst->n_backends = src->n_backends;
+}
+
 void otto__inspection_fail(otto__inspection *insp, otto_plugin_status status, const char *fmt, ...)
 {
 	va_list ap;

@@ -45,6 +45,9 @@ typedef struct otto__inspection {
 	otto__backend_entry *backends;
 	/* Only when inspected in this process: index-aligned with backends. */
 	otto__any_type *types;
+	/* The result says something about this run, not about the file (the
+	 * worker could not be started, broke the protocol...): never cached. */
+	bool transient;
 } otto__inspection;
 
 void otto__inspection_free(otto__inspection *insp);
@@ -78,14 +81,20 @@ typedef struct otto__scan_file {
 	int fd;
 	otto__file_stamp stamp;
 	otto__inspection insp;
+	bool stamped;  /* stamp is valid (opened, or found in the cache) */
+	bool cached;   /* insp came from the registry cache: not scanned */
+	int64_t ctime_ns; /* with the stamp, the cache key of a scanned file */
 } otto__scan_file;
 
-/* Inspect files in as few workers as possible, one request per file, each
- * with the time limit (registry_scan.c). A plugin may disturb the worker it
- * ran in (a thread, a signal handler), so a worker failing on a file that
- * was not its first is not believed: that file is inspected again in a
- * worker of its own; and when a worker does not leave cleanly at the end,
- * each of its files is. A file's result never depends on another file. */
+/* Inspect the files with fd >= 0 in as few workers as possible, up to
+ * OTTO__WORKER_SCAN_MAX files a request, each request with the time limit
+ * (registry_scan.c). A plugin may disturb the worker it ran in (a thread, a
+ * signal handler), so a worker failing on a file that was not its first is
+ * not believed: that file is inspected again in a worker of its own, and
+ * the files after it in a fresh worker; when a worker does not leave
+ * cleanly at the end, each of its files is inspected alone, and so is each
+ * file of a request during which something wrote to stdout. A file's
+ * result never depends on another file. */
 void otto__inspect_files_isolated(otto__scan_file *files, size_t n, unsigned timeout_s);
 
 /* Inspect the file behind `fd` in a fresh otto-worker, stopped after
@@ -99,6 +108,11 @@ void otto__inspect_fd_isolated(int fd, const char *path, const otto__file_stamp 
  * distinct backend names of known kinds). */
 void otto__inspection_put(otto_buf *b, uint32_t index, const otto__inspection *insp);
 bool otto__inspection_get(otto__reader *r, uint32_t *index, otto__inspection *out);
+/* The same, where more fields may follow (a cache entry): it does not ask
+ * for the end of the reader. */
+bool otto__inspection_get_part(otto__reader *r, uint32_t *index, otto__inspection *out);
+/* A deep copy of an inspection's data (types are not copied). */
+void otto__inspection_copy(otto__inspection *dst, const otto__inspection *src);
 
 /* Backend names: [a-z0-9][a-z0-9_-]*, at most OTTO__BACKEND_NAME_MAX. */
 bool otto__valid_backend_name(const char *name);
@@ -163,6 +177,7 @@ struct otto_registry {
 	unsigned call_timeout_ms;
 	/* Who turned the plugin trust check off (otto_registry_allow_untrusted), or NULL. */
 	char *untrusted_by;
+	otto_cache_mode cache_mode;
 };
 
 /* The candidate plugin files of the registry's sources, in search order:
@@ -175,6 +190,9 @@ void otto__registry_discover(const otto_registry *reg, otto_strlist *files, otto
  * nobody else, or the check was turned off, which is announced); else the
  * sentence `otto plugins` shows (caller frees). */
 char *otto__registry_trust(const otto_registry *reg, const char *path);
+/* The trust check is turned off for this run (then the cache is not used:
+ * a file others may write is scanned every time). */
+bool otto__registry_trust_overridden(const otto_registry *reg);
 
 /* The record that provides the backend in use, or NULL. */
 const otto__plugin_rec *otto__registry_provider(const otto_registry *reg, otto_backend_kind kind, const char *name);

@@ -31,6 +31,11 @@ static const char *override_source(const otto_registry *reg)
 	return reg->untrusted_by;
 }
 
+bool otto__registry_trust_overridden(const otto_registry *reg)
+{
+	return override_source(reg) != NULL;
+}
+
 char *otto__registry_trust(const otto_registry *reg, const char *path)
 {
 	char why[1400], real[PATH_MAX];
