@@ -257,17 +257,42 @@ static char *duplicate_detail(const otto__plugin_rec *rec)
 	return otto__buf_take(&b);
 }
 
-/* The first registration of a (kind, name) in search order wins. */
+/* The first registration of a (kind, name) in search order wins. One pass
+ * in search order with a table of the names seen (a thousand plugins must
+ * not cost a million comparisons on every run). */
+static uint64_t name_hash(otto_backend_kind kind, const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)kind;
+	for (; *name; name++) {
+		h ^= (unsigned char)*name;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
 static void resolve_duplicates(otto_registry *reg)
 {
+	size_t total = 0;
+	for (size_t i = 0; i < reg->n_plugins; i++)
+		total += reg->plugins[i].info.n_backends;
+	size_t n_slots = 16;
+	while (n_slots < total * 2)
+		n_slots *= 2;
+	const otto_backend_info **slots = otto__calloc(n_slots, sizeof *slots);
+	const otto__plugin_rec **owners = otto__calloc(n_slots, sizeof *owners);
 	for (size_t i = 0; i < reg->n_plugins; i++) {
 		otto__plugin_rec *rec = &reg->plugins[i];
 		size_t shadowed = 0;
 		for (size_t j = 0; j < rec->info.n_backends; j++) {
 			otto_backend_info *b = &rec->backends[j];
-			const otto__plugin_rec *winner = otto__registry_provider(reg, b->kind, b->name);
-			if (winner && winner != rec) {
-				b->shadowed_by = winner->info.path;
+			size_t k = (size_t)name_hash(b->kind, b->name) & (n_slots - 1);
+			while (slots[k] && (slots[k]->kind != b->kind || strcmp(slots[k]->name, b->name) != 0))
+				k = (k + 1) & (n_slots - 1);
+			if (!slots[k]) {
+				slots[k] = b;
+				owners[k] = rec;
+			} else if (owners[k] != rec) {
+				b->shadowed_by = owners[k]->info.path;
 				shadowed++;
 			}
 		}
@@ -276,6 +301,8 @@ static void resolve_duplicates(otto_registry *reg)
 			rec->info.detail = duplicate_detail(rec);
 		}
 	}
+	free(slots);
+	free(owners);
 }
 
 /* A result the cache may keep: what the file itself does, never what

@@ -14,6 +14,7 @@
 #include "util/util.h"
 #include "worker/worker.h"
 
+#include <limits.h>
 #include <ltdl.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -190,6 +191,19 @@ void otto__registry_discover(const otto_registry *reg, otto_strlist *files, otto
  * nobody else, or the check was turned off, which is announced); else the
  * sentence `otto plugins` shows (caller frees). */
 char *otto__registry_trust(const otto_registry *reg, const char *path);
+/* A plugin folder whose whole path is trusted: an O_PATH descriptor and
+ * its path with every link resolved. */
+typedef struct otto__trusted_dir {
+	int fd;
+	char real[PATH_MAX];
+} otto__trusted_dir;
+/* 0 when `dir` and every folder above it are trusted (close out->fd),
+ * else -1 (then each file takes the whole walk, whose refusal says why). */
+int otto__registry_trust_dir(const char *dir, otto__trusted_dir *out);
+/* otto__registry_trust for `path`, the entry `name` of `dir` (NULL: none
+ * checked): the same answer, without walking the folder's path again. */
+char *otto__registry_trust_in(const otto_registry *reg, const otto__trusted_dir *dir, const char *path,
+			      const char *name);
 /* The trust check is turned off for this run (then the cache is not used:
  * a file others may write is scanned every time). */
 bool otto__registry_trust_overridden(const otto_registry *reg);
