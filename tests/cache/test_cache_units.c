@@ -71,13 +71,27 @@ Test(cache_units, every_key_field_counts)
 	for (int field = 0; field < 7; field++) {
 		otto__cache_key m = k;
 		switch (field) {
-		case 0: m.stamp.dev++; break;
-		case 1: m.stamp.ino++; break;
-		case 2: m.stamp.size++; break;
-		case 3: m.stamp.mtime_ns++; break;
-		case 4: m.ctime_ns++; break;
-		case 5: m.stamp.mode |= 020; break;
-		case 6: m.stamp.uid = 1000; break;
+		case 0:
+			m.stamp.dev++;
+			break;
+		case 1:
+			m.stamp.ino++;
+			break;
+		case 2:
+			m.stamp.size++;
+			break;
+		case 3:
+			m.stamp.mtime_ns++;
+			break;
+		case 4:
+			m.ctime_ns++;
+			break;
+		case 5:
+			m.stamp.mode |= 020;
+			break;
+		case 6:
+			m.stamp.uid = 1000;
+			break;
 		}
 		cr_assert_not(otto__cache_lookup(c, "/p/a.so", &m, &got), "key field %d changed: a miss", field);
 	}

@@ -28,8 +28,7 @@ struct otto__cache {
 static bool cache_turned_off(void)
 {
 	const char *v = getenv("OTTO_PLUGIN_CACHE");
-	return v && (strcmp(v, "0") == 0 || strcmp(v, "off") == 0 || strcmp(v, "no") == 0 ||
-		     strcmp(v, "false") == 0);
+	return v && (strcmp(v, "0") == 0 || strcmp(v, "off") == 0 || strcmp(v, "no") == 0 || strcmp(v, "false") == 0);
 }
 
 /* $XDG_CACHE_HOME/otto, else $HOME/.cache/otto; NULL when neither is an

@@ -49,8 +49,7 @@ static int m_list_labs(void *self, otto_string_out *out, otto_error *err)
 	return otto_string_out_add(out, "lab-of-" MARKER_NAME, err);
 }
 
-static int m_load_lab(void *self, const char *name, const otto_config *preferences, otto_lab_out *out,
-		      otto_error *err)
+static int m_load_lab(void *self, const char *name, const otto_config *preferences, otto_lab_out *out, otto_error *err)
 {
 	(void)self;
 	(void)preferences;
@@ -59,13 +58,13 @@ static int m_load_lab(void *self, const char *name, const otto_config *preferenc
 }
 
 static const otto_lab_repository_type marker_type = {
-	.struct_size = sizeof(otto_lab_repository_type),
-	.name = MARKER_NAME,
-	.description = "says when it is loaded",
-	.create = m_create,
-	.destroy = m_destroy,
-	.list_labs = m_list_labs,
-	.load_lab = m_load_lab,
+    .struct_size = sizeof(otto_lab_repository_type),
+    .name = MARKER_NAME,
+    .description = "says when it is loaded",
+    .create = m_create,
+    .destroy = m_destroy,
+    .list_labs = m_list_labs,
+    .load_lab = m_load_lab,
 };
 
 static int register_marker(otto_registrar *reg, otto_error *err)
