@@ -143,6 +143,14 @@ static bool same_key(const otto__cache_key *a, const otto__cache_key *b)
 	return otto__stamp_equal(&a->stamp, &b->stamp) && a->ctime_ns == b->ctime_ns;
 }
 
+bool otto__cache_knows(otto__cache *c, const char *path, const otto__cache_key *key)
+{
+	if (!c)
+		return false;
+	size_t *s = slot_of(c, path);
+	return *s != 0 && same_key(&c->entries[*s - 1].key, key);
+}
+
 bool otto__cache_lookup(otto__cache *c, const char *path, const otto__cache_key *key, otto__inspection *out)
 {
 	if (!c)

@@ -81,6 +81,9 @@ void otto__cache_free(otto__cache *c);
  * *out, which the caller frees), else false. */
 bool otto__cache_lookup(otto__cache *c, const char *path, const otto__cache_key *key, otto__inspection *out);
 
+/* The cache holds an entry for `path` with exactly this key. */
+bool otto__cache_knows(otto__cache *c, const char *path, const otto__cache_key *key);
+
 /* Remember a scan result (replacing what was kept for the path). */
 void otto__cache_put(otto__cache *c, const char *path, const otto__cache_key *key, const otto__inspection *insp);
 

@@ -314,14 +314,21 @@ static bool worth_keeping(const otto__scan_file *f)
 	       f->insp.status != OTTO_PLUGIN_DUPLICATE;
 }
 
-/* The cached result for an unrefused file, when its key matches. */
-static bool from_cache(otto__cache *cache, otto__scan_file *f)
+static bool cache_knows(void *ud, const char *path, const struct stat *st)
 {
-	struct stat st;
-	if (!cache || stat(f->path, &st) != 0 || !S_ISREG(st.st_mode))
+	otto__cache_key key;
+	otto__cache_key_from_stat(&key, st);
+	return ud && otto__cache_knows(ud, path, &key);
+}
+
+/* The cached result for an unrefused file, when its key matches (`st`:
+ * the file as discovery found it a moment ago). */
+static bool from_cache(otto__cache *cache, otto__scan_file *f, const struct stat *st)
+{
+	if (!cache)
 		return false;
 	otto__cache_key key;
-	otto__cache_key_from_stat(&key, &st);
+	otto__cache_key_from_stat(&key, st);
 	if (!otto__cache_lookup(cache, f->path, &key, &f->insp))
 		return false;
 	f->stamp = key.stamp;
@@ -337,11 +344,12 @@ OTTO_API int otto_registry_scan(otto_registry *reg, otto_error *err)
 	for (size_t i = 0; i < reg->n_builtins; i++)
 		add_rec(reg, OTTO__BUILTIN_PATH, &reg->builtins[i], &reg->builtins[i], NULL);
 
-	otto_strlist files = {0}, refusals = {0};
-	otto__registry_discover(reg, &files, &refusals);
 	otto__cache *cache = NULL;
-	if (files.count > 0 && reg->cache_mode != OTTO_CACHE_OFF && !otto__registry_trust_overridden(reg))
+	if (reg->n_sources > 0 && reg->cache_mode != OTTO_CACHE_OFF && !otto__registry_trust_overridden(reg))
 		cache = otto__cache_open(reg->cache_mode == OTTO_CACHE_USE);
+	otto__discovery found = {.known = cache_knows, .known_ud = cache};
+	otto__registry_discover(reg, &found);
+	otto_strlist files = found.files, refusals = found.refusals;
 	otto__scan_file *scan = otto__calloc(files.count + 1, sizeof *scan);
 	for (size_t i = 0; i < files.count; i++) {
 		scan[i].path = files.items[i];
@@ -352,7 +360,7 @@ OTTO_API int otto_registry_scan(otto_registry *reg, otto_error *err)
 			otto__inspection_fail(&scan[i].insp, OTTO_PLUGIN_REFUSED, "%s", refusals.items[i]);
 			continue;
 		}
-		if (from_cache(cache, &scan[i]))
+		if (from_cache(cache, &scan[i], &found.stats[i]))
 			continue;
 		/* Opened once: the worker inspects this descriptor, and what is
 		 * used later must be the file this stamp describes. */
@@ -380,8 +388,7 @@ OTTO_API int otto_registry_scan(otto_registry *reg, otto_error *err)
 	otto__cache_save(cache);
 	otto__cache_free(cache);
 	free(scan);
-	otto_strlist_free(&files);
-	otto_strlist_free(&refusals);
+	otto__discovery_free(&found);
 	resolve_duplicates(reg);
 	return OTTO_OK;
 }

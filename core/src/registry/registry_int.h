@@ -184,7 +184,17 @@ struct otto_registry {
 /* The candidate plugin files of the registry's sources, in search order:
  * real shared objects only, each file once. refusals[i] is NULL for a file
  * that may be loaded, else why not (otto__registry_trust). */
-void otto__registry_discover(const otto_registry *reg, otto_strlist *files, otto_strlist *refusals);
+typedef struct otto__discovery {
+	otto_strlist files;
+	otto_strlist refusals;
+	struct stat *stats; /* what each file was when found (stat: links followed) */
+	/* A file the cache knows with this very key was a shared object when
+	 * it was found before: its first bytes need not be read again. */
+	bool (*known)(void *ud, const char *path, const struct stat *st);
+	void *known_ud;
+} otto__discovery;
+void otto__registry_discover(const otto_registry *reg, otto__discovery *d);
+void otto__discovery_free(otto__discovery *d);
 
 /* registry_trust.c: NULL when the plugin file at `path` may be loaded
  * (it and its folders are owned by root or this user and writable by
@@ -195,15 +205,18 @@ char *otto__registry_trust(const otto_registry *reg, const char *path);
  * its path with every link resolved. */
 typedef struct otto__trusted_dir {
 	int fd;
+	uid_t uid;
 	char real[PATH_MAX];
 } otto__trusted_dir;
 /* 0 when `dir` and every folder above it are trusted (close out->fd),
  * else -1 (then each file takes the whole walk, whose refusal says why). */
 int otto__registry_trust_dir(const char *dir, otto__trusted_dir *out);
 /* otto__registry_trust for `path`, the entry `name` of `dir` (NULL: none
- * checked): the same answer, without walking the folder's path again. */
+ * checked): the same answer, without walking the folder's path again.
+ * `lst`: the entry's fstatat(AT_SYMLINK_NOFOLLOW) when already made (a
+ * regular file), else NULL. */
 char *otto__registry_trust_in(const otto_registry *reg, const otto__trusted_dir *dir, const char *path,
-			      const char *name);
+			      const char *name, const struct stat *lst);
 /* The trust check is turned off for this run (then the cache is not used:
  * a file others may write is scanned every time). */
 bool otto__registry_trust_overridden(const otto_registry *reg);
