@@ -9,10 +9,12 @@
 #include "text.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 
 static const char usage[] =
 	"Usage: otto plugins [--json] [--rescan]\n"
+	"       otto plugins inspect FILE|BACKEND\n"
 	"\n"
 	"List the plugin folders in search order, then every file found in them with its status:\n"
 	"loaded (with the backends it registers: kind, name, plugin version, file), not a plugin,\n"
@@ -135,6 +137,8 @@ static int print_json(const otto_registry *reg)
 
 int cli_cmd_plugins(otto_cli *cli, int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "inspect") == 0)
+		return cli_cmd_plugins_inspect(cli, argc - 2, argv + 2);
 	bool json = false, rescan = false;
 	const cli_option options[] = {{"--json", &json, NULL}, {"--rescan", &rescan, NULL}, {NULL, NULL, NULL}};
 	cli_args args = {.command = "plugins", .usage = usage, .options = options};

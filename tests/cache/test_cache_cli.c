@@ -436,3 +436,42 @@ Test(cache, a_file_made_writable_by_others_is_refused)
 	free(path);
 	cf_teardown(&f);
 }
+
+Test(cache, inspect_one_file_or_backend)
+{
+	cache_fx f;
+	cf_setup(&f);
+	free(cf_add(&f, "crash", "marker_crash.so"));
+	char *path = marker_a(&f);
+	for (int round = 0; round < 2; round++) { /* cold, then from the cache */
+		tu_result r = CF_RUN(&f, NULL, "plugins", "inspect", path);
+		cr_assert_eq(r.status, 0, "%s", r.err);
+		cr_assert(tu_contains(r.out, "Status:   loaded\n"), "%s", r.out);
+		cr_assert(tu_contains(r.out, "Plugin:   marker-a 1.0.0\n"), "%s", r.out);
+		cr_assert(tu_contains(r.out, "  lab marker-a: says when it is loaded\n"
+					     "    optional capabilities: host summaries yes\n"
+					     "    [marker-a] lab (a string, required): the lab to serve\n"
+					     "    [marker-a] verbose (a boolean, optional)\n"),
+			  "%s", r.out);
+		tu_result_free(&r);
+		r = CF_RUN(&f, NULL, "plugins", "inspect", "marker-b");
+		cr_assert_eq(r.status, 0, "%s", r.err);
+		cr_assert(tu_contains(r.out, "marker_b.so\n"), "%s", r.out);
+		tu_result_free(&r);
+		r = CF_RUN(&f, NULL, "plugins", "inspect", "marker_crash.so");
+		cr_assert_eq(r.status, 2, "a relative name that is no file here: %s", r.out);
+		tu_result_free(&r);
+		char *crash = tu_fmt("%s/marker_crash.so", f.plugins);
+		r = CF_RUN(&f, NULL, "plugins", "inspect", crash);
+		cr_assert_eq(r.status, 0, "%s", r.err);
+		cr_assert(tu_contains(r.out, "Status:   failed\nReason:   crashed with SIGSEGV"), "%s", r.out);
+		tu_result_free(&r);
+		free(crash);
+	}
+	tu_result r = CF_RUN(&f, NULL, "plugins", "inspect", "no-such-thing");
+	cr_assert_eq(r.status, 2);
+	cr_assert(tu_contains(r.err, "no plugin file or backend named 'no-such-thing'"), "%s", r.err);
+	tu_result_free(&r);
+	free(path);
+	cf_teardown(&f);
+}

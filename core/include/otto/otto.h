@@ -163,6 +163,13 @@ typedef enum otto_plugin_status {
 /* "loaded", "not a plugin", "ABI mismatch", "failed", "duplicate", "refused" */
 const char *otto_plugin_status_name(otto_plugin_status status);
 
+/* The optional capabilities a backend implements (otto_backend_info). */
+#define OTTO_BACKEND_CAP_SUMMARIES 1u /* lab: list_host_summaries */
+#define OTTO_BACKEND_CAP_USERNAMES 2u /* reservation: list_usernames */
+#define OTTO_BACKEND_CAP_WINDOWS 4u   /* reservation: get_reservation_windows */
+#define OTTO_BACKEND_CAP_WRITE 8u     /* reservation: reserve and cancel */
+#define OTTO_BACKEND_CAP_ALL 15u
+
 typedef struct otto_backend_info {
 	otto_backend_kind kind;
 	const char *name;
@@ -173,6 +180,11 @@ typedef struct otto_backend_info {
 	/* When another file registered this name first (search order wins):
 	 * that file. NULL when this entry is the one in use. */
 	const char *shadowed_by;
+	/* What the scan read from its type: OTTO_BACKEND_CAP_* bits, and the
+	 * settings keys it declares (ABI 1.2; none for an older plugin). */
+	uint32_t capabilities;
+	size_t n_settings_keys;
+	const otto_setting_decl *settings_keys;
 } otto_backend_info;
 
 typedef struct otto_plugin_info {

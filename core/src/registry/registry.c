@@ -21,6 +21,11 @@ static void rec_free(otto__plugin_rec *rec)
 	for (size_t i = 0; i < rec->info.n_backends; i++) {
 		free((char *)rec->backends[i].name);
 		free((char *)rec->backends[i].description);
+		for (size_t k = 0; k < rec->backends[i].n_settings_keys; k++) {
+			free((char *)rec->backends[i].settings_keys[k].key);
+			free((char *)rec->backends[i].settings_keys[k].description);
+		}
+		free((void *)rec->backends[i].settings_keys);
 	}
 	free(rec->backends);
 	for (size_t i = 0; i < rec->n_refused; i++) {
@@ -65,6 +70,15 @@ static void add_rec(otto_registry *reg, const char *path, const otto__inspection
 			b->kind = insp->backends[i].kind;
 			b->name = otto__strdup(insp->backends[i].name);
 			b->description = otto__strdup(insp->backends[i].description);
+			b->capabilities = insp->backends[i].caps;
+			otto_setting_decl *keys = otto__calloc(insp->backends[i].n_keys + 1, sizeof *keys);
+			for (size_t k = 0; k < insp->backends[i].n_keys; k++) {
+				keys[k] = insp->backends[i].keys[k];
+				keys[k].key = otto__strdup(keys[k].key);
+				keys[k].description = otto__strdup(keys[k].description);
+			}
+			b->settings_keys = keys;
+			b->n_settings_keys = insp->backends[i].n_keys;
 			/* Pointers into the record's own strings, which never move. */
 			b->plugin_name = rec->info.plugin_name;
 			b->plugin_version = rec->info.plugin_version;

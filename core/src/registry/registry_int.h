@@ -30,11 +30,21 @@ typedef union otto__any_type {
 	otto_reservation_backend_type reservation;
 } otto__any_type;
 
+#define OTTO__SETTINGS_KEYS_MAX 256
+
 typedef struct otto__backend_entry {
 	otto_backend_kind kind;
 	char *name;
 	char *description; /* NULL when the plugin gave none */
+	uint32_t caps;     /* OTTO_BACKEND_CAP_* it implements */
+	/* The settings keys it declares (ABI 1.2), strings owned; at most
+	 * OTTO__SETTINGS_KEYS_MAX. */
+	size_t n_keys;
+	otto_setting_decl *keys;
 } otto__backend_entry;
+
+/* Free an entry's strings and keys (not the entry itself). */
+void otto__backend_entry_clear(otto__backend_entry *e);
 
 typedef struct otto__inspection {
 	otto_plugin_status status; /* LOADED, or why not (before duplicates are resolved) */

@@ -39,9 +39,18 @@ void otto__inspection_put(otto_buf *b, uint32_t index, const otto__inspection *i
 	otto__put_u32(b, insp->abi_minor);
 	otto__put_u32(b, (uint32_t)insp->n_backends);
 	for (size_t i = 0; i < insp->n_backends; i++) {
-		otto__put_u32(b, (uint32_t)insp->backends[i].kind);
-		otto__put_str(b, insp->backends[i].name);
-		otto__put_str(b, insp->backends[i].description);
+		const otto__backend_entry *e = &insp->backends[i];
+		otto__put_u32(b, (uint32_t)e->kind);
+		otto__put_str(b, e->name);
+		otto__put_str(b, e->description);
+		otto__put_u32(b, e->caps);
+		otto__put_u32(b, (uint32_t)e->n_keys);
+		for (size_t k = 0; k < e->n_keys; k++) {
+			otto__put_str(b, e->keys[k].key);
+			otto__put_u32(b, (uint32_t)e->keys[k].type);
+			otto__put_u32(b, e->keys[k].flags);
+			otto__put_str(b, e->keys[k].description);
+		}
 	}
 }
 
@@ -60,8 +69,8 @@ bool otto__inspection_get_part(otto__reader *r, uint32_t *index, otto__inspectio
 	const char *version = otto__get_str(r);
 	out->abi_major = otto__get_u32(r);
 	out->abi_minor = otto__get_u32(r);
-	/* A backend takes at least 12 bytes. */
-	uint32_t n = otto__get_count(r, 12);
+	/* A backend takes at least 20 bytes. */
+	uint32_t n = otto__get_count(r, 20);
 	bool ok = !r->bad && status >= OTTO_PLUGIN_LOADED && status <= OTTO_PLUGIN_FAILED &&
 		  (status == OTTO_PLUGIN_LOADED) == (detail == NULL) && (status != OTTO_PLUGIN_LOADED || n > 0);
 	out->status = (otto_plugin_status)status;
@@ -75,8 +84,14 @@ bool otto__inspection_get_part(otto__reader *r, uint32_t *index, otto__inspectio
 		uint32_t kind = otto__get_u32(r);
 		const char *bname = otto__get_str(r);
 		const char *description = otto__get_str(r);
+		uint32_t caps = otto__get_u32(r);
+		/* A key takes at least 16 bytes. */
+		uint32_t n_keys = otto__get_count(r, 16);
 		if (r->bad || !bname || !otto__valid_backend_name(bname) ||
-		    (kind != OTTO_KIND_LAB && kind != OTTO_KIND_RESERVATION))
+		    (kind != OTTO_KIND_LAB && kind != OTTO_KIND_RESERVATION) || n_keys > OTTO__SETTINGS_KEYS_MAX ||
+		    (caps & ~(uint32_t)OTTO_BACKEND_CAP_ALL) ||
+		    (kind == OTTO_KIND_LAB && (caps & ~(uint32_t)OTTO_BACKEND_CAP_SUMMARIES)) ||
+		    (kind == OTTO_KIND_RESERVATION && (caps & OTTO_BACKEND_CAP_SUMMARIES)))
 			return false;
 		for (size_t k = 0; k < out->n_backends; k++)
 			if (out->backends[k].kind == (otto_backend_kind)kind && strcmp(out->backends[k].name, bname) == 0)
@@ -85,6 +100,21 @@ bool otto__inspection_get_part(otto__reader *r, uint32_t *index, otto__inspectio
 		e->kind = (otto_backend_kind)kind;
 		e->name = otto__strdup(bname);
 		e->description = otto__strdup(description);
+		e->caps = caps;
+		e->keys = otto__calloc(n_keys + 1, sizeof *e->keys);
+		for (uint32_t k = 0; k < n_keys; k++) {
+			const char *key = otto__get_str(r);
+			uint32_t type = otto__get_u32(r);
+			uint32_t flags = otto__get_u32(r);
+			const char *kdesc = otto__get_str(r);
+			if (r->bad || !key)
+				return false;
+			otto_setting_decl *d = &e->keys[e->n_keys++];
+			d->key = otto__strdup(key);
+			d->type = (otto_value_type)type;
+			d->flags = flags;
+			d->description = otto__strdup(kdesc);
+		}
 	}
 	return !r->bad;
 }

@@ -57,6 +57,22 @@ static int m_load_lab(void *self, const char *name, const otto_config *preferenc
 	return otto_error_set(err, OTTO_ENOTFOUND, "no lab named '%s'", name);
 }
 
+static int m_summaries(void *self, otto_summary_out *out, otto_error *err)
+{
+	(void)self;
+	(void)out;
+	(void)err;
+	return OTTO_OK;
+}
+
+/* Declared settings keys (ABI 1.2): what `otto plugins inspect` shows,
+ * from the scan or the cache. */
+static const otto_setting_decl marker_keys[] = {
+	{"lab", OTTO_VALUE_STRING, OTTO_SETTING_REQUIRED, "the lab to serve"},
+	{"verbose", OTTO_VALUE_BOOLEAN, 0, NULL},
+	{NULL, 0, 0, NULL},
+};
+
 static const otto_lab_repository_type marker_type = {
     .struct_size = sizeof(otto_lab_repository_type),
     .name = MARKER_NAME,
@@ -65,6 +81,8 @@ static const otto_lab_repository_type marker_type = {
     .destroy = m_destroy,
     .list_labs = m_list_labs,
     .load_lab = m_load_lab,
+    .list_host_summaries = m_summaries,
+    .settings_keys = marker_keys,
 };
 
 static int register_marker(otto_registrar *reg, otto_error *err)
