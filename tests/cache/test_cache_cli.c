@@ -475,3 +475,30 @@ Test(cache, inspect_one_file_or_backend)
 	free(path);
 	cf_teardown(&f);
 }
+
+Test(cache, a_plugin_crashing_when_unloaded_is_failed_wherever_it_is_in_a_batch)
+{
+	cache_fx f;
+	cf_setup(&f);
+	/* Several files go to one worker in one request; one that crashes
+	 * after its answer (its destructor, at unload) must not be believed
+	 * loaded, first or last in the request. */
+	free(cf_add(&f, "dtor", "a0_dtor.so"));
+	free(cf_add(&f, "dtor", "zz_dtor.so"));
+	const char *const off[] = {"OTTO_PLUGIN_CACHE=0", NULL};
+	char *json = cf_plugins_json(&f, off);
+	const char *const files[] = {"a0_dtor.so", "zz_dtor.so"};
+	for (size_t i = 0; i < 2; i++) {
+		char *status = cf_status(json, files[i]);
+		cr_assert_str_eq(status, "failed", "%s:\n%s", files[i], json);
+		free(status);
+	}
+	char *status = cf_status(json, "marker_a.so");
+	cr_assert_str_eq(status, "loaded", "%s", json);
+	free(status);
+	status = cf_status(json, "marker_b.so");
+	cr_assert_str_eq(status, "loaded", "%s", json);
+	free(status);
+	free(json);
+	cf_teardown(&f);
+}

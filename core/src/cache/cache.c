@@ -247,8 +247,8 @@ void otto__cache_save(otto__cache *c)
 	size_t k = 0;
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < c->n && k < OTTO__CACHE_ENTRIES_MAX; i++)
-			if (c->entries[i].used == (pass == 0))
-				keep[k++] = c->entries[i];
+			if (c->entries[i].used == (pass == 0) && *slot_of(c, c->entries[i].path) == i + 1)
+				keep[k++] = c->entries[i]; /* (a path repeated in a file once) */
 	otto_buf out = {0};
 	otto__cache_encode(&out, keep, k);
 	free(keep); /* shallow: the entries still own their data */

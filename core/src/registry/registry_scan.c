@@ -326,9 +326,13 @@ static size_t scan_batch(otto__worker *w, otto__scan_file **batch, size_t k, siz
 			scan_alone(batch[j], timeout_s);
 		return k;
 	}
-	/* The answers that came are the files' own; the fault is charged to
-	 * the file after them, unless another file ran in this worker before
-	 * (a thread, a handler it left): then only a worker of its own tells. */
+	/* The last file answered was unloaded after its answer (a destructor
+	 * may have crashed): only a worker of its own tells. The answers
+	 * before it are the files' own. The fault is charged to the file after
+	 * them, unless another file ran in this worker before (a thread, a
+	 * handler it left): then, again, only a worker of its own tells. */
+	if (answer.got > 0)
+		scan_alone(batch[answer.got - 1], timeout_s);
 	if (answer.got < k) {
 		if (earlier + answer.got > 0)
 			scan_alone(batch[answer.got], timeout_s);

@@ -6,7 +6,8 @@
  *
  * MARKER_NAME names its one lab backend (and the plugin); with
  * MARKER_CRASH, registering crashes instead (a failed file the cache must
- * remember until the file changes).
+ * remember until the file changes); with MARKER_DTOR_CRASH, it registers
+ * fine but crashes when it is unloaded (after the worker answered for it).
  */
 #include <otto/plugin.h>
 
@@ -29,6 +30,13 @@ __attribute__((constructor)) static void say_loaded(void)
 	(void)w;
 	close(fd);
 }
+
+#ifdef MARKER_DTOR_CRASH
+__attribute__((destructor)) static void crash_at_unload(void)
+{
+	raise(SIGSEGV);
+}
+#endif
 
 static int m_create(const otto_config *config, void **self, otto_error *err)
 {
