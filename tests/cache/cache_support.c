@@ -35,7 +35,7 @@ void cf_setup(cache_fx *f)
 	f->cache = tu_fmt("%s/otto/plugins.cache", f->xdg);
 	f->log = tu_fmt("%s/scan.log", f->root);
 	f->project = tu_fmt("%s/project", f->root);
-	tu_write(f->project, ".otto/settings.toml", "[lab]\nbackend = \"marker-a\"\n");
+	free(tu_write(f->project, ".otto/settings.toml", "[lab]\nbackend = \"marker-a\"\n"));
 	free(cf_add(f, "a", "marker_a.so"));
 	free(cf_add(f, "b", "marker_b.so"));
 }
