@@ -1,5 +1,7 @@
 /*
- * otto plugins [--json]: where otto looked and what it found there.
+ * otto plugins [--json] [--rescan]: where otto looked and what it found
+ * there (--rescan: inspecting every file again instead of trusting the
+ * registry cache).
  */
 #include "args.h"
 #include "commands.h"
@@ -7,10 +9,12 @@
 #include "text.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 
 static const char usage[] =
-	"Usage: otto plugins [--json]\n"
+	"Usage: otto plugins [--json] [--rescan]\n"
+	"       otto plugins inspect FILE|BACKEND\n"
 	"\n"
 	"List the plugin folders in search order, then every file found in them with its status:\n"
 	"loaded (with the backends it registers: kind, name, plugin version, file), not a plugin,\n"
@@ -18,8 +22,11 @@ static const char usage[] =
 	"other users could have changed it: the reason names the file or folder and the fix).\n"
 	"Built-in backends come first.\n"
 	"When two files register the same backend name, the first in search order wins.\n"
+	"What each file held is kept in the registry cache ($XDG_CACHE_HOME/otto/plugins.cache) and\n"
+	"reused while the file is unchanged; OTTO_PLUGIN_CACHE=0 turns the cache off.\n"
 	"\n"
-	"  --json   print one JSON object: {\"folders\": [...], \"plugins\": [...]}\n";
+	"  --json     print one JSON object: {\"folders\": [...], \"plugins\": [...]}\n"
+	"  --rescan   inspect every plugin file again, ignoring the cache, and rewrite it\n";
 
 static bool is_dir(const char *path)
 {
@@ -130,12 +137,15 @@ static int print_json(const otto_registry *reg)
 
 int cli_cmd_plugins(otto_cli *cli, int argc, char **argv)
 {
-	bool json = false;
-	const cli_option options[] = {{"--json", &json, NULL}, {NULL, NULL, NULL}};
+	if (argc >= 2 && strcmp(argv[1], "inspect") == 0)
+		return cli_cmd_plugins_inspect(cli, argc - 2, argv + 2);
+	bool json = false, rescan = false;
+	const cli_option options[] = {{"--json", &json, NULL}, {"--rescan", &rescan, NULL}, {NULL, NULL, NULL}};
 	cli_args args = {.command = "plugins", .usage = usage, .options = options};
 	int code = cli_parse_args(&args, argc - 1, argv + 1);
 	if (code >= 0)
 		return code;
+	cli->rescan = rescan;
 	otto_registry *reg = cli_registry(cli);
 	if (!reg)
 		return CLI_EXIT_USAGE;

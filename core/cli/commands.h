@@ -23,6 +23,7 @@ typedef struct otto_cli {
 	otto_strlist plugin_dirs;  /* --plugin-dir DIR, in order */
 	otto_settings *settings;   /* loaded by cli_settings() on first use */
 	otto_registry *registry;   /* scanned by cli_registry() on first use */
+	bool rescan;               /* otto plugins --rescan: inspect every file, rewrite the cache */
 } otto_cli;
 
 /* Settings on first use: --settings FILE, else .otto/settings.toml found by
@@ -70,6 +71,8 @@ int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((fo
 /* Command families: argv[0] is the family name ("lab"), argv[1] the
  * subcommand. Each handles --help itself and returns an exit code. */
 int cli_cmd_plugins(otto_cli *cli, int argc, char **argv);
+/* otto plugins inspect (argv: the words after "inspect"). */
+int cli_cmd_plugins_inspect(otto_cli *cli, int argc, char **argv);
 int cli_cmd_lab(otto_cli *cli, int argc, char **argv);
 int cli_cmd_reservation(otto_cli *cli, int argc, char **argv);
 int cli_cmd_lock(otto_cli *cli, int argc, char **argv);

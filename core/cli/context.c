@@ -118,6 +118,10 @@ otto_registry *cli_registry(otto_cli *cli)
 		rc = otto_registry_configure(reg, settings, &err);
 	if (rc == OTTO_OK)
 		rc = build_search_path(cli, reg, settings, &err);
+	/* The registry cache (docs/plugins.md): a run whose plugin files did
+	 * not change inspects none of them. */
+	if (rc == OTTO_OK)
+		rc = otto_registry_set_cache(reg, cli->rescan ? OTTO_CACHE_REFRESH : OTTO_CACHE_USE, &err);
 	if (rc == OTTO_OK)
 		rc = otto_registry_scan(reg, &err);
 	if (rc != OTTO_OK) {

@@ -39,6 +39,7 @@ static const char usage[] =
 	"\n"
 	"Plugin folders, in search order: every --plugin-dir, OTTO_PLUGIN_PATH (colon-separated),\n"
 	"[plugins] path in the settings, then the installed folder next to the otto executable.\n"
+	"What they hold is cached per user in $XDG_CACHE_HOME/otto/ (OTTO_PLUGIN_CACHE=0: off).\n"
 	"\n"
 	"Exit codes: 0 success; 1 a failed check or a backend error; 2 usage, settings or plugin errors.\n";
 

@@ -164,6 +164,13 @@ typedef enum otto_plugin_status {
 /* "loaded", "not a plugin", "ABI mismatch", "failed", "duplicate", "refused" */
 const char *otto_plugin_status_name(otto_plugin_status status);
 
+/* The optional capabilities a backend implements (otto_backend_info). */
+#define OTTO_BACKEND_CAP_SUMMARIES 1u /* lab: list_host_summaries */
+#define OTTO_BACKEND_CAP_USERNAMES 2u /* reservation: list_usernames */
+#define OTTO_BACKEND_CAP_WINDOWS 4u   /* reservation: get_reservation_windows */
+#define OTTO_BACKEND_CAP_WRITE 8u     /* reservation: reserve and cancel */
+#define OTTO_BACKEND_CAP_ALL 15u
+
 typedef struct otto_backend_info {
 	otto_backend_kind kind;
 	const char *name;
@@ -174,6 +181,11 @@ typedef struct otto_backend_info {
 	/* When another file registered this name first (search order wins):
 	 * that file. NULL when this entry is the one in use. */
 	const char *shadowed_by;
+	/* What the scan read from its type: OTTO_BACKEND_CAP_* bits, and the
+	 * settings keys it declares (ABI 1.2; none for an older plugin). */
+	uint32_t capabilities;
+	size_t n_settings_keys;
+	const otto_setting_decl *settings_keys;
 } otto_backend_info;
 
 typedef struct otto_plugin_info {
@@ -229,6 +241,22 @@ int otto_registry_add_file(otto_registry *reg, const char *path, otto_error *err
  * scan saw. Never fails because of a broken plugin: that file gets its
  * status. */
 int otto_registry_scan(otto_registry *reg, otto_error *err);
+
+/* The registry cache (docs/plugins.md): what scanning each plugin file
+ * found, kept per user in $XDG_CACHE_HOME/otto/ (or ~/.cache/otto/), so
+ * that a scan only inspects files that changed. A cached result is used
+ * only while the file's path, device, inode, size, mtime, ctime, mode and
+ * owner are unchanged; trust is checked on every scan. */
+typedef enum otto_cache_mode {
+	OTTO_CACHE_OFF = 0,     /* the default for programs embedding libotto: every file is inspected */
+	OTTO_CACHE_USE = 1,     /* use the cache and update it (the otto command) */
+	OTTO_CACHE_REFRESH = 2  /* inspect every file, then write the cache anew (otto plugins --rescan) */
+} otto_cache_mode;
+
+/* Choose how later scans use the cache (OTTO_EINVALID for an unknown mode).
+ * The environment variable OTTO_PLUGIN_CACHE=0 turns it off whatever the
+ * mode; with the plugin trust check turned off it is not used either. */
+int otto_registry_set_cache(otto_registry *reg, otto_cache_mode mode, otto_error *err);
 
 /* Where a backend from a plugin file runs once it is opened. */
 typedef enum otto_isolation {

@@ -3,6 +3,7 @@
  * files in search order), which registration of a name wins, and lookups.
  */
 #include "registry/registry_int.h"
+#include "cache/cache.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,11 @@ static void rec_free(otto__plugin_rec *rec)
 	for (size_t i = 0; i < rec->info.n_backends; i++) {
 		free((char *)rec->backends[i].name);
 		free((char *)rec->backends[i].description);
+		for (size_t k = 0; k < rec->backends[i].n_settings_keys; k++) {
+			free((char *)rec->backends[i].settings_keys[k].key);
+			free((char *)rec->backends[i].settings_keys[k].description);
+		}
+		free((void *)rec->backends[i].settings_keys);
 	}
 	free(rec->backends);
 	for (size_t i = 0; i < rec->n_refused; i++) {
@@ -64,6 +70,15 @@ static void add_rec(otto_registry *reg, const char *path, const otto__inspection
 			b->kind = insp->backends[i].kind;
 			b->name = otto__strdup(insp->backends[i].name);
 			b->description = otto__strdup(insp->backends[i].description);
+			b->capabilities = insp->backends[i].caps;
+			otto_setting_decl *keys = otto__calloc(insp->backends[i].n_keys + 1, sizeof *keys);
+			for (size_t k = 0; k < insp->backends[i].n_keys; k++) {
+				keys[k] = insp->backends[i].keys[k];
+				keys[k].key = otto__strdup(keys[k].key);
+				keys[k].description = otto__strdup(keys[k].description);
+			}
+			b->settings_keys = keys;
+			b->n_settings_keys = insp->backends[i].n_keys;
 			/* Pointers into the record's own strings, which never move. */
 			b->plugin_name = rec->info.plugin_name;
 			b->plugin_version = rec->info.plugin_version;
@@ -256,17 +271,42 @@ static char *duplicate_detail(const otto__plugin_rec *rec)
 	return otto__buf_take(&b);
 }
 
-/* The first registration of a (kind, name) in search order wins. */
+/* The first registration of a (kind, name) in search order wins. One pass
+ * in search order with a table of the names seen (a thousand plugins must
+ * not cost a million comparisons on every run). */
+static uint64_t name_hash(otto_backend_kind kind, const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)kind;
+	for (; *name; name++) {
+		h ^= (unsigned char)*name;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
 static void resolve_duplicates(otto_registry *reg)
 {
+	size_t total = 0;
+	for (size_t i = 0; i < reg->n_plugins; i++)
+		total += reg->plugins[i].info.n_backends;
+	size_t n_slots = 16;
+	while (n_slots < total * 2)
+		n_slots *= 2;
+	const otto_backend_info **slots = otto__calloc(n_slots, sizeof *slots);
+	const otto__plugin_rec **owners = otto__calloc(n_slots, sizeof *owners);
 	for (size_t i = 0; i < reg->n_plugins; i++) {
 		otto__plugin_rec *rec = &reg->plugins[i];
 		size_t shadowed = 0;
 		for (size_t j = 0; j < rec->info.n_backends; j++) {
 			otto_backend_info *b = &rec->backends[j];
-			const otto__plugin_rec *winner = otto__registry_provider(reg, b->kind, b->name);
-			if (winner && winner != rec) {
-				b->shadowed_by = winner->info.path;
+			size_t k = (size_t)name_hash(b->kind, b->name) & (n_slots - 1);
+			while (slots[k] && (slots[k]->kind != b->kind || strcmp(slots[k]->name, b->name) != 0))
+				k = (k + 1) & (n_slots - 1);
+			if (!slots[k]) {
+				slots[k] = b;
+				owners[k] = rec;
+			} else if (owners[k] != rec) {
+				b->shadowed_by = owners[k]->info.path;
 				shadowed++;
 			}
 		}
@@ -275,6 +315,39 @@ static void resolve_duplicates(otto_registry *reg)
 			rec->info.detail = duplicate_detail(rec);
 		}
 	}
+	free(slots);
+	free(owners);
+}
+
+/* A result the cache may keep: what the file itself does, never what
+ * happened to this run (refusal, a file that could not be opened, a worker
+ * that could not be started or broke the protocol). */
+static bool worth_keeping(const otto__scan_file *f)
+{
+	return f->fd >= 0 && !f->cached && !f->insp.transient && f->insp.status != OTTO_PLUGIN_REFUSED &&
+	       f->insp.status != OTTO_PLUGIN_DUPLICATE;
+}
+
+static bool cache_knows(void *ud, const char *path, const struct stat *st)
+{
+	otto__cache_key key;
+	otto__cache_key_from_stat(&key, st);
+	return ud && otto__cache_knows(ud, path, &key);
+}
+
+/* The cached result for an unrefused file, when its key matches (`st`:
+ * the file as discovery found it a moment ago). */
+static bool from_cache(otto__cache *cache, otto__scan_file *f, const struct stat *st)
+{
+	if (!cache)
+		return false;
+	otto__cache_key key;
+	otto__cache_key_from_stat(&key, st);
+	if (!otto__cache_lookup(cache, f->path, &key, &f->insp))
+		return false;
+	f->stamp = key.stamp;
+	f->stamped = f->cached = true;
+	return true;
 }
 
 OTTO_API int otto_registry_scan(otto_registry *reg, otto_error *err)
@@ -285,34 +358,64 @@ OTTO_API int otto_registry_scan(otto_registry *reg, otto_error *err)
 	for (size_t i = 0; i < reg->n_builtins; i++)
 		add_rec(reg, OTTO__BUILTIN_PATH, &reg->builtins[i], &reg->builtins[i], NULL);
 
-	otto_strlist files = {0}, refusals = {0};
-	otto__registry_discover(reg, &files, &refusals);
+	otto__cache *cache = NULL;
+	if (reg->n_sources > 0 && reg->cache_mode != OTTO_CACHE_OFF && !otto__registry_trust_overridden(reg))
+		cache = otto__cache_open(reg->cache_mode == OTTO_CACHE_USE);
+	otto__discovery found = {.known = cache_knows, .known_ud = cache};
+	otto__registry_discover(reg, &found);
+	otto_strlist files = found.files, refusals = found.refusals;
 	otto__scan_file *scan = otto__calloc(files.count + 1, sizeof *scan);
 	for (size_t i = 0; i < files.count; i++) {
 		scan[i].path = files.items[i];
 		scan[i].fd = -1;
 		if (refusals.items[i]) {
-			/* Never opened: loading it would run code someone else wrote. */
+			/* Never opened (nor looked up): loading it would run code
+			 * someone else wrote. */
 			otto__inspection_fail(&scan[i].insp, OTTO_PLUGIN_REFUSED, "%s", refusals.items[i]);
 			continue;
 		}
+		if (from_cache(cache, &scan[i], &found.stats[i]))
+			continue;
 		/* Opened once: the worker inspects this descriptor, and what is
 		 * used later must be the file this stamp describes. */
 		char why[512];
-		if (otto__plugin_open(files.items[i], &scan[i].fd, &scan[i].stamp, why, sizeof why) != 0)
+		if (otto__plugin_open(files.items[i], &scan[i].fd, &scan[i].stamp, why, sizeof why) != 0) {
 			otto__inspection_fail(&scan[i].insp, OTTO_PLUGIN_FAILED, "%s", why);
+			continue;
+		}
+		scan[i].stamped = true;
+		struct stat st;
+		if (fstat(scan[i].fd, &st) == 0)
+			scan[i].ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
 	}
 	otto__inspect_files_isolated(scan, files.count, otto__scan_timeout());
 	for (size_t i = 0; i < files.count; i++) {
-		add_rec(reg, files.items[i], &scan[i].insp, NULL, scan[i].fd >= 0 ? &scan[i].stamp : NULL);
+		if (cache && worth_keeping(&scan[i])) {
+			otto__cache_key key = {scan[i].stamp, scan[i].ctime_ns};
+			otto__cache_put(cache, files.items[i], &key, &scan[i].insp);
+		}
+		add_rec(reg, files.items[i], &scan[i].insp, NULL, scan[i].stamped ? &scan[i].stamp : NULL);
 		otto__inspection_free(&scan[i].insp);
 		if (scan[i].fd >= 0)
 			close(scan[i].fd);
 	}
+	otto__cache_save(cache);
+	otto__cache_free(cache);
 	free(scan);
-	otto_strlist_free(&files);
-	otto_strlist_free(&refusals);
+	otto__discovery_free(&found);
 	resolve_duplicates(reg);
+	return OTTO_OK;
+}
+
+OTTO_API int otto_registry_set_cache(otto_registry *reg, otto_cache_mode mode, otto_error *err)
+{
+	if (!reg)
+		return otto_error_set(err, OTTO_EINVALID, "no registry to set the cache of");
+	if (mode != OTTO_CACHE_OFF && mode != OTTO_CACHE_USE && mode != OTTO_CACHE_REFRESH)
+		return otto_error_set(err, OTTO_EINVALID,
+				      "unknown cache mode %d (OTTO_CACHE_OFF, OTTO_CACHE_USE or OTTO_CACHE_REFRESH)",
+				      (int)mode);
+	reg->cache_mode = mode;
 	return OTTO_OK;
 }
 

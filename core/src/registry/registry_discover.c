@@ -39,41 +39,71 @@ static bool is_shared_object(const char *path)
 	return type == ET_DYN;
 }
 
+/* The files offered so far, by device and inode: an open-addressing set
+ * (a thousand plugins must not cost a million comparisons). */
+typedef struct file_id {
+	dev_t dev;
+	ino_t ino;
+	bool used;
+} file_id;
+
 typedef struct seen_files {
-	size_t count;
-	struct {
-		dev_t dev;
-		ino_t ino;
-	} * ids;
+	size_t count, n_slots;
+	file_id *slots;
 } seen_files;
+
+static size_t id_slot(const seen_files *seen, dev_t dev, ino_t ino)
+{
+	uint64_t h = ((uint64_t)dev * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)ino * 0xc2b2ae3d27d4eb4full);
+	size_t k = (size_t)(h ^ (h >> 29)) & (seen->n_slots - 1);
+	while (seen->slots[k].used && (seen->slots[k].dev != dev || seen->slots[k].ino != ino))
+		k = (k + 1) & (seen->n_slots - 1);
+	return k;
+}
 
 /* True the first time a file (by device and inode) is offered. */
 static bool first_sighting(seen_files *seen, const struct stat *st)
 {
-	for (size_t i = 0; i < seen->count; i++)
-		if (seen->ids[i].dev == st->st_dev && seen->ids[i].ino == st->st_ino)
-			return false;
-	seen->ids = otto__realloc(seen->ids, (seen->count + 1) * sizeof *seen->ids);
-	seen->ids[seen->count].dev = st->st_dev;
-	seen->ids[seen->count].ino = st->st_ino;
+	if ((seen->count + 1) * 2 > seen->n_slots) {
+		seen_files bigger = {0, seen->n_slots ? seen->n_slots * 2 : 64, NULL};
+		bigger.slots = otto__calloc(bigger.n_slots, sizeof *bigger.slots);
+		for (size_t i = 0; i < seen->n_slots; i++)
+			if (seen->slots[i].used)
+				bigger.slots[id_slot(&bigger, seen->slots[i].dev, seen->slots[i].ino)] = seen->slots[i];
+		bigger.count = seen->count;
+		free(seen->slots);
+		*seen = bigger;
+	}
+	size_t k = id_slot(seen, st->st_dev, st->st_ino);
+	if (seen->slots[k].used)
+		return false;
+	seen->slots[k] = (file_id){st->st_dev, st->st_ino, true};
 	seen->count++;
 	return true;
 }
 
 /* A file named directly is offered even without the .so suffix: the user
- * asked for it, and the inspection will say what is wrong with it. */
-static void offer(const otto_registry *reg, const char *path, bool named_directly, seen_files *seen,
-		  otto_strlist *files, otto_strlist *refusals)
+ * asked for it, and the inspection will say what is wrong with it. `lst`:
+ * the entry's own fstatat in its trusted folder when it is a regular file
+ * (then it is what stat would say too), else NULL. */
+static void offer(const otto_registry *reg, const otto__trusted_dir *dir, const char *path, const char *name,
+		  const struct stat *lst, bool named_directly, seen_files *seen, otto__discovery *d)
 {
 	struct stat st;
-	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+	if (lst)
+		st = *lst;
+	else if (stat(path, &st) != 0)
 		return;
-	if (!named_directly && !is_shared_object(path))
+	if (!S_ISREG(st.st_mode))
+		return;
+	if (!named_directly && !(d->known && d->known(d->known_ud, path, &st)) && !is_shared_object(path))
 		return;
 	if (!first_sighting(seen, &st))
 		return;
-	otto__strlist_push(files, path);
-	otto__strlist_push_owned(refusals, otto__registry_trust(reg, path));
+	d->stats = otto__realloc(d->stats, (d->files.count + 1) * sizeof *d->stats);
+	d->stats[d->files.count] = st;
+	otto__strlist_push(&d->files, path);
+	otto__strlist_push_owned(&d->refusals, otto__registry_trust_in(reg, dir, path, name, lst));
 }
 
 static int compare_names(const void *a, const void *b)
@@ -81,36 +111,52 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void discover_dir(const otto_registry *reg, const char *dir, seen_files *seen, otto_strlist *files,
-			 otto_strlist *refusals)
+static void discover_dir(const otto_registry *reg, const char *dir, seen_files *seen, otto__discovery *d)
 {
-	DIR *d = opendir(dir);
-	if (!d)
+	DIR *dh = opendir(dir);
+	if (!dh)
 		return; /* a missing folder simply holds no plugins */
 	otto_strlist names = {0};
 	struct dirent *de;
-	while ((de = readdir(d)) != NULL)
+	while ((de = readdir(dh)) != NULL)
 		if (has_plugin_name(de->d_name))
 			otto__strlist_push(&names, de->d_name);
-	closedir(d);
+	closedir(dh);
+	/* The folder's path is walked once, not once per file; each entry
+	 * then costs one fstatat in it (more only for a link). */
+	otto__trusted_dir trusted;
+	otto__registry_trust_dir(dir, &trusted);
 	if (names.count)
 		qsort(names.items, names.count, sizeof *names.items, compare_names);
 	for (size_t i = 0; i < names.count; i++) {
 		char *path = otto__path_join(dir, names.items[i]);
-		offer(reg, path, false, seen, files, refusals);
+		struct stat lst;
+		bool plain = trusted.fd >= 0 && fstatat(trusted.fd, names.items[i], &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
+			     S_ISREG(lst.st_mode);
+		offer(reg, &trusted, path, names.items[i], plain ? &lst : NULL, false, seen, d);
 		free(path);
 	}
+	if (trusted.fd >= 0)
+		close(trusted.fd);
 	otto_strlist_free(&names);
 }
 
-void otto__registry_discover(const otto_registry *reg, otto_strlist *files, otto_strlist *refusals)
+void otto__registry_discover(const otto_registry *reg, otto__discovery *d)
 {
-	seen_files seen = {0, NULL};
+	seen_files seen = {0, 0, NULL};
 	for (size_t i = 0; i < reg->n_sources; i++) {
 		if (reg->sources[i].is_file)
-			offer(reg, reg->sources[i].path, true, &seen, files, refusals);
+			offer(reg, NULL, reg->sources[i].path, NULL, NULL, true, &seen, d);
 		else
-			discover_dir(reg, reg->sources[i].path, &seen, files, refusals);
+			discover_dir(reg, reg->sources[i].path, &seen, d);
 	}
-	free(seen.ids);
+	free(seen.slots);
+}
+
+void otto__discovery_free(otto__discovery *d)
+{
+	otto_strlist_free(&d->files);
+	otto_strlist_free(&d->refusals);
+	free(d->stats);
+	d->stats = NULL;
 }

@@ -19,6 +19,18 @@
 #define RESERVATION_REQUIRED_SIZE END_OF(otto_reservation_backend_type, who_reserved)
 #define LOCK_STORE_REQUIRED_SIZE END_OF(otto_lock_store_type, list)
 
+void otto__backend_entry_clear(otto__backend_entry *e)
+{
+	free(e->name);
+	free(e->description);
+	for (size_t k = 0; k < e->n_keys; k++) {
+		free((char *)e->keys[k].key);
+		free((char *)e->keys[k].description);
+	}
+	free(e->keys);
+	memset(e, 0, sizeof *e);
+}
+
 void otto__inspection_free(otto__inspection *insp)
 {
 	if (!insp)
@@ -26,13 +38,39 @@ void otto__inspection_free(otto__inspection *insp)
 	free(insp->detail);
 	free(insp->plugin_name);
 	free(insp->plugin_version);
-	for (size_t i = 0; i < insp->n_backends; i++) {
-		free(insp->backends[i].name);
-		free(insp->backends[i].description);
-	}
+	for (size_t i = 0; i < insp->n_backends; i++)
+		otto__backend_entry_clear(&insp->backends[i]);
 	free(insp->backends);
 	free(insp->types);
 	memset(insp, 0, sizeof *insp);
+}
+
+void otto__inspection_copy(otto__inspection *dst, const otto__inspection *src)
+{
+	memset(dst, 0, sizeof *dst);
+	dst->status = src->status;
+	dst->detail = otto__strdup(src->detail);
+	dst->plugin_name = otto__strdup(src->plugin_name);
+	dst->plugin_version = otto__strdup(src->plugin_version);
+	dst->abi_major = src->abi_major;
+	dst->abi_minor = src->abi_minor;
+	dst->backends = otto__calloc(src->n_backends + 1, sizeof *dst->backends);
+	for (size_t i = 0; i < src->n_backends; i++) {
+		const otto__backend_entry *from = &src->backends[i];
+		otto__backend_entry *to = &dst->backends[i];
+		to->kind = from->kind;
+		to->name = otto__strdup(from->name);
+		to->description = otto__strdup(from->description);
+		to->caps = from->caps;
+		to->keys = otto__calloc(from->n_keys + 1, sizeof *to->keys);
+		for (size_t k = 0; k < from->n_keys; k++) {
+			to->keys[k] = from->keys[k];
+			to->keys[k].key = otto__strdup(from->keys[k].key);
+			to->keys[k].description = otto__strdup(from->keys[k].description);
+		}
+		to->n_keys = from->n_keys;
+	}
+	dst->n_backends = src->n_backends;
 }
 
 void otto__inspection_fail(otto__inspection *insp, otto_plugin_status status, const char *fmt, ...)
@@ -121,9 +159,35 @@ static int check_and_add(collecting_registrar *cr, otto_backend_kind kind, const
 	copy->lab.struct_size = host_size;
 
 	otto__backend_entry *e = &insp->backends[insp->n_backends++];
+	memset(e, 0, sizeof *e);
 	e->kind = kind;
 	e->name = otto__strdup(name);
 	e->description = otto__strdup(copy->lab.description);
+	const otto_setting_decl *keys;
+	if (kind == OTTO_KIND_LAB) {
+		e->caps = copy->lab.list_host_summaries ? OTTO_BACKEND_CAP_SUMMARIES : 0;
+		keys = copy->lab.settings_keys;
+	} else {
+		const otto_reservation_backend_type *t = &copy->reservation;
+		e->caps = (t->list_usernames ? OTTO_BACKEND_CAP_USERNAMES : 0) |
+			  (t->get_reservation_windows ? OTTO_BACKEND_CAP_WINDOWS : 0) |
+			  (t->reserve && t->cancel ? OTTO_BACKEND_CAP_WRITE : 0);
+		keys = t->settings_keys;
+	}
+	/* Read as data, like the descriptor: up to the NULL key, at most
+	 * OTTO__SETTINGS_KEYS_MAX (a declaration without its end is cut
+	 * there, not read past). */
+	size_t n = 0;
+	while (keys && n < OTTO__SETTINGS_KEYS_MAX && keys[n].key)
+		n++;
+	e->keys = otto__calloc(n + 1, sizeof *e->keys);
+	for (size_t k = 0; k < n; k++) {
+		e->keys[k].key = otto__strdup(keys[k].key);
+		e->keys[k].type = keys[k].type;
+		e->keys[k].flags = keys[k].flags;
+		e->keys[k].description = otto__strdup(keys[k].description);
+	}
+	e->n_keys = n;
 	return OTTO_OK;
 }
 
@@ -187,10 +251,8 @@ static const otto_registrar_ops registrar_ops = {
 
 static void drop_backends(otto__inspection *insp)
 {
-	for (size_t i = 0; i < insp->n_backends; i++) {
-		free(insp->backends[i].name);
-		free(insp->backends[i].description);
-	}
+	for (size_t i = 0; i < insp->n_backends; i++)
+		otto__backend_entry_clear(&insp->backends[i]);
 	free(insp->backends);
 	free(insp->types);
 	insp->backends = NULL;

@@ -14,6 +14,7 @@
 #include "util/util.h"
 #include "worker/worker.h"
 
+#include <limits.h>
 #include <ltdl.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,11 +30,21 @@ typedef union otto__any_type {
 	otto_lock_store_type lock_store;
 } otto__any_type;
 
+#define OTTO__SETTINGS_KEYS_MAX 256
+
 typedef struct otto__backend_entry {
 	otto_backend_kind kind;
 	char *name;
 	char *description; /* NULL when the plugin gave none */
+	uint32_t caps;     /* OTTO_BACKEND_CAP_* it implements */
+	/* The settings keys it declares (ABI 1.2), strings owned; at most
+	 * OTTO__SETTINGS_KEYS_MAX. */
+	size_t n_keys;
+	otto_setting_decl *keys;
 } otto__backend_entry;
+
+/* Free an entry's strings and keys (not the entry itself). */
+void otto__backend_entry_clear(otto__backend_entry *e);
 
 typedef struct otto__inspection {
 	otto_plugin_status status; /* LOADED, or why not (before duplicates are resolved) */
@@ -45,6 +56,9 @@ typedef struct otto__inspection {
 	otto__backend_entry *backends;
 	/* Only when inspected in this process: index-aligned with backends. */
 	otto__any_type *types;
+	/* The result says something about this run, not about the file (the
+	 * worker could not be started, broke the protocol...): never cached. */
+	bool transient;
 } otto__inspection;
 
 void otto__inspection_free(otto__inspection *insp);
@@ -78,14 +92,20 @@ typedef struct otto__scan_file {
 	int fd;
 	otto__file_stamp stamp;
 	otto__inspection insp;
+	bool stamped;  /* stamp is valid (opened, or found in the cache) */
+	bool cached;   /* insp came from the registry cache: not scanned */
+	int64_t ctime_ns; /* with the stamp, the cache key of a scanned file */
 } otto__scan_file;
 
-/* Inspect files in as few workers as possible, one request per file, each
- * with the time limit (registry_scan.c). A plugin may disturb the worker it
- * ran in (a thread, a signal handler), so a worker failing on a file that
- * was not its first is not believed: that file is inspected again in a
- * worker of its own; and when a worker does not leave cleanly at the end,
- * each of its files is. A file's result never depends on another file. */
+/* Inspect the files with fd >= 0 in as few workers as possible, up to
+ * OTTO__WORKER_SCAN_MAX files a request, each request with the time limit
+ * (registry_scan.c). A plugin may disturb the worker it ran in (a thread, a
+ * signal handler), so a worker failing on a file that was not its first is
+ * not believed: that file is inspected again in a worker of its own, and
+ * the files after it in a fresh worker; when a worker does not leave
+ * cleanly at the end, each of its files is inspected alone, and so is each
+ * file of a request during which something wrote to stdout. A file's
+ * result never depends on another file. */
 void otto__inspect_files_isolated(otto__scan_file *files, size_t n, unsigned timeout_s);
 
 /* Inspect the file behind `fd` in a fresh otto-worker, stopped after
@@ -99,6 +119,11 @@ void otto__inspect_fd_isolated(int fd, const char *path, const otto__file_stamp 
  * distinct backend names of known kinds). */
 void otto__inspection_put(otto_buf *b, uint32_t index, const otto__inspection *insp);
 bool otto__inspection_get(otto__reader *r, uint32_t *index, otto__inspection *out);
+/* The same, where more fields may follow (a cache entry): it does not ask
+ * for the end of the reader. */
+bool otto__inspection_get_part(otto__reader *r, uint32_t *index, otto__inspection *out);
+/* A deep copy of an inspection's data (types are not copied). */
+void otto__inspection_copy(otto__inspection *dst, const otto__inspection *src);
 
 /* Backend names: otto__valid_backend_name (util.h, shared with
  * otto-conformance). */
@@ -163,18 +188,48 @@ struct otto_registry {
 	unsigned call_timeout_ms;
 	/* Who turned the plugin trust check off (otto_registry_allow_untrusted), or NULL. */
 	char *untrusted_by;
+	otto_cache_mode cache_mode;
 };
 
 /* The candidate plugin files of the registry's sources, in search order:
  * real shared objects only, each file once. refusals[i] is NULL for a file
  * that may be loaded, else why not (otto__registry_trust). */
-void otto__registry_discover(const otto_registry *reg, otto_strlist *files, otto_strlist *refusals);
+typedef struct otto__discovery {
+	otto_strlist files;
+	otto_strlist refusals;
+	struct stat *stats; /* what each file was when found (stat: links followed) */
+	/* A file the cache knows with this very key was a shared object when
+	 * it was found before: its first bytes need not be read again. */
+	bool (*known)(void *ud, const char *path, const struct stat *st);
+	void *known_ud;
+} otto__discovery;
+void otto__registry_discover(const otto_registry *reg, otto__discovery *d);
+void otto__discovery_free(otto__discovery *d);
 
 /* registry_trust.c: NULL when the plugin file at `path` may be loaded
  * (it and its folders are owned by root or this user and writable by
  * nobody else, or the check was turned off, which is announced); else the
  * sentence `otto plugins` shows (caller frees). */
 char *otto__registry_trust(const otto_registry *reg, const char *path);
+/* A plugin folder whose whole path is trusted: an O_PATH descriptor and
+ * its path with every link resolved. */
+typedef struct otto__trusted_dir {
+	int fd;
+	uid_t uid;
+	char real[PATH_MAX];
+} otto__trusted_dir;
+/* 0 when `dir` and every folder above it are trusted (close out->fd),
+ * else -1 (then each file takes the whole walk, whose refusal says why). */
+int otto__registry_trust_dir(const char *dir, otto__trusted_dir *out);
+/* otto__registry_trust for `path`, the entry `name` of `dir` (NULL: none
+ * checked): the same answer, without walking the folder's path again.
+ * `lst`: the entry's fstatat(AT_SYMLINK_NOFOLLOW) when already made (a
+ * regular file), else NULL. */
+char *otto__registry_trust_in(const otto_registry *reg, const otto__trusted_dir *dir, const char *path,
+			      const char *name, const struct stat *lst);
+/* The trust check is turned off for this run (then the cache is not used:
+ * a file others may write is scanned every time). */
+bool otto__registry_trust_overridden(const otto_registry *reg);
 
 /* The record that provides the backend in use, or NULL. */
 const otto__plugin_rec *otto__registry_provider(const otto_registry *reg, otto_backend_kind kind, const char *name);

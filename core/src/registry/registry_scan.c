@@ -39,13 +39,27 @@ void otto__inspection_put(otto_buf *b, uint32_t index, const otto__inspection *i
 	otto__put_u32(b, insp->abi_minor);
 	otto__put_u32(b, (uint32_t)insp->n_backends);
 	for (size_t i = 0; i < insp->n_backends; i++) {
-		otto__put_u32(b, (uint32_t)insp->backends[i].kind);
-		otto__put_str(b, insp->backends[i].name);
-		otto__put_str(b, insp->backends[i].description);
+		const otto__backend_entry *e = &insp->backends[i];
+		otto__put_u32(b, (uint32_t)e->kind);
+		otto__put_str(b, e->name);
+		otto__put_str(b, e->description);
+		otto__put_u32(b, e->caps);
+		otto__put_u32(b, (uint32_t)e->n_keys);
+		for (size_t k = 0; k < e->n_keys; k++) {
+			otto__put_str(b, e->keys[k].key);
+			otto__put_u32(b, (uint32_t)e->keys[k].type);
+			otto__put_u32(b, e->keys[k].flags);
+			otto__put_str(b, e->keys[k].description);
+		}
 	}
 }
 
 bool otto__inspection_get(otto__reader *r, uint32_t *index, otto__inspection *out)
+{
+	return otto__inspection_get_part(r, index, out) && otto__reader_done(r);
+}
+
+bool otto__inspection_get_part(otto__reader *r, uint32_t *index, otto__inspection *out)
 {
 	memset(out, 0, sizeof *out);
 	*index = otto__get_u32(r);
@@ -55,8 +69,8 @@ bool otto__inspection_get(otto__reader *r, uint32_t *index, otto__inspection *ou
 	const char *version = otto__get_str(r);
 	out->abi_major = otto__get_u32(r);
 	out->abi_minor = otto__get_u32(r);
-	/* A backend takes at least 12 bytes. */
-	uint32_t n = otto__get_count(r, 12);
+	/* A backend takes at least 20 bytes. */
+	uint32_t n = otto__get_count(r, 20);
 	bool ok = !r->bad && status >= OTTO_PLUGIN_LOADED && status <= OTTO_PLUGIN_FAILED &&
 		  (status == OTTO_PLUGIN_LOADED) == (detail == NULL) && (status != OTTO_PLUGIN_LOADED || n > 0);
 	out->status = (otto_plugin_status)status;
@@ -70,8 +84,15 @@ bool otto__inspection_get(otto__reader *r, uint32_t *index, otto__inspection *ou
 		uint32_t kind = otto__get_u32(r);
 		const char *bname = otto__get_str(r);
 		const char *description = otto__get_str(r);
+		uint32_t caps = otto__get_u32(r);
+		/* A key takes at least 16 bytes. */
+		uint32_t n_keys = otto__get_count(r, 16);
 		if (r->bad || !bname || !otto__valid_backend_name(bname) ||
-		    (kind != OTTO_KIND_LAB && kind != OTTO_KIND_RESERVATION && kind != OTTO_KIND_LOCK_STORE))
+		    (kind != OTTO_KIND_LAB && kind != OTTO_KIND_RESERVATION && kind != OTTO_KIND_LOCK_STORE) ||
+		    n_keys > OTTO__SETTINGS_KEYS_MAX || (caps & ~(uint32_t)OTTO_BACKEND_CAP_ALL) ||
+		    (kind == OTTO_KIND_LAB && (caps & ~(uint32_t)OTTO_BACKEND_CAP_SUMMARIES)) ||
+		    (kind == OTTO_KIND_RESERVATION && (caps & OTTO_BACKEND_CAP_SUMMARIES)) ||
+		    (kind == OTTO_KIND_LOCK_STORE && caps))
 			return false;
 		for (size_t k = 0; k < out->n_backends; k++)
 			if (out->backends[k].kind == (otto_backend_kind)kind && strcmp(out->backends[k].name, bname) == 0)
@@ -80,8 +101,23 @@ bool otto__inspection_get(otto__reader *r, uint32_t *index, otto__inspection *ou
 		e->kind = (otto_backend_kind)kind;
 		e->name = otto__strdup(bname);
 		e->description = otto__strdup(description);
+		e->caps = caps;
+		e->keys = otto__calloc(n_keys + 1, sizeof *e->keys);
+		for (uint32_t k = 0; k < n_keys; k++) {
+			const char *key = otto__get_str(r);
+			uint32_t type = otto__get_u32(r);
+			uint32_t flags = otto__get_u32(r);
+			const char *kdesc = otto__get_str(r);
+			if (r->bad || !key)
+				return false;
+			otto_setting_decl *d = &e->keys[e->n_keys++];
+			d->key = otto__strdup(key);
+			d->type = (otto_value_type)type;
+			d->flags = flags;
+			d->description = otto__strdup(kdesc);
+		}
 	}
-	return otto__reader_done(r);
+	return !r->bad;
 }
 
 /* ---------------------------------------------------------- the parent -- */
@@ -154,6 +190,8 @@ static void describe_fault(const otto__worker *w, unsigned timeout_s, otto__insp
 	}
 }
 
+static bool fault_is_transient(const otto__worker *w);
+
 void otto__inspect_fd_isolated(int fd, const char *path, const otto__file_stamp *stamp, unsigned timeout_s,
 			       otto__inspection *out)
 {
@@ -162,6 +200,7 @@ void otto__inspect_fd_isolated(int fd, const char *path, const otto__file_stamp 
 	unsigned timeout_ms = timeout_s * 1000u;
 	if (!otto__worker_start(&w, timeout_ms)) {
 		describe_fault(&w, timeout_s, out);
+		out->transient = true;
 		otto__worker_free(&w);
 		return;
 	}
@@ -179,12 +218,14 @@ void otto__inspect_fd_isolated(int fd, const char *path, const otto__file_stamp 
 		otto__inspection_free(out);
 		otto__inspection_fail(out, OTTO_PLUGIN_FAILED, "cannot be inspected: the worker says: %s",
 				      message[0] ? message : "no result");
+		out->transient = true;
 	} else if (!answered) {
 		/* The names it registered, when they came (then it wrote to
 		 * stdout), stay known: selecting one names this file. */
 		if (!answer.got)
 			otto__inspection_free(out);
 		describe_fault(&w, timeout_s, out);
+		out->transient = fault_is_transient(&w);
 	} else if (!otto__worker_stop(&w)) {
 		/* It answered, then did not leave cleanly: a destructor or an
 		 * atexit handler of the plugin crashed or exited. */
@@ -197,35 +238,31 @@ void otto__inspect_fd_isolated(int fd, const char *path, const otto__file_stamp 
 
 /* ------------------------------------------------------- many files -- */
 
-/* One file in a worker that may have inspected others before: false when
- * the worker failed (w->fault says how), the file's result untouched. */
-static bool scan_in(otto__worker *w, otto__scan_file *f)
+/* The answer to one SCAN request of several files: PLUGIN frames in order. */
+typedef struct batch_answer {
+	otto__scan_file **files;
+	size_t n, got;
+} batch_answer;
+
+static bool on_batch_plugin(void *ud, const otto__frame *f, const char **why)
 {
-	otto_buf *b = otto__worker_request(w, OTTO__W_SCAN);
-	otto__put_u32(b, 1);
-	otto__put_str(b, f->path);
-	otto__put_stamp(b, &f->stamp);
-	otto__inspection insp;
-	memset(&insp, 0, sizeof insp);
-	scan_answer answer = {&insp, false};
-	int status;
-	char message[OTTO_ERROR_MESSAGE_MAX];
-	if (!otto__worker_call(w, "the scan", &f->fd, 1, on_plugin, &answer, &status, message)) {
-		/* Keep what it registered, if it said (see above). */
-		otto__inspection_free(&f->insp);
-		if (answer.got)
-			f->insp = insp;
-		else
-			otto__inspection_free(&insp);
+	batch_answer *a = ud;
+	if (f->type != OTTO__W_PLUGIN || a->got >= a->n) {
+		*why = "a frame the scan cannot have";
 		return false;
 	}
-	if (!answer.got || status != OTTO_OK) {
+	otto__reader r;
+	otto__reader_init(&r, f);
+	uint32_t index;
+	otto__inspection insp;
+	if (!otto__inspection_get(&r, &index, &insp) || index != a->got) {
 		otto__inspection_free(&insp);
-		otto__inspection_fail(&insp, OTTO_PLUGIN_FAILED, "cannot be inspected: the worker says: %s",
-				      message[0] ? message : "no result");
+		*why = "a malformed inspection";
+		return false;
 	}
-	otto__inspection_free(&f->insp);
-	f->insp = insp;
+	otto__scan_file *file = a->files[a->got++];
+	otto__inspection_free(&file->insp);
+	file->insp = insp;
 	return true;
 }
 
@@ -235,44 +272,111 @@ static void scan_alone(otto__scan_file *f, unsigned timeout_s)
 	otto__inspect_fd_isolated(f->fd, f->path, &f->stamp, timeout_s, &f->insp);
 }
 
+/* A fault that says nothing about the file (the worker could not start,
+ * broke the protocol, the pipe broke): not to be remembered. */
+static bool fault_is_transient(const otto__worker *w)
+{
+	if (!w->started)
+		return true;
+	return w->fault != OTTO__WF_TIMEOUT && w->fault != OTTO__WF_ENDED && w->fault != OTTO__WF_STDOUT;
+}
+
+static void fault_file(const otto__worker *w, unsigned timeout_s, otto__scan_file *f)
+{
+	otto__inspection_free(&f->insp);
+	describe_fault(w, timeout_s, &f->insp);
+	f->insp.transient = fault_is_transient(w);
+}
+
+/* Send the next files (up to OTTO__WORKER_SCAN_MAX) in one request.
+ * Returns how many files of batch[] were settled; *faulted when the worker
+ * failed (then it must not be used again). `earlier`: files this worker
+ * inspected before the batch. */
+static size_t scan_batch(otto__worker *w, otto__scan_file **batch, size_t k, size_t earlier, unsigned timeout_s,
+			 bool *faulted)
+{
+	otto_buf *b = otto__worker_request(w, OTTO__W_SCAN);
+	int fds[OTTO__WORKER_SCAN_MAX];
+	otto__put_u32(b, (uint32_t)k);
+	for (size_t j = 0; j < k; j++) {
+		otto__put_str(b, batch[j]->path);
+		otto__put_stamp(b, &batch[j]->stamp);
+		fds[j] = batch[j]->fd;
+	}
+	batch_answer answer = {batch, k, 0};
+	int status;
+	char message[OTTO_ERROR_MESSAGE_MAX];
+	*faulted = false;
+	if (otto__worker_call(w, "the scan", fds, k, on_batch_plugin, &answer, &status, message)) {
+		/* The worker refused the request (it cannot, for a well-formed
+		 * one): the files without an answer say so, and are not kept. */
+		for (size_t j = answer.got; j < k; j++) {
+			otto__inspection_free(&batch[j]->insp);
+			otto__inspection_fail(&batch[j]->insp, OTTO_PLUGIN_FAILED,
+					      "cannot be inspected: the worker says: %s",
+					      message[0] ? message : "no result");
+			batch[j]->insp.transient = true;
+		}
+		return k;
+	}
+	*faulted = true;
+	if (w->fault == OTTO__WF_STDOUT) {
+		/* Seen at the end of the request: which file printed is
+		 * unknown. Each is inspected again in a worker of its own. */
+		for (size_t j = 0; j < k; j++)
+			scan_alone(batch[j], timeout_s);
+		return k;
+	}
+	/* The last file answered was unloaded after its answer (a destructor
+	 * may have crashed): only a worker of its own tells. The answers
+	 * before it are the files' own. The fault is charged to the file after
+	 * them, unless another file ran in this worker before (a thread, a
+	 * handler it left): then, again, only a worker of its own tells. */
+	if (answer.got > 0)
+		scan_alone(batch[answer.got - 1], timeout_s);
+	if (answer.got < k) {
+		if (earlier + answer.got > 0)
+			scan_alone(batch[answer.got], timeout_s);
+		else
+			fault_file(w, timeout_s, batch[answer.got]);
+		return answer.got + 1;
+	}
+	return k;
+}
+
 void otto__inspect_files_isolated(otto__scan_file *files, size_t n, unsigned timeout_s)
 {
 	size_t i = 0;
+	otto__scan_file **batch = otto__calloc(OTTO__WORKER_SCAN_MAX, sizeof *batch);
 	while (i < n) {
-		if (files[i].fd < 0) {
+		while (i < n && files[i].fd < 0)
 			i++;
-			continue;
-		}
+		if (i == n)
+			break;
 		otto__worker w;
 		if (!otto__worker_start(&w, timeout_s * 1000u)) {
 			/* No worker at all: every file left says why. */
-			for (; i < n; i++) {
-				if (files[i].fd < 0)
-					continue;
-				otto__inspection_free(&files[i].insp);
-				describe_fault(&w, timeout_s, &files[i].insp);
-			}
+			for (; i < n; i++)
+				if (files[i].fd >= 0)
+					fault_file(&w, timeout_s, &files[i]);
 			otto__worker_free(&w);
 			break;
 		}
 		size_t first = i, handled = 0;
 		bool faulted = false;
-		for (; i < n && !faulted; i++) {
-			if (files[i].fd < 0)
-				continue;
-			if (scan_in(&w, &files[i])) {
-				handled++;
-				continue;
+		while (!faulted) {
+			size_t k = 0, next = i;
+			for (; next < n && k < OTTO__WORKER_SCAN_MAX; next++)
+				if (files[next].fd >= 0)
+					batch[k++] = &files[next];
+			if (k == 0) {
+				i = n;
+				break;
 			}
-			faulted = true;
-			if (handled > 0) {
-				/* Perhaps a file inspected before disturbed the worker
-				 * (a thread, a handler): only a worker of its own tells. */
-				scan_alone(&files[i], timeout_s);
-			} else {
-				/* (What it registered, if it said, stays: scan_in.) */
-				describe_fault(&w, timeout_s, &files[i].insp);
-			}
+			size_t settled = scan_batch(&w, batch, k, handled, timeout_s, &faulted);
+			handled += settled;
+			/* Carry on after the last file settled. */
+			i = settled == k ? next : (size_t)(batch[settled] - files);
 		}
 		if (!faulted && !otto__worker_stop(&w)) {
 			/* It did not leave cleanly (a destructor or atexit handler
@@ -283,4 +387,5 @@ void otto__inspect_files_isolated(otto__scan_file *files, size_t n, unsigned tim
 		}
 		otto__worker_free(&w);
 	}
+	free(batch);
 }

@@ -16,7 +16,9 @@
 #include "registry/registry_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -31,14 +33,57 @@ static const char *override_source(const otto_registry *reg)
 	return reg->untrusted_by;
 }
 
+bool otto__registry_trust_overridden(const otto_registry *reg)
+{
+	return override_source(reg) != NULL;
+}
+
+int otto__registry_trust_dir(const char *dir, otto__trusted_dir *out)
+{
+	char why[1400];
+	struct stat st;
+	out->fd = -1;
+	out->uid = geteuid();
+	int rc = otto__path_trust_walk(dir, out->uid, OTTO__TRUST_EVERY_FOLDER, &out->fd, &st, out->real, why,
+				       sizeof why);
+	/* The walk judges the folders on the way, not the last one, which
+	 * is judged here as the walk of a file in it would. */
+	if (rc == 0 && S_ISDIR(st.st_mode) && otto__trust_check_way_folder(out->real, &st, out->uid, why, sizeof why) == 0)
+		return 0;
+	if (out->fd >= 0)
+		close(out->fd);
+	out->fd = -1;
+	return -1;
+}
+
 char *otto__registry_trust(const otto_registry *reg, const char *path)
+{
+	return otto__registry_trust_in(reg, NULL, path, NULL, NULL);
+}
+
+char *otto__registry_trust_in(const otto_registry *reg, const otto__trusted_dir *dir, const char *path,
+			      const char *name, const struct stat *lst)
 {
 	char why[1400], real[PATH_MAX];
 	struct stat st;
-	uid_t uid = geteuid();
-	int rc = otto__path_trust_walk(path, uid, OTTO__TRUST_EVERY_FOLDER, NULL, &st, real, why, sizeof why);
-	if (rc == 0)
+	uid_t uid = dir && dir->fd >= 0 ? dir->uid : geteuid();
+	int rc = -1;
+	if (lst)
+		st = *lst;
+	/* In a folder whose whole path was found trusted: the walk of
+	 * dir/name would repeat the folder's steps, then judge the entry
+	 * itself, which is what is left to do here. A symbolic link (or
+	 * anything odd) takes the whole walk. */
+	if (dir && dir->fd >= 0 && (lst || fstatat(dir->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) &&
+	    S_ISREG(st.st_mode) &&
+	    (size_t)snprintf(real, sizeof real, "%s/%s", strcmp(dir->real, "/") == 0 ? "" : dir->real, name) <
+		sizeof real)
 		rc = otto__trust_check_file(real, &st, uid, why, sizeof why);
+	if (rc < 0) {
+		rc = otto__path_trust_walk(path, uid, OTTO__TRUST_EVERY_FOLDER, NULL, &st, real, why, sizeof why);
+		if (rc == 0)
+			rc = otto__trust_check_file(real, &st, uid, why, sizeof why);
+	}
 	if (rc == 0)
 		return NULL;
 	const char *by = override_source(reg);

@@ -114,7 +114,7 @@ int otto__trust_check_folder(const char *path, const struct stat *st, uid_t uid,
 }
 
 /* A folder on the way to a plugin: only root and the user can change it. */
-static int check_way_folder(const char *path, const struct stat *st, uid_t uid, char *why, size_t why_size)
+int otto__trust_check_way_folder(const char *path, const struct stat *st, uid_t uid, char *why, size_t why_size)
 {
 	char owner[160];
 	if (!otto__trust_owner_ok(st->st_uid, uid)) {
@@ -196,7 +196,7 @@ static int walk_to_root(walk *w)
 	if (fstat(fd, &w->cur_st) != 0)
 		return sys_fail(errno, w->why, w->why_size, "/");
 	if (w->mode == OTTO__TRUST_EVERY_FOLDER)
-		return check_way_folder("/", &w->cur_st, w->uid, w->why, w->why_size);
+		return otto__trust_check_way_folder("/", &w->cur_st, w->uid, w->why, w->why_size);
 	return 0;
 }
 
@@ -208,7 +208,7 @@ static int enter(walk *w, int fd, const struct stat *st, const char *path)
 	w->cur_st = *st;
 	snprintf(w->here, sizeof w->here, "%s", path);
 	if (w->mode == OTTO__TRUST_EVERY_FOLDER)
-		return check_way_folder(w->here, st, w->uid, w->why, w->why_size);
+		return otto__trust_check_way_folder(w->here, st, w->uid, w->why, w->why_size);
 	return 0;
 }
 

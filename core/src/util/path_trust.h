@@ -68,6 +68,11 @@ bool otto__trust_writable_by_others(const struct stat *st);
  * `uid`, writable by nobody else. 0, or 1 with `why` ("<path> is ...: fix"). */
 int otto__trust_check_file(const char *path, const struct stat *st, uid_t uid, char *why, size_t why_size);
 
+/* A folder on the way to a plugin (OTTO__TRUST_EVERY_FOLDER's rule):
+ * owned by root or `uid`, writable by nobody else unless it is root's and
+ * sticky. 0, or 1 with `why`. */
+int otto__trust_check_way_folder(const char *path, const struct stat *st, uid_t uid, char *why, size_t why_size);
+
 /* The lock folder: a folder owned by root or `uid`; if others can write
  * it, it must be sticky. 0, or 1 with `why`. */
 int otto__trust_check_folder(const char *path, const struct stat *st, uid_t uid, char *why, size_t why_size);

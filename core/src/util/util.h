@@ -80,6 +80,12 @@ char *otto__type_size_refusal(otto_backend_kind kind, const char *name, size_t s
  * file") and the path. Out-parameters are NULL/0 on failure. */
 int otto__read_regular_file(const char *path, const char *what, size_t cap, int code, char **text, size_t *len,
 			    otto_error *err);
+/* util_file.c: read a private data file of this user (a cache): not
+ * through a symbolic link, a regular file owned by the effective user and
+ * writable by nobody else, at most `cap` bytes, all judged on the opened
+ * descriptor. 0 with *data (NUL-terminated, caller frees) and *len; 1 when
+ * there is no such file; -1 with the reason in `why`. */
+int otto__read_private_file(const char *path, size_t cap, char **data, size_t *len, char *why, size_t why_size);
 /* "1 MiB", "64 KiB", "100 bytes": a size for messages. */
 void otto__size_text(char *buf, size_t size, size_t bytes);
 

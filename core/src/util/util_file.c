@@ -58,6 +58,47 @@ static int too_large(otto_error *err, int code, const char *what, const char *pa
 			      limit, what);
 }
 
+/* Read fd to its end into a new buffer (NUL-terminated), never more than
+ * one byte past `cap`: 0, -1 with errno, or -2 when the file holds more
+ * than cap. The size is a hint (the file may grow or shrink meanwhile). */
+static int read_capped(int fd, size_t hint, size_t cap, char **out, size_t *len)
+{
+	size_t n = 0, alloc = (hint > cap ? cap : hint) + 1;
+	char *buf = otto__malloc(alloc + 1);
+	*out = NULL;
+	*len = 0;
+	for (;;) {
+		if (n == alloc) {
+			if (alloc > cap) {
+				free(buf);
+				return -2;
+			}
+			alloc = alloc * 2 > cap + 1 ? cap + 1 : alloc * 2;
+			buf = otto__realloc(buf, alloc + 1);
+		}
+		ssize_t got = read(fd, buf + n, alloc - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int e = errno;
+			free(buf);
+			errno = e;
+			return -1;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	if (n > cap) {
+		free(buf);
+		return -2;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
 int otto__read_regular_file(const char *path, const char *what, size_t cap, int code, char **text, size_t *len,
 			    otto_error *err)
 {
@@ -91,32 +132,13 @@ int otto__read_regular_file(const char *path, const char *what, size_t cap, int 
 		rc = too_large(err, code, what, path, cap);
 		goto done;
 	}
-	/* The size is a hint (the file may grow): read until the end, but
-	 * never more than one byte past the cap. */
-	size_t alloc = (size_t)st.st_size + 1;
-	buf = otto__malloc(alloc + 1);
-	for (;;) {
-		if (n == alloc) {
-			if (alloc > cap) {
-				rc = too_large(err, code, what, path, cap);
-				goto done;
-			}
-			alloc = alloc * 2 > cap + 1 ? cap + 1 : alloc * 2;
-			buf = otto__realloc(buf, alloc + 1);
-		}
-		ssize_t got = read(fd, buf + n, alloc - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			rc = otto_error_set(err, code, "cannot read %s %s: %s", what, path, strerror(errno));
-			goto done;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	if (n > cap) {
+	int got = read_capped(fd, (size_t)st.st_size, cap, &buf, &n);
+	if (got == -2) {
 		rc = too_large(err, code, what, path, cap);
+		goto done;
+	}
+	if (got < 0) {
+		rc = otto_error_set(err, code, "cannot read %s %s: %s", what, path, strerror(errno));
 		goto done;
 	}
 	buf[n] = '\0';
@@ -127,5 +149,43 @@ done:
 	free(buf);
 	if (fd >= 0)
 		close(fd);
+	return rc;
+}
+
+int otto__read_private_file(const char *path, size_t cap, char **data, size_t *len, char *why, size_t why_size)
+{
+	*data = NULL;
+	*len = 0;
+	/* O_NOFOLLOW: a symlink is refused, whatever it points to; O_NONBLOCK:
+	 * a FIFO does not block the open (and is refused on the descriptor). */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
+	if (fd < 0) {
+		int e = errno;
+		snprintf(why, why_size, "%s", e == ELOOP ? "it is a symbolic link" : strerror(e));
+		return e == ENOENT ? 1 : -1;
+	}
+	struct stat st;
+	int rc = -1;
+	if (fstat(fd, &st) != 0)
+		snprintf(why, why_size, "%s", strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		snprintf(why, why_size, "it is %s, not a regular file", kind_name(st.st_mode));
+	else if (st.st_uid != geteuid())
+		snprintf(why, why_size, "it belongs to uid %lu, not to uid %lu", (unsigned long)st.st_uid,
+			 (unsigned long)geteuid());
+	else if (st.st_mode & (S_IWGRP | S_IWOTH))
+		snprintf(why, why_size, "other users may write to it (mode %04o)", (unsigned)(st.st_mode & 07777));
+	else if ((unsigned long long)st.st_size > cap)
+		snprintf(why, why_size, "it is larger than %zu bytes", cap);
+	else {
+		int got = read_capped(fd, (size_t)st.st_size, cap, data, len);
+		if (got == -2)
+			snprintf(why, why_size, "it is larger than %zu bytes", cap);
+		else if (got < 0)
+			snprintf(why, why_size, "%s", strerror(errno));
+		else
+			rc = 0;
+	}
+	close(fd);
 	return rc;
 }

@@ -40,7 +40,12 @@
  *               stamp  = {u64 dev, u64 ino, i64 size, i64 mtime_ns}
  *               PLUGIN = {u32 index, u32 status, str detail, str name,
  *                         str version, u32 abi_major, u32 abi_minor,
- *                         u32 n, n x {u32 kind, str name, str description}}
+ *                         u32 n, n x backend}
+ *               backend = {u32 kind, str name, str description,
+ *                          u32 capabilities (OTTO_BACKEND_CAP_*, only those
+ *                          of its kind), u32 n_keys (at most 256),
+ *                          n_keys x {str key, u32 type, u32 flags,
+ *                          str description}}  (its settings_keys)
  *      OPEN   {u32 kind, str backend, str path, stamp}, one descriptor
  *             passed: load that file, register its backends, find `backend`.
  *             Answer: OPENED {u32 capabilities, str description}, END.
