@@ -31,7 +31,8 @@ typedef struct sub_words {
 } sub_words;
 
 static const sub_words known[] = {
-    {"plugins", NULL, "--json"},
+    {"plugins", NULL, "--json --rescan"},
+    {"plugins", "inspect", ""},
     {"lab", "list", "--json"},
     {"lab", "show", "--json --show-passwords"},
     {"lab", "hosts", "--lab --json"},
@@ -227,7 +228,7 @@ static void candidates(otto_cli *cli, char **words, int n, const char *current)
 	const char *family = n_pos ? positional[0] : NULL;
 	const char *sub = n_pos >= 2 ? positional[1] : NULL;
 	if (current[0] == '-') {
-		const sub_words *w = family ? find_sub(family, strcmp(family, "plugins") == 0 ? NULL : sub) : NULL;
+		const sub_words *w = family ? find_sub(family, strcmp(family, "plugins") == 0 && !(sub && strcmp(sub, "inspect") == 0) ? NULL : sub) : NULL;
 		if (w)
 			add_words(w->options);
 		for (size_t i = 0; globals[i]; i++)

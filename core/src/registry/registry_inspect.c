@@ -167,6 +167,9 @@ static int check_and_add(collecting_registrar *cr, otto_backend_kind kind, const
 	if (kind == OTTO_KIND_LAB) {
 		e->caps = copy->lab.list_host_summaries ? OTTO_BACKEND_CAP_SUMMARIES : 0;
 		keys = copy->lab.settings_keys;
+	} else if (kind == OTTO_KIND_LOCK_STORE) {
+		e->caps = 0; /* a lock store has no optional capabilities */
+		keys = copy->lock_store.settings_keys;
 	} else {
 		const otto_reservation_backend_type *t = &copy->reservation;
 		e->caps = (t->list_usernames ? OTTO_BACKEND_CAP_USERNAMES : 0) |
