@@ -3,7 +3,9 @@
  * plugin writes to the FIFO at $OTTO_TEST_FIFO: the plugin inspected after
  * it in the same worker dies for nothing it did. The FIFO is opened for
  * reading before registering returns, so the next plugin finds a reader
- * whatever the thread's timing (no race with the scheduler). */
+ * whatever the thread's timing (no race with the scheduler). It is linked
+ * with -z nodelete so that unloading it never unmaps the thread's code: its
+ * own verdict, alone in a worker, is then always "loaded". */
 #include "../../core/plugins/lab_common.h"
 
 #include <fcntl.h>
