@@ -711,7 +711,8 @@ typedef struct otto_lock_record {
 	uint64_t fence;      /* the fencing token of this grant, only growing; 0 none */
 } otto_lock_record;
 
-#define OTTO_LOCK_RECORD_INIT                                                                                          	{                                                                                                              		sizeof(otto_lock_record), NULL, OTTO_LOCK_FREE, NULL, NULL, -1, NULL, 0, 0, 0, NULL, 0                 	}
+#define OTTO_LOCK_RECORD_INIT \
+	{sizeof(otto_lock_record), NULL, OTTO_LOCK_FREE, NULL, NULL, -1, NULL, 0, 0, 0, NULL, 0}
 
 typedef struct otto_lock_out otto_lock_out;
 typedef struct otto_lock_out_ops {
