@@ -13,6 +13,7 @@
 
 #include "lab_index.h"
 
+#include <string.h>
 #include <yajl/yajl_parse.h>
 
 enum state {
@@ -95,12 +96,24 @@ static inline void jp_skip_next(parser *p, enum state back)
 	p->skip_return = back;
 }
 size_t jp_key_start(const parser *p);
+/* The index of the key s[0..len) in names[0..n), or -1. */
+static inline int jp_key_index(const char *const *names, size_t n, const char *s, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
+			return (int)i;
+	return -1;
+}
 
 /* lab_parse_host.c */
 void jp_start_host(parser *p);
 void jp_finish_host(parser *p);
 void jp_fail_host(parser *p, const char *fmt, ...) OTTO_PRINTF_LIKE(2, 3);
 int jp_host_step(parser *p, enum tok t, const char *s, size_t len, int b);
+
+/* lab_parse_record.c: S_CREDS..S_CRED_FIELD and S_IFACE_KEYS..S_IFACE_FIELD */
+int jp_cred_step(parser *p, enum tok t, const char *s, size_t len);
+int jp_iface_step(parser *p, enum tok t, const char *s, size_t len);
 
 /* lab_parse_link.c */
 void jp_start_link(parser *p);

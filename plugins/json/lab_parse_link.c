@@ -77,10 +77,7 @@ static int link_key(parser *p, enum tok t, const char *s, size_t len)
 		jp_skip_next(p, S_LINK_KEYS);
 		return 1;
 	}
-	p->link_field = -1;
-	for (int i = 0; i < 5; i++)
-		if (strlen(link_fields[i]) == len && memcmp(link_fields[i], s, len) == 0)
-			p->link_field = i;
+	p->link_field = jp_key_index(link_fields, sizeof link_fields / sizeof link_fields[0], s, len);
 	if (p->link_field < 0) {
 		char *key = ju_show(s, len);
 		fail_link(p, "unknown key '%s' (accepted: endpoints, protocol, name, impair, management, _*)", key);
