@@ -278,7 +278,7 @@ static void field_value(parser *p, enum tok t, const char *s, size_t len, int b)
 				     : (d->kinds & K_MAP) ? "an object"
 				     : (d->kinds & K_ARR) ? "an array of strings"
 							  : "a string",
-				     jp_tok_name(t), (int)len, s);
+				     ju_tok_name(t), (int)len, s);
 		else
 			jp_fail_host(p, "'%s' must be %s, got %s", d->name,
 				     d->check == C_BOOL ? "a boolean"
@@ -286,7 +286,7 @@ static void field_value(parser *p, enum tok t, const char *s, size_t len, int b)
 				     : (d->kinds & K_MAP) ? "an object"
 				     : (d->kinds & K_ARR) ? "an array of strings"
 							  : "a string",
-				     jp_tok_name(t));
+				     ju_tok_name(t));
 		return;
 	}
 	if (t == T_NULL)
@@ -391,7 +391,7 @@ static int field_start(parser *p, enum tok t, const char *s, size_t len, int b)
 		return 1;
 	}
 	if (p->field == F_LABS) {
-		char *why = ju_asprintf("'labs' must be an array of strings, got %s", jp_tok_name(t));
+		char *why = ju_asprintf("'labs' must be an array of strings, got %s", ju_tok_name(t));
 		poison_labs_because(p, why);
 		free(why);
 	} else {
@@ -411,7 +411,7 @@ static int strarr_item(parser *p, enum tok t, const char *s, size_t len)
 		return 1;
 	}
 	if (t != T_STR) {
-		char *why = ju_asprintf("'%s' must be an array of strings, got %s at [%zu]", name, jp_tok_name(t),
+		char *why = ju_asprintf("'%s' must be an array of strings, got %s at [%zu]", name, ju_tok_name(t),
 					p->item_index);
 		if (p->field == F_LABS)
 			poison_labs_because(p, why);

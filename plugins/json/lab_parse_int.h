@@ -11,6 +11,7 @@
 #ifndef JSON_LAB_PARSE_INT_H
 #define JSON_LAB_PARSE_INT_H
 
+#include "jtokens.h"
 #include "lab_index.h"
 
 #include <string.h>
@@ -44,7 +45,6 @@ enum state {
 	S_DONE
 };
 
-enum tok { T_NULL, T_BOOL, T_NUM, T_STR, T_MAP, T_MAP_END, T_ARR, T_ARR_END, T_KEY };
 
 typedef struct parser {
 	jl_file *f;
@@ -84,7 +84,6 @@ unsigned jp_line_here(parser *p);
 bool jp_holds_nul(const parser *p, const char *s, size_t len);
 uint32_t jp_pool_add(parser *p, const char *s, size_t len);
 int jp_fail_file(parser *p, const char *fmt, ...) OTTO_PRINTF_LIKE(2, 3);
-const char *jp_tok_name(enum tok t);
 /* Skip the value that token t starts, then go on in state `back` (a
  * pass-through field being captured ends there). */
 void jp_begin_skip(parser *p, enum tok t, enum state back);

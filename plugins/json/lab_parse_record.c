@@ -55,7 +55,7 @@ int jp_cred_step(parser *p, enum tok t, const char *s, size_t len)
 		}
 		if (t != T_MAP) {
 			jp_fail_host(p, "'creds[%zu]' must be an object with 'login' and 'password', got %s",
-				     p->item_index, jp_tok_name(t));
+				     p->item_index, ju_tok_name(t));
 			if (t == T_ARR)
 				jp_begin_skip(p, t, S_CREDS);
 			p->item_index++;
@@ -89,7 +89,7 @@ int jp_cred_step(parser *p, enum tok t, const char *s, size_t len)
 		if (p->cred_field == 4) {
 			if (t != T_MAP)
 				jp_fail_host(p, "'creds[%zu].params' must be an object, got %s", p->item_index,
-					     jp_tok_name(t));
+					     ju_tok_name(t));
 			else
 				p->skip_note_key = true;
 			jp_begin_skip(p, t, S_CRED_KEYS);
@@ -102,7 +102,7 @@ int jp_cred_step(parser *p, enum tok t, const char *s, size_t len)
 			*cred_slot(p, p->cred_field) = jp_pool_add(p, s, len);
 		else if (!(t == T_NULL && p->cred_field > 0))
 			jp_fail_host(p, "'creds[%zu].%s' must be a string, got %s", p->item_index, name,
-				     jp_tok_name(t));
+				     ju_tok_name(t));
 		jp_begin_skip(p, t, S_CRED_KEYS);
 		return 1;
 	}
@@ -158,7 +158,7 @@ int jp_iface_step(parser *p, enum tok t, const char *s, size_t len)
 			p->state = S_IFACE_FIELDS;
 		} else {
 			jp_fail_host(p, "'interfaces.%s' must be an address or an object with 'ip', got %s",
-				     jl_str(p->f, p->iface.name), jp_tok_name(t));
+				     jl_str(p->f, p->iface.name), ju_tok_name(t));
 			jp_begin_skip(p, t, S_IFACE_KEYS);
 		}
 		return 1;
@@ -187,7 +187,7 @@ int jp_iface_step(parser *p, enum tok t, const char *s, size_t len)
 			*(p->iface_subnet ? &p->iface.subnet : &p->iface.ip) = jp_pool_add(p, s, len);
 		else if (!(t == T_NULL && p->iface_subnet))
 			jp_fail_host(p, "'interfaces.%s.%s' must be a string, got %s", jl_str(p->f, p->iface.name),
-				     p->iface_subnet ? "subnet" : "ip", jp_tok_name(t));
+				     p->iface_subnet ? "subnet" : "ip", ju_tok_name(t));
 		jp_begin_skip(p, t, S_IFACE_FIELDS);
 		return 1;
 	}
