@@ -5,6 +5,7 @@
 #include "args.h"
 
 #include "commands.h"
+#include "grammar.h"
 #include "names.h"
 
 #include <stdio.h>
@@ -24,14 +25,10 @@ static const cli_option *find_option(const cli_args *args, const char *word, siz
 	return NULL;
 }
 
-static int unknown_option(const cli_args *args, const char *word, size_t name_len)
+static int unknown_option(const cli_args *args, const cli_command_spec *spec, const char *word, size_t name_len)
 {
-	const char *names[32];
-	size_t n = 0;
-	for (const cli_option *o = args->options; o && o->name && n + 2 < sizeof names / sizeof names[0]; o++)
-		names[n++] = o->name;
-	names[n++] = "--help";
-	names[n] = NULL;
+	const char *names[CLI_MAX_OPTIONS + 2];
+	cli_option_names(spec, names, sizeof names / sizeof names[0]);
 	char *typed = strndup(word, name_len);
 	const char *suggestion = typed ? cli_did_you_mean(typed, names) : NULL;
 	int code = suggestion ? cli_usage_error(args->command, "unknown option '%s'. Did you mean '%s'?", typed,
@@ -41,9 +38,35 @@ static int unknown_option(const cli_args *args, const char *word, size_t name_le
 	return code;
 }
 
+/* The options the command binds are exactly those grammar.c gives it, each
+ * a flag or taking a value as there: else completion would offer what the
+ * parser refuses, or hide what it takes. A programming error, said at the
+ * first run of the command (every command runs in tests/cli). */
+static const char *binding_mismatch(const cli_args *args, const cli_command_spec *spec)
+{
+	if (!spec)
+		return "(the command itself)";
+	for (const cli_option *o = args->options; o && o->name; o++) {
+		const cli_option_spec *g = cli_command_option(spec, o->name, strlen(o->name));
+		if (!g || g->takes_value != (o->value != NULL))
+			return o->name;
+	}
+	for (const cli_option_spec *g = spec->options; g->name; g++)
+		if (!find_option(args, g->name, strlen(g->name)))
+			return g->name;
+	return NULL;
+}
+
 int cli_parse_args(cli_args *args, int argc, char **argv)
 {
 	bool options_done = false;
+	const cli_command_spec *spec = cli_command_by_label(args->command);
+	const char *mismatch = binding_mismatch(args, spec);
+	if (mismatch) {
+		fprintf(stderr, "otto: internal error: option '%s' of '%s' differs from core/cli/grammar.c\n", mismatch,
+			args->command);
+		return CLI_EXIT_FAILED;
+	}
 
 	/* --help wins over every other mistake on the line. */
 	for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++) {
@@ -64,7 +87,7 @@ int cli_parse_args(cli_args *args, int argc, char **argv)
 			size_t name_len = eq ? (size_t)(eq - word) : strlen(word);
 			const cli_option *o = find_option(args, word, name_len);
 			if (!o)
-				return unknown_option(args, word, name_len);
+				return unknown_option(args, spec, word, name_len);
 			if (o->flag) {
 				if (eq)
 					return cli_usage_error(args->command, "option '%s' takes no value", o->name);
@@ -87,8 +110,10 @@ int cli_parse_args(cli_args *args, int argc, char **argv)
 	return -1;
 }
 
-int cli_family_usage(const char *family, const char *usage, const char *const *subcommands, int argc, char **argv)
+int cli_family_usage(const char *family, const char *usage, int argc, char **argv)
 {
+	const char *subcommands[16];
+	cli_subcommands(family, subcommands, sizeof subcommands / sizeof subcommands[0]);
 	if (argc >= 2 && is_help(argv[1])) {
 		fputs(usage, stdout);
 		return CLI_EXIT_OK;

@@ -17,9 +17,9 @@ typedef struct cli_option {
 #define CLI_MAX_POSITIONAL 4
 
 typedef struct cli_args {
-	const char *command;          /* "lab show", for messages */
+	const char *command;          /* "lab show": its label in grammar.c, also for messages */
 	const char *usage;            /* printed on stdout for --help */
-	const cli_option *options;    /* terminated by an entry with name NULL */
+	const cli_option *options;    /* grammar.c's options of `command`, bound; name NULL ends */
 	const char *positional_names; /* "LAB", for "missing LAB" */
 	int min_positional, max_positional;
 	const char *positional[CLI_MAX_POSITIONAL];
@@ -32,9 +32,8 @@ typedef struct cli_args {
 int cli_parse_args(cli_args *args, int argc, char **argv);
 
 /* Print a command family's usage on stdout for --help; otherwise say
- * "missing subcommand" or "unknown subcommand" (with the nearest of
- * `subcommands`, NULL-terminated, as a suggestion). Returns the exit code. */
-int cli_family_usage(const char *family, const char *usage, const char *const *subcommands, int argc,
-		     char **argv);
+ * "missing subcommand" or "unknown subcommand" (with the nearest of the
+ * family's subcommands in grammar.c as a suggestion). Returns the exit code. */
+int cli_family_usage(const char *family, const char *usage, int argc, char **argv);
 
 #endif

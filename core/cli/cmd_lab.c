@@ -406,6 +406,5 @@ int cli_cmd_lab(otto_cli *cli, int argc, char **argv)
 		return lab_hosts(cli, argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "status") == 0)
 		return cli_lab_status(cli, argc - 2, argv + 2);
-	static const char *const subcommands[] = {"list", "show", "hosts", "status", NULL};
-	return cli_family_usage("lab", family_usage, subcommands, argc, argv);
+	return cli_family_usage("lab", family_usage, argc, argv);
 }

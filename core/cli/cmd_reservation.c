@@ -313,6 +313,5 @@ int cli_cmd_reservation(otto_cli *cli, int argc, char **argv)
 		return who(cli, argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "check") == 0)
 		return check(cli, argc - 2, argv + 2);
-	static const char *const subcommands[] = {"whoami", "held", "who", "users", "check", NULL};
-	return cli_family_usage("reservation", family_usage, subcommands, argc, argv);
+	return cli_family_usage("reservation", family_usage, argc, argv);
 }

@@ -81,6 +81,11 @@ int cli_cmd_lock(otto_cli *cli, int argc, char **argv);
  * after the subcommand's name. */
 int cli_lab_status(otto_cli *cli, int argc, char **argv);
 int cli_reservation_held(otto_cli *cli, int argc, char **argv);
+/* Take the global options (grammar.c) out of argv[0..argc), wherever they
+ * are up to "--", into cli; the other words go to rest[] in order (NULL
+ * after them). Returns -1 to go on, or the exit code after printing the
+ * error (a missing value, an empty --as-user). */
+int cli_split_globals(otto_cli *cli, int argc, char **argv, char **rest, int *n_rest);
 /* The hidden "otto __complete WORD...": argv[0] is "__complete" (complete.c). */
 int cli_complete(otto_cli *cli, int argc, char **argv);
 int cli_reservation_users(otto_cli *cli, int argc, char **argv);

@@ -8,8 +8,14 @@
  * is always 0, and nothing is printed until every candidate is known. It
  * must never block: after OTTO_COMPLETE_TIMEOUT_MS (default 1500) the
  * process leaves with no candidates, whatever a backend is doing.
+ *
+ * Its words come from grammar.c, the table the parsers read too. What a
+ * backend answers goes through the answer cache (complete_cache.h): a TAB
+ * pressed again within seconds starts no worker.
  */
 #include "commands.h"
+#include "complete_cache.h"
+#include "grammar.h"
 #include "names.h"
 
 #include <otto/lock.h>
@@ -22,37 +28,6 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
-
-/* The words otto knows; tests/cli/test_complete.c checks them against
- * every --help text, so that the two cannot drift apart. */
-typedef struct sub_words {
-	const char *family, *sub;
-	const char *options; /* space-separated */
-} sub_words;
-
-static const sub_words known[] = {
-    {"plugins", NULL, "--json --rescan"},
-    {"plugins", "inspect", ""},
-    {"lab", "list", "--json"},
-    {"lab", "show", "--json --show-passwords"},
-    {"lab", "hosts", "--lab --json"},
-    {"lab", "status", "--json"},
-    {"reservation", "whoami", "--json"},
-    {"reservation", "held", "--windows --json"},
-    {"reservation", "who", "--json"},
-    {"reservation", "users", "--json"},
-    {"reservation", "check", "--lab --skip-reservation-check --json"},
-    {"lock", "acquire", "--any --expiry --wait"},
-    {"lock", "release", "--token --force"},
-    {"lock", "list", "--json"},
-    {"lock", "run", "--any --expiry --wait"},
-};
-
-static const char *const globals[] = {"--as-user", "--settings", "--plugin-dir", "--help", "--version", NULL};
-static const char *const families[] = {"plugins", "lab", "reservation", "lock", "help", NULL};
-/* Options whose value is the next word. */
-static const char *const takes_value[] = {"--as-user", "--settings", "--plugin-dir", "--lab",
-					  "--expiry",  "--wait",     "--token",	     NULL};
 
 static otto_strlist found;
 
@@ -73,19 +48,18 @@ static void add_list(const otto_strlist *list)
 		add(list->items[i]);
 }
 
-static void add_words(const char *space_separated)
+/* Does option `word` take the next word as its value (a global option,
+ * or one of any command: before the command is known, any may come)? */
+static bool takes_value(const char *word)
 {
-	char *copy = strdup(space_separated), *save = NULL;
-	for (char *w = copy ? strtok_r(copy, " ", &save) : NULL; w; w = strtok_r(NULL, " ", &save))
-		add(w);
-	free(copy);
-}
-
-static bool in(const char *word, const char *const *list)
-{
-	for (size_t i = 0; list[i]; i++)
-		if (strcmp(word, list[i]) == 0)
+	const cli_option_spec *g = cli_global_option(word);
+	if (g)
+		return g->takes_value;
+	for (size_t i = 0; i < cli_n_commands; i++) {
+		const cli_option_spec *o = cli_command_option(&cli_commands[i], word, strlen(word));
+		if (o && o->takes_value)
 			return true;
+	}
 	return false;
 }
 
@@ -95,69 +69,123 @@ static void on_deadline(int sig)
 	_exit(0); /* nothing printed yet: no candidates */
 }
 
-static void lab_names(otto_cli *cli)
+typedef bool (*backend_question)(otto_cli *cli, otto_strlist *names);
+
+static bool ask_labs(otto_cli *cli, otto_strlist *names)
 {
 	otto_lab_repository *repo = NULL;
-	otto_strlist names = {0};
 	otto_error err = {0};
 	if (cli_open_lab(cli, &repo) != CLI_EXIT_OK)
-		return;
-	if (otto_lab_repository_list_labs(repo, &names, &err) == OTTO_OK)
-		add_list(&names);
-	otto_strlist_free(&names);
-	cli_close_lab(repo, CLI_EXIT_OK);
+		return false;
+	int code = otto_lab_repository_list_labs(repo, names, &err) == OTTO_OK ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+	/* A worker that fails after answering (a crash in destroy) is broken:
+	 * nothing it said is offered or kept. */
+	return cli_close_lab(repo, code) == CLI_EXIT_OK;
 }
 
 /* Every host id (for lock names: boards are usually named after hosts). */
-static void host_ids(otto_cli *cli)
+static bool ask_hosts(otto_cli *cli, otto_strlist *names)
 {
 	otto_lab_repository *repo = NULL;
 	otto_summary_list summaries = {0};
 	otto_error err = {0};
 	if (cli_open_lab(cli, &repo) != CLI_EXIT_OK)
-		return;
-	if (otto_lab_repository_host_summaries(repo, &summaries, &err) == OTTO_OK)
-		for (size_t i = 0; i < summaries.count; i++)
-			add(summaries.items[i].id);
+		return false;
+	int code = otto_lab_repository_host_summaries(repo, &summaries, &err) == OTTO_OK ? CLI_EXIT_OK
+											: CLI_EXIT_FAILED;
+	if (code == CLI_EXIT_OK && !(names->items = calloc(summaries.count + 1, sizeof *names->items)))
+		code = CLI_EXIT_FAILED;
+	for (size_t i = 0; code == CLI_EXIT_OK && i < summaries.count; i++)
+		if ((names->items[names->count] = strdup(summaries.items[i].id)))
+			names->count++;
 	otto_summary_list_free(&summaries);
-	cli_close_lab(repo, CLI_EXIT_OK);
+	return cli_close_lab(repo, code) == CLI_EXIT_OK;
+}
+
+static void add_copy(otto_strlist *to, const otto_strlist *from)
+{
+	for (size_t i = 0; from && i < from->count; i++) {
+		char **grown = realloc(to->items, (to->count + 2) * sizeof *to->items);
+		if (!grown)
+			return;
+		to->items = grown;
+		if ((to->items[to->count] = strdup(from->items[i])))
+			to->items[++to->count] = NULL;
+	}
 }
 
 /* Every resource some lab requires. */
-static void resource_names(otto_cli *cli)
+static bool ask_resources(otto_cli *cli, otto_strlist *names)
 {
 	otto_lab_repository *repo = NULL;
-	otto_strlist names = {0};
+	otto_strlist labs = {0};
 	otto_error err = {0};
 	if (cli_open_lab(cli, &repo) != CLI_EXIT_OK)
-		return;
-	if (otto_lab_repository_list_labs(repo, &names, &err) == OTTO_OK) {
-		for (size_t i = 0; i < names.count; i++) {
-			otto_lab *lab = NULL;
-			if (otto_lab_repository_load_lab(repo, names.items[i], NULL, &lab, &err) != OTTO_OK)
-				continue;
-			add_list(&lab->resources);
-			for (size_t h = 0; h < lab->n_hosts; h++)
-				add_list(&lab->hosts[h].resources);
-			otto_lab_free(lab);
-		}
+		return false;
+	int code = otto_lab_repository_list_labs(repo, &labs, &err) == OTTO_OK ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+	for (size_t i = 0; code == CLI_EXIT_OK && i < labs.count; i++) {
+		otto_lab *lab = NULL;
+		if (otto_lab_repository_load_lab(repo, labs.items[i], NULL, &lab, &err) != OTTO_OK)
+			continue; /* a lab that does not load still leaves the others */
+		add_copy(names, &lab->resources);
+		for (size_t h = 0; h < lab->n_hosts; h++)
+			add_copy(names, &lab->hosts[h].resources);
+		otto_lab_free(lab);
+	}
+	otto_strlist_free(&labs);
+	return cli_close_lab(repo, code) == CLI_EXIT_OK;
+}
+
+static bool ask_users(otto_cli *cli, otto_strlist *names)
+{
+	otto_reservation_backend *backend = NULL;
+	otto_error err = {0};
+	if (cli_open_reservation(cli, &backend) != CLI_EXIT_OK)
+		return false;
+	int code = CLI_EXIT_OK;
+	if (otto_reservation_backend_has_usernames(backend) &&
+	    otto_reservation_backend_list_usernames(backend, names, &err) != OTTO_OK)
+		code = CLI_EXIT_FAILED;
+	return cli_close_reservation(backend, code) == CLI_EXIT_OK;
+}
+
+/* The backend's answer to `query`: from the answer cache when it holds a
+ * fresh one for exactly these settings and plugin files, else asked (in
+ * the backend's worker, never in this process) and kept. */
+static void from_backend(otto_cli *cli, const char *query, backend_question ask)
+{
+	cli_answer_key key;
+	otto_strlist names = {0};
+	bool keyed = cli_answer_key_make(cli, query, &key);
+	if (keyed && cli_answer_cache_get(&key, &names)) {
+		add_list(&names);
+	} else if (ask(cli, &names)) {
+		add_list(&names);
+		if (keyed)
+			cli_answer_cache_put(&key, &names);
 	}
 	otto_strlist_free(&names);
-	cli_close_lab(repo, CLI_EXIT_OK);
+	cli_answer_key_free(&key);
+}
+
+static void lab_names(otto_cli *cli)
+{
+	from_backend(cli, "labs", ask_labs);
+}
+
+static void host_ids(otto_cli *cli)
+{
+	from_backend(cli, "hosts", ask_hosts);
+}
+
+static void resource_names(otto_cli *cli)
+{
+	from_backend(cli, "resources", ask_resources);
 }
 
 static void user_names(otto_cli *cli)
 {
-	otto_reservation_backend *backend = NULL;
-	otto_strlist names = {0};
-	otto_error err = {0};
-	if (cli_open_reservation(cli, &backend) != CLI_EXIT_OK)
-		return;
-	if (otto_reservation_backend_has_usernames(backend) &&
-	    otto_reservation_backend_list_usernames(backend, &names, &err) == OTTO_OK)
-		add_list(&names);
-	otto_strlist_free(&names);
-	cli_close_reservation(backend, CLI_EXIT_OK);
+	from_backend(cli, "users", ask_users);
 }
 
 static void lock_names(otto_cli *cli)
@@ -186,20 +214,18 @@ static void lock_names(otto_cli *cli)
 	free(owned_dir);
 }
 
-static const sub_words *find_sub(const char *family, const char *sub)
-{
-	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-		if (strcmp(known[i].family, family) == 0 &&
-		    (known[i].sub == NULL ? sub == NULL : sub && strcmp(known[i].sub, sub) == 0))
-			return &known[i];
-	return NULL;
-}
-
 static void subcommands_of(const char *family)
 {
-	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-		if (strcmp(known[i].family, family) == 0 && known[i].sub)
-			add(known[i].sub);
+	const char *subs[16];
+	cli_subcommands(family, subs, sizeof subs / sizeof subs[0]);
+	for (size_t i = 0; subs[i]; i++)
+		add(subs[i]);
+}
+
+static void add_families(void)
+{
+	for (size_t i = 0; cli_families[i]; i++)
+		add(cli_families[i]);
 }
 
 /* What may come at the cursor, given the words before it. */
@@ -212,13 +238,13 @@ static void candidates(otto_cli *cli, char **words, int n, const char *current)
 		return user_names(cli);
 	if (strcmp(prev, "--lab") == 0)
 		return lab_names(cli);
-	if (in(prev, takes_value))
+	if (prev[0] == '-' && takes_value(prev))
 		return; /* a file, a folder, a duration, a token: the shell's own business */
 	for (int i = 0; i < n - 1; i++) {
 		if (strcmp(words[i], "--") == 0)
 			return; /* lock run's COMMAND: the shell completes it */
 		if (words[i][0] == '-') {
-			if (in(words[i], takes_value) && !strchr(words[i], '='))
+			if (!strchr(words[i], '=') && takes_value(words[i]))
 				i++;
 			continue;
 		}
@@ -228,22 +254,21 @@ static void candidates(otto_cli *cli, char **words, int n, const char *current)
 	const char *family = n_pos ? positional[0] : NULL;
 	const char *sub = n_pos >= 2 ? positional[1] : NULL;
 	if (current[0] == '-') {
-		const sub_words *w = family ? find_sub(family, strcmp(family, "plugins") == 0 && !(sub && strcmp(sub, "inspect") == 0) ? NULL : sub) : NULL;
-		if (w)
-			add_words(w->options);
-		for (size_t i = 0; globals[i]; i++)
-			add(globals[i]);
+		/* "plugins inspect" is a subcommand; any other word after
+		 * "plugins" is an argument of the family's own command. */
+		const cli_command_spec *spec =
+		    family ? cli_command_find(family, sub && cli_command_find(family, sub) ? sub : NULL) : NULL;
+		for (const cli_option_spec *o = spec ? spec->options : NULL; o && o->name; o++)
+			add(o->name);
+		for (const cli_option_spec *o = cli_global_options; o->name; o++)
+			add(o->name);
 		return;
 	}
-	if (n_pos == 0) {
-		for (size_t i = 0; families[i]; i++)
-			add(families[i]);
-		return;
-	}
+	if (n_pos == 0)
+		return add_families();
 	if (strcmp(family, "help") == 0) {
 		if (n_pos == 1)
-			for (size_t i = 0; families[i]; i++)
-				add(families[i]);
+			add_families();
 		else if (n_pos == 2)
 			subcommands_of(positional[1]);
 		return;
@@ -262,6 +287,48 @@ static void candidates(otto_cli *cli, char **words, int n, const char *current)
 	}
 }
 
+static void arm_deadline(long ms)
+{
+	struct itimerval timer = {.it_value = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000}};
+	setitimer(ITIMER_REAL, &timer, NULL);
+}
+
+/* "~/x" as the shell would have expanded it: completion sees the words as
+ * typed. NULL when there is nothing to expand. */
+static char *expand_home(const char *path)
+{
+	const char *home = getenv("HOME");
+	char *out = NULL;
+	if (!path || strncmp(path, "~/", 2) != 0 || !home || home[0] != '/' ||
+	    asprintf(&out, "%s%s", home, path + 1) < 0)
+		return NULL;
+	return out;
+}
+
+/* The global options typed before the cursor (--settings, --plugin-dir,
+ * --as-user) choose what is completed, as they would choose what the
+ * command runs with. A mistake among them (a missing value, an empty
+ * --as-user) only stops taking the ones after it. */
+static char *take_globals(otto_cli *cli, char **words, int n_before)
+{
+	char **rest = calloc((size_t)n_before + 1, sizeof *rest);
+	int n_rest = 0;
+	if (rest && cli_split_globals(cli, n_before, words, rest, &n_rest) >= 0 && cli->as_user && !cli->as_user[0])
+		cli->as_user = NULL;
+	free(rest);
+	for (size_t i = 0; i < cli->plugin_dirs.count; i++) {
+		char *expanded = expand_home(cli->plugin_dirs.items[i]);
+		if (expanded) {
+			free(cli->plugin_dirs.items[i]);
+			cli->plugin_dirs.items[i] = expanded;
+		}
+	}
+	char *settings = expand_home(cli->settings_file);
+	if (settings)
+		cli->settings_file = settings;
+	return settings; /* the caller frees it once done */
+}
+
 int cli_complete(otto_cli *cli, int argc, char **argv)
 {
 	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -274,8 +341,7 @@ int cli_complete(otto_cli *cli, int argc, char **argv)
 	struct sigaction sa = {.sa_handler = on_deadline};
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
-	struct itimerval timer = {.it_value = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000}};
-	setitimer(ITIMER_REAL, &timer, NULL);
+	arm_deadline(ms);
 
 	/* argv[0] is "__complete"; then an optional "--", then the words. */
 	int first = argc >= 2 && strcmp(argv[1], "--") == 0 ? 2 : 1;
@@ -284,13 +350,7 @@ int cli_complete(otto_cli *cli, int argc, char **argv)
 	const char *current = n > 0 ? words[n - 1] : "";
 	if (n == 0)
 		n = 1, words = (char *[]){"", NULL};
-	/* The global options on the line choose the settings and plugins. */
-	for (int i = 0; i + 2 < n; i++) {
-		if (strcmp(words[i], "--settings") == 0)
-			cli->settings_file = words[i + 1];
-		else if (strcmp(words[i], "--as-user") == 0 && words[i + 1][0])
-			cli->as_user = words[i + 1];
-	}
+	char *owned_settings = take_globals(cli, words, n - 1);
 	candidates(cli, words, n, current);
 	/* Every candidate is known: from here the deadline must not cut the
 	 * list short. */
@@ -307,5 +367,15 @@ int cli_complete(otto_cli *cli, int argc, char **argv)
 	}
 	otto_strlist_free(&found);
 	fflush(stdout);
+	/* The shell has its answer once stdout closes: keeping the answers
+	 * for next time happens after that, under the deadline again. */
+	if ((devnull = open("/dev/null", O_WRONLY | O_CLOEXEC)) >= 0) {
+		dup2(devnull, STDOUT_FILENO);
+		close(devnull);
+	}
+	arm_deadline(ms);
+	cli_answer_cache_save();
+	setitimer(ITIMER_REAL, &off, NULL);
+	free(owned_settings);
 	return CLI_EXIT_OK;
 }

@@ -3,6 +3,7 @@
  * dispatch to a command family.
  */
 #include "commands.h"
+#include "grammar.h"
 #include "names.h"
 #include "text.h"
 
@@ -93,31 +94,46 @@ static int take_global(int argc, char **argv, int *i, const char *name, const ch
 	return 1;
 }
 
-/* Move the global options out of argv, wherever they are (up to "--"),
- * leaving the other words in order in rest[]. Returns -1 or an exit code. */
-static int split_globals(otto_cli *cli, int argc, char **argv, char **rest, int *n_rest)
+/* Store the value of global option `name` (one of grammar.c's that take a
+ * value) in cli. */
+static int store_global(otto_cli *cli, const char *name, const char *value)
 {
-	bool literal = false;
-	*n_rest = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *dir = NULL;
-		int took = 0;
-		if (!literal && strcmp(argv[i], "--") == 0)
-			literal = true;
-		if (!literal) {
-			took = take_global(argc, argv, &i, "--as-user", &cli->as_user);
-			if (took == 0)
-				took = take_global(argc, argv, &i, "--settings", &cli->settings_file);
-			if (took == 0 && (took = take_global(argc, argv, &i, "--plugin-dir", &dir)) == 1)
-				add_plugin_dir(cli, dir);
-		}
-		if (took < 0)
-			return CLI_EXIT_USAGE;
-		if (took > 0 && cli->as_user && cli->as_user[0] == '\0') {
+	if (strcmp(name, "--plugin-dir") == 0) {
+		add_plugin_dir(cli, value);
+	} else if (strcmp(name, "--settings") == 0) {
+		cli->settings_file = value;
+	} else if (strcmp(name, "--as-user") == 0) {
+		if (value[0] == '\0') {
 			fprintf(stderr, "otto: --as-user needs a user name, not an empty string.\n"
 					"Run 'otto --help' for usage.\n");
 			return CLI_EXIT_USAGE;
 		}
+		cli->as_user = value;
+	} else {
+		fprintf(stderr, "otto: internal error: global option '%s' of core/cli/grammar.c is not bound\n", name);
+		return CLI_EXIT_FAILED;
+	}
+	return -1;
+}
+
+int cli_split_globals(otto_cli *cli, int argc, char **argv, char **rest, int *n_rest)
+{
+	bool literal = false;
+	*n_rest = 0;
+	for (int i = 0; i < argc; i++) {
+		int took = 0;
+		if (!literal && strcmp(argv[i], "--") == 0)
+			literal = true;
+		for (const cli_option_spec *o = cli_global_options; !literal && took == 0 && o->name; o++) {
+			const char *value = NULL;
+			if (!o->takes_value || (took = take_global(argc, argv, &i, o->name, &value)) < 0)
+				continue;
+			int code = took > 0 ? store_global(cli, o->name, value) : -1;
+			if (code >= 0)
+				return code;
+		}
+		if (took < 0)
+			return CLI_EXIT_USAGE;
 		if (took == 0)
 			rest[(*n_rest)++] = argv[i];
 	}
@@ -180,8 +196,11 @@ static int dispatch(otto_cli *cli, int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	if (argv[0][0] == '-') {
-		static const char *const globals[] = {"--as-user", "--settings", "--plugin-dir", "--help",
-						      "--version", NULL};
+		const char *globals[8];
+		size_t n = 0;
+		for (const cli_option_spec *o = cli_global_options; o->name && n + 1 < 8; o++)
+			globals[n++] = o->name;
+		globals[n] = NULL;
 		const char *best = cli_did_you_mean(argv[0], globals);
 		if (best)
 			cli_line(stderr, "otto: unknown option '%s'. Did you mean '%s'?", argv[0], best);
@@ -209,7 +228,7 @@ int main(int argc, char **argv)
 	/* Shell completion reads the line as typed, global options included. */
 	if (argc >= 2 && strcmp(argv[1], "__complete") == 0)
 		code = cli_complete(&cli, argc - 1, argv + 1);
-	else if ((code = split_globals(&cli, argc, argv, rest, &n_rest)) < 0)
+	else if ((code = cli_split_globals(&cli, argc - 1, argv + 1, rest, &n_rest)) < 0)
 		code = dispatch(&cli, n_rest, rest);
 	/* Every backend instance is gone by now; the registry goes last. */
 	otto_registry_free(cli.registry);
