@@ -18,7 +18,7 @@ ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 WORK=${2:-${TMPDIR:-/tmp}/otto-bench-complete}
 RUNS=${RUNS:-11}
 BIN=$BUILD/bin
-OTTO=$BIN/otto
+OTTO=${OTTO:-$BIN/otto} # OTTO=other/otto: compare two builds in the same conditions
 TIMEIT=$BIN/bench_registry_timeit
 [ -x "$TIMEIT" ] && [ -x "$BIN/bench_registry_gen" ] ||
 	{ echo "build bench_registry_timeit and bench_registry_gen first" >&2; exit 2; }
