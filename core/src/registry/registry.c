@@ -64,7 +64,10 @@ static char *rec_str(const otto__inspection *insp, const char *s)
 static void add_rec(otto_registry *reg, const char *path, const otto__inspection *insp, const otto__inspection *builtin,
 		    const otto__file_stamp *stamp)
 {
-	reg->plugins = otto__realloc(reg->plugins, (reg->n_plugins + 1) * sizeof *reg->plugins);
+	/* Grown in powers of two: a thousand records, not a thousand copies. */
+	size_t n = reg->n_plugins;
+	if ((n & (n - 1)) == 0)
+		reg->plugins = otto__realloc(reg->plugins, (n ? n * 2 : 1) * sizeof *reg->plugins);
 	otto__plugin_rec *rec = &reg->plugins[reg->n_plugins++];
 	memset(rec, 0, sizeof *rec);
 	rec->builtin = builtin;
