@@ -578,6 +578,55 @@ static void refused_note(const otto_registry *reg, const char *name, otto_buf *b
 		otto__buf_printf(b, " (and %zu more: see otto plugins)", refused - 1);
 }
 
+/* Whether the file of `rec` looks like the provider of `name`: its
+ * descriptor's plugin name (read as data, even when its ABI did not
+ * match) or its file name (name.so) is the name. */
+static bool may_provide(const otto__plugin_rec *rec, const char *name)
+{
+	if (!name || !*name)
+		return false;
+	if (rec->info.plugin_name && strcmp(rec->info.plugin_name, name) == 0)
+		return true;
+	const char *base = strrchr(rec->info.path, '/');
+	base = base ? base + 1 : rec->info.path;
+	size_t n = strlen(name);
+	return strncmp(base, name, n) == 0 && strcmp(base + n, ".so") == 0;
+}
+
+/* A plugin file that failed (crashed, hung, another ABI, a load error)
+ * registered nothing anybody knows of: the name asked for may be one of
+ * its backends. Name the likeliest such file, why it failed, and where to
+ * read more. */
+static void failed_note(const otto_registry *reg, const char *name, otto_buf *b)
+{
+	const otto__plugin_rec *match = NULL;
+	size_t failed = 0;
+	for (size_t i = 0; i < reg->n_plugins; i++) {
+		const otto__plugin_rec *rec = &reg->plugins[i];
+		if (rec->info.status != OTTO_PLUGIN_FAILED && rec->info.status != OTTO_PLUGIN_ABI_MISMATCH)
+			continue;
+		failed++;
+		if (!match || (!may_provide(match, name) && may_provide(rec, name)))
+			match = rec;
+	}
+	if (!failed)
+		return;
+	char *path = otto__text_escape(match->info.path);
+	char *detail = otto__text_escape(match->info.detail ? match->info.detail : "no reason given");
+	char *plugin = match->info.plugin_name ? otto__text_escape(match->info.plugin_name) : NULL;
+	otto__buf_printf(b, " %zu plugin file%s failed to load, and '%s' may be one of %s backends: %s", failed,
+			 failed == 1 ? "" : "s", name ? name : "", failed == 1 ? "its" : "their", path);
+	if (plugin)
+		otto__buf_printf(b, " (plugin '%s')", plugin);
+	otto__buf_printf(b, " failed: %s", detail);
+	if (failed > 1)
+		otto__buf_printf(b, " (and %zu more: see otto plugins)", failed - 1);
+	otto__buf_printf(b, "; for the details, run otto plugins inspect %s", path);
+	free(plugin);
+	free(detail);
+	free(path);
+}
+
 OTTO_API int otto_registry_unknown_backend_error(const otto_registry *reg, otto_backend_kind kind, const char *name,
 						 otto_error *err)
 {
@@ -589,8 +638,9 @@ OTTO_API int otto_registry_unknown_backend_error(const otto_registry *reg, otto_
 				char *path = otto__text_escape(rec->info.path);
 				char *detail = otto__text_escape(rec->info.detail ? rec->info.detail : "no reason given");
 				otto_error_set(err, OTTO_ENOBACKEND,
-					       "%s backend '%s' is registered only by %s, which failed when it was scanned: %s",
-					       kind_name, name, path, detail);
+					       "%s backend '%s' is registered only by %s, which failed when it was scanned: "
+					       "%s; for the details, run otto plugins inspect %s",
+					       kind_name, name, path, detail, path);
 				free(path);
 				free(detail);
 				return OTTO_ENOBACKEND;
@@ -620,6 +670,7 @@ OTTO_API int otto_registry_unknown_backend_error(const otto_registry *reg, otto_
 	}
 	otto_strlist_free(&names);
 	refused_note(reg, name, &b);
+	failed_note(reg, name, &b);
 	char *msg = otto__buf_take(&b);
 	otto_error_set(err, OTTO_ENOBACKEND, "%s", msg);
 	free(msg);
