@@ -114,6 +114,10 @@ typedef struct otto__cache_entry {
 } otto__cache_entry;
 
 void otto__cache_encode(otto_buf *out, const otto__cache_entry *entries, size_t n);
+/* The header's checksum of `n` payload bytes (for the fuzz target, which
+ * mends it so as to reach the entries). */
+uint64_t otto__cache_checksum(const unsigned char *p, size_t n);
+#define OTTO__CACHE_HEADER_SIZE 40
 bool otto__cache_decode(const unsigned char *data, size_t len, otto__arena *arena, otto__cache_entry **entries,
 			size_t *n);
 void otto__cache_entries_free(otto__cache_entry *entries, size_t n);

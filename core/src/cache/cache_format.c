@@ -16,13 +16,14 @@
 #include <unistd.h>
 
 #define HEADER_SIZE (8u + 4u * 4u + 8u + 8u)
+_Static_assert(HEADER_SIZE == OTTO__CACHE_HEADER_SIZE, "the header size in cache.h");
 
 /* The payload's checksum: FNV-1a's prime over 8-byte words with a shift
  * mixed in, eight times fewer steps than FNV-1a's bytes (a warm run sums
  * the whole file). Each step is a bijection of the running value, so a
  * change confined to one word always changes the sum. The words are read
  * in the host's byte order: the file never leaves the host that wrote it. */
-static uint64_t checksum(const unsigned char *p, size_t n)
+uint64_t otto__cache_checksum(const unsigned char *p, size_t n)
 {
 	uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)n;
 	size_t i = 0;
@@ -67,7 +68,7 @@ void otto__cache_encode(otto_buf *out, const otto__cache_entry *entries, size_t 
 	otto__put_u32(out, OTTO_ABI_MINOR);
 	otto__put_u32(out, (uint32_t)geteuid());
 	otto__put_u64(out, (uint64_t)payload.len);
-	otto__put_u64(out, checksum((const unsigned char *)payload.data, payload.len));
+	otto__put_u64(out, otto__cache_checksum((const unsigned char *)payload.data, payload.len));
 	if (payload.len)
 		otto__buf_appendn(out, payload.data, payload.len);
 	otto__buf_free(&payload);
@@ -129,7 +130,7 @@ bool otto__cache_decode(const unsigned char *data, size_t len, otto__arena *aren
 	uint64_t sum = otto__get_u64(&r);
 	if (!otto__reader_done(&r) || format != OTTO__CACHE_FORMAT || abi_major != OTTO_ABI_MAJOR ||
 	    abi_minor != OTTO_ABI_MINOR || uid != (uint32_t)geteuid() || payload_len != len - HEADER_SIZE ||
-	    sum != checksum(data + HEADER_SIZE, len - HEADER_SIZE))
+	    sum != otto__cache_checksum(data + HEADER_SIZE, len - HEADER_SIZE))
 		return false;
 	otto__frame payload = {0, 0, data + HEADER_SIZE, len - HEADER_SIZE};
 	otto__reader_init(&r, &payload);
