@@ -64,10 +64,10 @@ Test(cache_units, every_key_field_counts)
 	otto__inspection insp, got;
 	sample_insp(&insp, OTTO_PLUGIN_LOADED);
 	otto__cache_put(c, "/p/a.so", &k, &insp);
-	cr_assert(otto__cache_lookup(c, "/p/a.so", &k, &got));
+	cr_assert(otto__cache_lookup(c, "/p/a.so", &k, &got, NULL));
 	cr_assert_str_eq(got.backends[0].name, "sample");
 	otto__inspection_free(&got);
-	cr_assert_not(otto__cache_lookup(c, "/p/b.so", &k, &got), "another path");
+	cr_assert_not(otto__cache_lookup(c, "/p/b.so", &k, &got, NULL), "another path");
 	for (int field = 0; field < 7; field++) {
 		otto__cache_key m = k;
 		switch (field) {
@@ -93,7 +93,7 @@ Test(cache_units, every_key_field_counts)
 			m.stamp.uid = 1000;
 			break;
 		}
-		cr_assert_not(otto__cache_lookup(c, "/p/a.so", &m, &got), "key field %d changed: a miss", field);
+		cr_assert_not(otto__cache_lookup(c, "/p/a.so", &m, &got, NULL), "key field %d changed: a miss", field);
 	}
 	otto__inspection_free(&insp);
 	otto__cache_free(c);
@@ -118,7 +118,7 @@ Test(cache_units, many_entries_are_found)
 		char path[64];
 		snprintf(path, sizeof path, "/p/plugin%d.so", i);
 		k.stamp.ino = (uint64_t)i;
-		cr_assert(otto__cache_lookup(c, path, &k, &got), "%s", path);
+		cr_assert(otto__cache_lookup(c, path, &k, &got, NULL), "%s", path);
 		otto__inspection_free(&got);
 	}
 	otto__inspection_free(&insp);
@@ -145,8 +145,10 @@ static bool decodes(const otto_buf *b)
 {
 	otto__cache_entry *entries;
 	size_t n;
-	bool ok = otto__cache_decode((const unsigned char *)b->data, b->len, &entries, &n);
+	otto__arena arena = {0};
+	bool ok = otto__cache_decode((const unsigned char *)b->data, b->len, &arena, &entries, &n);
 	otto__cache_entries_free(entries, n);
+	otto__arena_free(&arena);
 	return ok;
 }
 
@@ -155,13 +157,19 @@ Test(cache_units, a_sound_file_round_trips)
 	otto_buf b = encoded(OTTO_PLUGIN_LOADED);
 	otto__cache_entry *entries;
 	size_t n;
-	cr_assert(otto__cache_decode((const unsigned char *)b.data, b.len, &entries, &n));
+	otto__arena arena = {0};
+	cr_assert(otto__cache_decode((const unsigned char *)b.data, b.len, &arena, &entries, &n));
 	cr_assert_eq(n, 1);
 	cr_assert_str_eq(entries[0].path, "/p/a.so");
 	otto__cache_key k = sample_key();
 	cr_assert(otto__stamp_equal(&entries[0].key.stamp, &k.stamp) && entries[0].key.ctime_ns == k.ctime_ns);
 	cr_assert_str_eq(entries[0].insp.backends[0].description, "a sample");
+	/* Nothing was copied: the strings are the file's own bytes. */
+	cr_assert(entries[0].insp.borrowed && !entries[0].path_owned);
+	cr_assert(entries[0].path >= b.data && entries[0].path < b.data + b.len);
+	cr_assert(entries[0].insp.backends[0].name > b.data && entries[0].insp.backends[0].name < b.data + b.len);
 	otto__cache_entries_free(entries, n);
+	otto__arena_free(&arena);
 	otto__buf_free(&b);
 	b = encoded(OTTO_PLUGIN_FAILED);
 	cr_assert(decodes(&b), "a remembered failure");

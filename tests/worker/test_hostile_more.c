@@ -57,7 +57,9 @@ Test(hostile_more, stdout_while_registering_refuses_the_plugin_by_name)
 		tu_result *r = &runs[i];
 		/* check opens the lab backend first. */
 		const char *kind = kinds[i == 2];
-		char *want = tu_fmt("otto: %s backend 'hostile' is registered only by %s, %s\n", kind, HOSTILE_SO, why);
+		char *want = tu_fmt("otto: %s backend 'hostile' is registered only by %s, %s; for the details, run otto "
+				    "plugins inspect %s\n",
+				    kind, HOSTILE_SO, why, HOSTILE_SO);
 		cr_assert_eq(r->status, 2, "run %d: %s", i, r->err);
 		cr_assert_str_eq(r->out, "", "run %d", i);
 		cr_assert(strncmp(r->err, want, strlen(want)) == 0, "run %d: got %s\nwant %s", i, r->err, want);

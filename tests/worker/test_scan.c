@@ -64,6 +64,7 @@ Test(scan, a_worker_that_leaves_badly_is_traced_to_its_file)
 	cr_assert_eq(otto_lab_repository_open(&repo, reg, "leaves-badly", NULL, &err), OTTO_ENOBACKEND);
 	cr_assert_str_eq(err.message, "lab backend 'leaves-badly' is registered only by " DIR_OF("leaves")
 				      "/a_leaves_badly.so, which failed when it was scanned: registered, but then exited "
-				      "with status 3 while being unloaded");
+				      "with status 3 while being unloaded; for the details, run otto plugins inspect " DIR_OF(
+					  "leaves") "/a_leaves_badly.so");
 	otto_registry_free(reg);
 }

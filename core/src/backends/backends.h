@@ -185,6 +185,12 @@ int otto__lab_build(otto_lab_repository *repo, const char *name, const otto_conf
 /* lab_build.c: run the repository's list_host_summaries. */
 int otto__summaries_collect(otto_lab_repository *repo, otto_summary_list *out, otto_error *err);
 
+/* declared_keys.c: OTTO_ESETTINGS naming file:line, table and key when
+ * `config` holds a key that backend `name` of that kind declares it does
+ * not accept (ABI 1.2 settings_keys); OTTO_OK when it declares none. */
+int otto__config_check_declared(const otto_registry *reg, otto_backend_kind kind, const char *name,
+				const otto_config *config, otto_error *err);
+
 /* layered.c: [lab.sources.<label>] tables, in the order written, combined
  * into one lab repository (see layered.c for the rules). */
 /* Open every source of `settings` through the registry and wrap them as one

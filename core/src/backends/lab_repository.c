@@ -86,11 +86,14 @@ OTTO_API int otto_lab_repository_open(otto_lab_repository **out, otto_registry *
 	*out = NULL;
 	if (!reg || !name)
 		return otto_error_set(err, OTTO_EINVALID, "opening a lab backend needs a registry and a name");
+	int rc = otto__config_check_declared(reg, OTTO_KIND_LAB, name, config, err);
+	if (rc != OTTO_OK)
+		return rc;
 	if (otto__registry_isolation(reg) == OTTO_ISOLATION_WORKER && otto_registry_find(reg, OTTO_KIND_LAB, name) &&
 	    !otto__registry_is_builtin(reg, OTTO_KIND_LAB, name))
 		return open_remote(out, reg, name, config, err);
 	const otto_lab_repository_type *type = NULL;
-	int rc = otto__registry_lab_type(reg, name, &type, err);
+	rc = otto__registry_lab_type(reg, name, &type, err);
 	if (rc != OTTO_OK)
 		return rc;
 	return open_named(out, type, name, otto__registry_plugin_path(reg, OTTO_KIND_LAB, name), config, err);

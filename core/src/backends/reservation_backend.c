@@ -69,12 +69,15 @@ OTTO_API int otto_reservation_backend_open(otto_reservation_backend **out, otto_
 	*out = NULL;
 	if (!reg || !name)
 		return otto_error_set(err, OTTO_EINVALID, "opening a reservation backend needs a registry and a name");
+	int rc = otto__config_check_declared(reg, OTTO_KIND_RESERVATION, name, config, err);
+	if (rc != OTTO_OK)
+		return rc;
 	if (otto__registry_isolation(reg) == OTTO_ISOLATION_WORKER &&
 	    otto_registry_find(reg, OTTO_KIND_RESERVATION, name) &&
 	    !otto__registry_is_builtin(reg, OTTO_KIND_RESERVATION, name))
 		return open_remote(out, reg, name, config, err);
 	const otto_reservation_backend_type *type = NULL;
-	int rc = otto__registry_reservation_type(reg, name, &type, err);
+	rc = otto__registry_reservation_type(reg, name, &type, err);
 	if (rc != OTTO_OK)
 		return rc;
 	otto_reservation_backend_type t = read_type(type);

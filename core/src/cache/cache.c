@@ -18,6 +18,10 @@
 struct otto__cache {
 	char *dir;  /* $XDG_CACHE_HOME/otto */
 	char *path; /* dir/plugins.cache */
+	/* The file as read (entries read from it borrow its bytes) and the
+	 * arena their arrays are in: both live as long as the cache. */
+	char *data;
+	otto__arena arena;
 	otto__cache_entry *entries;
 	size_t n, cap;
 	size_t *slots; /* open addressing: index + 1, 0 empty */
@@ -54,14 +58,21 @@ static bool dir_is_ours(const char *dir)
 	       !(st.st_mode & (S_IWGRP | S_IWOTH));
 }
 
+/* Eight bytes a step: paths are long, and a warm run hashes each a few
+ * times. */
 static uint64_t hash_path(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ull;
+	size_t n = strlen(s), i = 0;
+	uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)n;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0x100000001b3ull;
+		h ^= h >> 29;
 	}
-	return h;
+	for (; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	return h ^ (h >> 32);
 }
 
 /* The slot of `path`: where it is, or the empty slot where it would go. */
@@ -100,11 +111,14 @@ static void read_cache(otto__cache *c)
 		return; /* none, or not one to trust: rebuilt after the scan */
 	otto__cache_entry *entries;
 	size_t n;
-	if (otto__cache_decode((const unsigned char *)data, len, &entries, &n)) {
+	if (otto__cache_decode((const unsigned char *)data, len, &c->arena, &entries, &n)) {
+		c->data = data;
 		c->entries = entries;
 		c->n = c->cap = n;
 		c->read_ok = true;
+		return;
 	}
+	otto__arena_free(&c->arena);
 	free(data);
 }
 
@@ -132,6 +146,8 @@ void otto__cache_free(otto__cache *c)
 	if (!c)
 		return;
 	otto__cache_entries_free(c->entries, c->n);
+	otto__arena_free(&c->arena);
+	free(c->data);
 	free(c->slots);
 	free(c->dir);
 	free(c->path);
@@ -151,7 +167,8 @@ bool otto__cache_knows(otto__cache *c, const char *path, const otto__cache_key *
 	return *s != 0 && same_key(&c->entries[*s - 1].key, key);
 }
 
-bool otto__cache_lookup(otto__cache *c, const char *path, const otto__cache_key *key, otto__inspection *out)
+bool otto__cache_lookup(otto__cache *c, const char *path, const otto__cache_key *key, otto__inspection *out,
+			const char **stable_path)
 {
 	if (!c)
 		return false;
@@ -162,7 +179,14 @@ bool otto__cache_lookup(otto__cache *c, const char *path, const otto__cache_key 
 	if (!same_key(&e->key, key))
 		return false;
 	e->used = true;
-	otto__inspection_copy(out, &e->insp);
+	/* Read from the file: lent as it is (nothing to copy, nothing to
+	 * free). Put in this run: a copy, since a later put replaces it. */
+	if (e->insp.borrowed)
+		*out = e->insp;
+	else
+		otto__inspection_copy(out, &e->insp);
+	if (stable_path)
+		*stable_path = e->path;
 	return true;
 }
 
@@ -183,6 +207,7 @@ void otto__cache_put(otto__cache *c, const char *path, const otto__cache_key *ke
 		e = &c->entries[c->n++];
 		memset(e, 0, sizeof *e);
 		e->path = otto__strdup(path);
+		e->path_owned = true;
 		rehash(c);
 		/* The table may have grown: find the slot again. */
 		s = slot_of(c, path);

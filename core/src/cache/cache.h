@@ -30,7 +30,8 @@
  *     u32      ABI major, u32 ABI minor of the libotto that wrote it
  *     u32      the effective uid that wrote it
  *     u64      payload length (the rest of the file, exactly)
- *     u64      FNV-1a 64 of the payload
+ *     u64      checksum of the payload (cache_format.c: FNV-1a's prime
+ *              over host-order 8-byte words, then the last bytes)
  *   payload:
  *     str      libotto version ("0.2.0")
  *     u32      n entries, then n x
@@ -54,7 +55,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define OTTO__CACHE_FORMAT 1
+#define OTTO__CACHE_FORMAT 2
 #define OTTO__CACHE_MAGIC "OTTOPLGC"
 #define OTTO__CACHE_FILE "plugins.cache"
 /* The most bytes a cache file may hold, and entries it keeps. */
@@ -77,9 +78,13 @@ typedef struct otto__cache otto__cache;
 otto__cache *otto__cache_open(bool read_entries);
 void otto__cache_free(otto__cache *c);
 
-/* The result cached for `path` when its key matches exactly (copied into
- * *out, which the caller frees), else false. */
-bool otto__cache_lookup(otto__cache *c, const char *path, const otto__cache_key *key, otto__inspection *out);
+/* The result cached for `path` when its key matches exactly, else false.
+ * *out is borrowed (otto__inspection.borrowed) from the cache when it was
+ * read from the file, and valid as long as the cache is: free it all the
+ * same (that only forgets it). *stable_path (may be NULL): the entry's copy
+ * of the path, which lives as long as the cache. */
+bool otto__cache_lookup(otto__cache *c, const char *path, const otto__cache_key *key, otto__inspection *out,
+			const char **stable_path);
 
 /* The cache holds an entry for `path` with exactly this key. */
 bool otto__cache_knows(otto__cache *c, const char *path, const otto__cache_key *key);
@@ -97,16 +102,24 @@ const char *otto__cache_path(const otto__cache *c);
 bool otto__cache_was_read(const otto__cache *c);
 
 /* The cache as bytes, and back (cache_format.c). Decoding checks
- * everything above; false leaves *entries empty. */
+ * everything above; false leaves *entries empty. A decoded entry borrows:
+ * its path and inspection's strings are `data` itself and its arrays come
+ * from `arena`, so both must outlive the entries. */
 typedef struct otto__cache_entry {
-	char *path;
+	char *path; /* owned when path_owned, else in the file's bytes */
 	otto__cache_key key;
-	otto__inspection insp;
+	otto__inspection insp; /* borrowed when read from the file */
 	bool used; /* looked up or put in this run */
+	bool path_owned;
 } otto__cache_entry;
 
 void otto__cache_encode(otto_buf *out, const otto__cache_entry *entries, size_t n);
-bool otto__cache_decode(const unsigned char *data, size_t len, otto__cache_entry **entries, size_t *n);
+/* The header's checksum of `n` payload bytes (for the fuzz target, which
+ * mends it so as to reach the entries). */
+uint64_t otto__cache_checksum(const unsigned char *p, size_t n);
+#define OTTO__CACHE_HEADER_SIZE 40
+bool otto__cache_decode(const unsigned char *data, size_t len, otto__arena *arena, otto__cache_entry **entries,
+			size_t *n);
 void otto__cache_entries_free(otto__cache_entry *entries, size_t n);
 
 #endif

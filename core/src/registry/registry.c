@@ -14,11 +14,14 @@
 
 static void rec_free(otto__plugin_rec *rec)
 {
-	free((char *)rec->info.path);
-	free((char *)rec->info.detail);
-	free((char *)rec->info.plugin_name);
-	free((char *)rec->info.plugin_version);
-	for (size_t i = 0; i < rec->info.n_backends; i++) {
+	if (!rec->borrowed) {
+		free((char *)rec->info.path);
+		if (rec->info.detail != rec->dup_detail)
+			free((char *)rec->info.detail);
+		free((char *)rec->info.plugin_name);
+		free((char *)rec->info.plugin_version);
+	}
+	for (size_t i = 0; !rec->borrowed && i < rec->info.n_backends; i++) {
 		free((char *)rec->backends[i].name);
 		free((char *)rec->backends[i].description);
 		for (size_t k = 0; k < rec->backends[i].n_settings_keys; k++) {
@@ -28,6 +31,7 @@ static void rec_free(otto__plugin_rec *rec)
 		free((void *)rec->backends[i].settings_keys);
 	}
 	free(rec->backends);
+	free(rec->dup_detail);
 	for (size_t i = 0; i < rec->n_refused; i++) {
 		free(rec->refused[i].name);
 		free(rec->refused[i].description);
@@ -42,43 +46,64 @@ static void clear_plugins(otto_registry *reg)
 	free(reg->plugins);
 	reg->plugins = NULL;
 	reg->n_plugins = 0;
+	/* After the records that borrowed from it. */
+	otto__cache_free(reg->cache);
+	reg->cache = NULL;
 }
 
-/* Append a record made from an inspection (its strings are copied). */
+/* A string of a record: the inspection's own when it is borrowed (it
+ * lives as long as the cache), else a copy. */
+static char *rec_str(const otto__inspection *insp, const char *s)
+{
+	return insp->borrowed ? (char *)s : otto__strdup(s);
+}
+
+/* Append a record made from an inspection (its strings are copied, or
+ * borrowed with it). `path` must live as long as the cache when the
+ * inspection is borrowed. */
 static void add_rec(otto_registry *reg, const char *path, const otto__inspection *insp, const otto__inspection *builtin,
 		    const otto__file_stamp *stamp)
 {
-	reg->plugins = otto__realloc(reg->plugins, (reg->n_plugins + 1) * sizeof *reg->plugins);
+	/* Grown in powers of two: a thousand records, not a thousand copies. */
+	size_t n = reg->n_plugins;
+	if ((n & (n - 1)) == 0)
+		reg->plugins = otto__realloc(reg->plugins, (n ? n * 2 : 1) * sizeof *reg->plugins);
 	otto__plugin_rec *rec = &reg->plugins[reg->n_plugins++];
 	memset(rec, 0, sizeof *rec);
 	rec->builtin = builtin;
+	rec->borrowed = insp->borrowed;
 	if (stamp) {
 		rec->stamp = *stamp;
 		rec->stamped = true;
 	}
-	rec->info.path = otto__strdup(path);
+	rec->info.path = rec_str(insp, path);
 	rec->info.status = insp->status;
-	rec->info.detail = otto__strdup(insp->detail);
-	rec->info.plugin_name = otto__strdup(insp->plugin_name);
-	rec->info.plugin_version = otto__strdup(insp->plugin_version);
+	rec->info.detail = rec_str(insp, insp->detail);
+	rec->info.plugin_name = rec_str(insp, insp->plugin_name);
+	rec->info.plugin_version = rec_str(insp, insp->plugin_version);
 	rec->info.abi_major = insp->abi_major;
 	rec->info.abi_minor = insp->abi_minor;
 	if (insp->status == OTTO_PLUGIN_LOADED && insp->n_backends) {
 		rec->backends = otto__calloc(insp->n_backends, sizeof *rec->backends);
 		for (size_t i = 0; i < insp->n_backends; i++) {
 			otto_backend_info *b = &rec->backends[i];
-			b->kind = insp->backends[i].kind;
-			b->name = otto__strdup(insp->backends[i].name);
-			b->description = otto__strdup(insp->backends[i].description);
-			b->capabilities = insp->backends[i].caps;
-			otto_setting_decl *keys = otto__calloc(insp->backends[i].n_keys + 1, sizeof *keys);
-			for (size_t k = 0; k < insp->backends[i].n_keys; k++) {
-				keys[k] = insp->backends[i].keys[k];
-				keys[k].key = otto__strdup(keys[k].key);
-				keys[k].description = otto__strdup(keys[k].description);
+			const otto__backend_entry *from = &insp->backends[i];
+			b->kind = from->kind;
+			b->name = rec_str(insp, from->name);
+			b->description = rec_str(insp, from->description);
+			b->capabilities = from->caps;
+			if (insp->borrowed) {
+				b->settings_keys = from->keys;
+			} else {
+				otto_setting_decl *keys = otto__calloc(from->n_keys + 1, sizeof *keys);
+				for (size_t k = 0; k < from->n_keys; k++) {
+					keys[k] = from->keys[k];
+					keys[k].key = otto__strdup(keys[k].key);
+					keys[k].description = otto__strdup(keys[k].description);
+				}
+				b->settings_keys = keys;
 			}
-			b->settings_keys = keys;
-			b->n_settings_keys = insp->backends[i].n_keys;
+			b->n_settings_keys = from->n_keys;
 			/* Pointers into the record's own strings, which never move. */
 			b->plugin_name = rec->info.plugin_name;
 			b->plugin_version = rec->info.plugin_version;
@@ -312,7 +337,8 @@ static void resolve_duplicates(otto_registry *reg)
 		}
 		if (rec->info.n_backends > 0 && shadowed == rec->info.n_backends) {
 			rec->info.status = OTTO_PLUGIN_DUPLICATE;
-			rec->info.detail = duplicate_detail(rec);
+			rec->dup_detail = duplicate_detail(rec);
+			rec->info.detail = rec->dup_detail;
 		}
 	}
 	free(slots);
@@ -343,7 +369,8 @@ static bool from_cache(otto__cache *cache, otto__scan_file *f, const struct stat
 		return false;
 	otto__cache_key key;
 	otto__cache_key_from_stat(&key, st);
-	if (!otto__cache_lookup(cache, f->path, &key, &f->insp))
+	/* The record will borrow the cache's strings, the path included. */
+	if (!otto__cache_lookup(cache, f->path, &key, &f->insp, &f->path))
 		return false;
 	f->stamp = key.stamp;
 	f->stamped = f->cached = true;
@@ -394,13 +421,13 @@ OTTO_API int otto_registry_scan(otto_registry *reg, otto_error *err)
 			otto__cache_key key = {scan[i].stamp, scan[i].ctime_ns};
 			otto__cache_put(cache, files.items[i], &key, &scan[i].insp);
 		}
-		add_rec(reg, files.items[i], &scan[i].insp, NULL, scan[i].stamped ? &scan[i].stamp : NULL);
+		add_rec(reg, scan[i].path, &scan[i].insp, NULL, scan[i].stamped ? &scan[i].stamp : NULL);
 		otto__inspection_free(&scan[i].insp);
 		if (scan[i].fd >= 0)
 			close(scan[i].fd);
 	}
 	otto__cache_save(cache);
-	otto__cache_free(cache);
+	reg->cache = cache; /* the records made from it borrow from it */
 	free(scan);
 	otto__discovery_free(&found);
 	resolve_duplicates(reg);
@@ -551,6 +578,55 @@ static void refused_note(const otto_registry *reg, const char *name, otto_buf *b
 		otto__buf_printf(b, " (and %zu more: see otto plugins)", refused - 1);
 }
 
+/* Whether the file of `rec` looks like the provider of `name`: its
+ * descriptor's plugin name (read as data, even when its ABI did not
+ * match) or its file name (name.so) is the name. */
+static bool may_provide(const otto__plugin_rec *rec, const char *name)
+{
+	if (!name || !*name)
+		return false;
+	if (rec->info.plugin_name && strcmp(rec->info.plugin_name, name) == 0)
+		return true;
+	const char *base = strrchr(rec->info.path, '/');
+	base = base ? base + 1 : rec->info.path;
+	size_t n = strlen(name);
+	return strncmp(base, name, n) == 0 && strcmp(base + n, ".so") == 0;
+}
+
+/* A plugin file that failed (crashed, hung, another ABI, a load error)
+ * registered nothing anybody knows of: the name asked for may be one of
+ * its backends. Name the likeliest such file, why it failed, and where to
+ * read more. */
+static void failed_note(const otto_registry *reg, const char *name, otto_buf *b)
+{
+	const otto__plugin_rec *match = NULL;
+	size_t failed = 0;
+	for (size_t i = 0; i < reg->n_plugins; i++) {
+		const otto__plugin_rec *rec = &reg->plugins[i];
+		if (rec->info.status != OTTO_PLUGIN_FAILED && rec->info.status != OTTO_PLUGIN_ABI_MISMATCH)
+			continue;
+		failed++;
+		if (!match || (!may_provide(match, name) && may_provide(rec, name)))
+			match = rec;
+	}
+	if (!failed)
+		return;
+	char *path = otto__text_escape(match->info.path);
+	char *detail = otto__text_escape(match->info.detail ? match->info.detail : "no reason given");
+	char *plugin = match->info.plugin_name ? otto__text_escape(match->info.plugin_name) : NULL;
+	otto__buf_printf(b, " %zu plugin file%s failed to load, and '%s' may be one of %s backends: %s", failed,
+			 failed == 1 ? "" : "s", name ? name : "", failed == 1 ? "its" : "their", path);
+	if (plugin)
+		otto__buf_printf(b, " (plugin '%s')", plugin);
+	otto__buf_printf(b, " failed: %s", detail);
+	if (failed > 1)
+		otto__buf_printf(b, " (and %zu more: see otto plugins)", failed - 1);
+	otto__buf_printf(b, "; for the details, run otto plugins inspect %s", path);
+	free(plugin);
+	free(detail);
+	free(path);
+}
+
 OTTO_API int otto_registry_unknown_backend_error(const otto_registry *reg, otto_backend_kind kind, const char *name,
 						 otto_error *err)
 {
@@ -562,8 +638,9 @@ OTTO_API int otto_registry_unknown_backend_error(const otto_registry *reg, otto_
 				char *path = otto__text_escape(rec->info.path);
 				char *detail = otto__text_escape(rec->info.detail ? rec->info.detail : "no reason given");
 				otto_error_set(err, OTTO_ENOBACKEND,
-					       "%s backend '%s' is registered only by %s, which failed when it was scanned: %s",
-					       kind_name, name, path, detail);
+					       "%s backend '%s' is registered only by %s, which failed when it was scanned: "
+					       "%s; for the details, run otto plugins inspect %s",
+					       kind_name, name, path, detail, path);
 				free(path);
 				free(detail);
 				return OTTO_ENOBACKEND;
@@ -593,6 +670,7 @@ OTTO_API int otto_registry_unknown_backend_error(const otto_registry *reg, otto_
 	}
 	otto_strlist_free(&names);
 	refused_note(reg, name, &b);
+	failed_note(reg, name, &b);
 	char *msg = otto__buf_take(&b);
 	otto_error_set(err, OTTO_ENOBACKEND, "%s", msg);
 	free(msg);

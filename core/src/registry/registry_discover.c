@@ -100,15 +100,43 @@ static void offer(const otto_registry *reg, const otto__trusted_dir *dir, const 
 		return;
 	if (!first_sighting(seen, &st))
 		return;
-	d->stats = otto__realloc(d->stats, (d->files.count + 1) * sizeof *d->stats);
-	d->stats[d->files.count] = st;
+	/* Grown in powers of two, as the lists are. */
+	size_t n = d->files.count;
+	if ((n & (n - 1)) == 0)
+		d->stats = otto__realloc(d->stats, (n ? n * 2 : 1) * sizeof *d->stats);
+	d->stats[n] = st;
 	otto__strlist_push(&d->files, path);
 	otto__strlist_push_owned(&d->refusals, otto__registry_trust_in(reg, dir, path, name, lst));
 }
 
-static int compare_names(const void *a, const void *b)
+/* Sort names by strcmp: a merge sort of the pointers, bottom-up. qsort
+ * cost a warm run with a thousand plugins a quarter of its instructions
+ * (its generic element moves and the call per comparison). */
+static void sort_names(char **items, size_t n)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	if (n < 2)
+		return;
+	char **tmp = otto__malloc(n * sizeof *tmp);
+	char **from = items, **to = tmp;
+	for (size_t width = 1; width < n; width *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * width) {
+			size_t mid = lo + width < n ? lo + width : n;
+			size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				to[k++] = strcmp(from[j], from[i]) < 0 ? from[j++] : from[i++];
+			while (i < mid)
+				to[k++] = from[i++];
+			while (j < hi)
+				to[k++] = from[j++];
+		}
+		char **swap = from;
+		from = to;
+		to = swap;
+	}
+	if (from != items)
+		memcpy(items, from, n * sizeof *items);
+	free(tmp);
 }
 
 static void discover_dir(const otto_registry *reg, const char *dir, seen_files *seen, otto__discovery *d)
@@ -126,8 +154,7 @@ static void discover_dir(const otto_registry *reg, const char *dir, seen_files *
 	 * then costs one fstatat in it (more only for a link). */
 	otto__trusted_dir trusted;
 	otto__registry_trust_dir(dir, &trusted);
-	if (names.count)
-		qsort(names.items, names.count, sizeof *names.items, compare_names);
+	sort_names(names.items, names.count);
 	for (size_t i = 0; i < names.count; i++) {
 		char *path = otto__path_join(dir, names.items[i]);
 		struct stat lst;

@@ -35,6 +35,10 @@ void otto__inspection_free(otto__inspection *insp)
 {
 	if (!insp)
 		return;
+	if (insp->borrowed) {
+		memset(insp, 0, sizeof *insp);
+		return;
+	}
 	free(insp->detail);
 	free(insp->plugin_name);
 	free(insp->plugin_version);

@@ -59,6 +59,10 @@ typedef struct otto__inspection {
 	/* The result says something about this run, not about the file (the
 	 * worker could not be started, broke the protocol...): never cached. */
 	bool transient;
+	/* Its strings point into bytes someone else keeps (a cache file read
+	 * into memory) and its arrays into an arena (otto__cache): freeing it
+	 * only forgets them. */
+	bool borrowed;
 } otto__inspection;
 
 void otto__inspection_free(otto__inspection *insp);
@@ -120,8 +124,11 @@ void otto__inspect_fd_isolated(int fd, const char *path, const otto__file_stamp 
 void otto__inspection_put(otto_buf *b, uint32_t index, const otto__inspection *insp);
 bool otto__inspection_get(otto__reader *r, uint32_t *index, otto__inspection *out);
 /* The same, where more fields may follow (a cache entry): it does not ask
- * for the end of the reader. */
-bool otto__inspection_get_part(otto__reader *r, uint32_t *index, otto__inspection *out);
+ * for the end of the reader. With an arena, nothing is copied: the
+ * strings are the reader's own bytes (which must outlive *out) and the
+ * arrays come from the arena, and *out is marked borrowed; without one,
+ * *out owns copies of everything. The checks are the same either way. */
+bool otto__inspection_get_part(otto__reader *r, uint32_t *index, otto__inspection *out, otto__arena *arena);
 /* A deep copy of an inspection's data (types are not copied). */
 void otto__inspection_copy(otto__inspection *dst, const otto__inspection *src);
 
@@ -155,6 +162,12 @@ typedef struct otto__plugin_rec {
 	 * the file and why, instead of "no such backend". */
 	size_t n_refused;
 	otto__backend_entry *refused;
+	/* Made from a cached result: its strings and settings keys are the
+	 * registry cache's (reg->cache), which outlives the record; only the
+	 * backends array and dup_detail are its own. */
+	bool borrowed;
+	/* Why it is a duplicate (owned), when it is one: info.detail. */
+	char *dup_detail;
 } otto__plugin_rec;
 
 /* A plugin file opened in this process for use. */
@@ -189,6 +202,9 @@ struct otto_registry {
 	/* Who turned the plugin trust check off (otto_registry_allow_untrusted), or NULL. */
 	char *untrusted_by;
 	otto_cache_mode cache_mode;
+	/* The cache of the last scan: records made from cached results
+	 * borrow from it (NULL when off). */
+	struct otto__cache *cache;
 };
 
 /* The candidate plugin files of the registry's sources, in search order:

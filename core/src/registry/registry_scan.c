@@ -56,12 +56,24 @@ void otto__inspection_put(otto_buf *b, uint32_t index, const otto__inspection *i
 
 bool otto__inspection_get(otto__reader *r, uint32_t *index, otto__inspection *out)
 {
-	return otto__inspection_get_part(r, index, out) && otto__reader_done(r);
+	return otto__inspection_get_part(r, index, out, NULL) && otto__reader_done(r);
 }
 
-bool otto__inspection_get_part(otto__reader *r, uint32_t *index, otto__inspection *out)
+/* A string of the frame kept: copied, or the frame's own bytes. */
+static char *keep_str(const char *s, otto__arena *arena)
+{
+	return arena ? (char *)s : otto__strdup(s);
+}
+
+static void *keep_array(size_t n, size_t size, otto__arena *arena)
+{
+	return arena ? otto__arena_alloc(arena, n * size) : otto__calloc(n, size);
+}
+
+bool otto__inspection_get_part(otto__reader *r, uint32_t *index, otto__inspection *out, otto__arena *arena)
 {
 	memset(out, 0, sizeof *out);
+	out->borrowed = arena != NULL;
 	*index = otto__get_u32(r);
 	uint32_t status = otto__get_u32(r);
 	const char *detail = otto__get_str(r);
@@ -74,12 +86,12 @@ bool otto__inspection_get_part(otto__reader *r, uint32_t *index, otto__inspectio
 	bool ok = !r->bad && status >= OTTO_PLUGIN_LOADED && status <= OTTO_PLUGIN_FAILED &&
 		  (status == OTTO_PLUGIN_LOADED) == (detail == NULL) && (status != OTTO_PLUGIN_LOADED || n > 0);
 	out->status = (otto_plugin_status)status;
-	out->detail = otto__strdup(detail);
-	out->plugin_name = otto__strdup(name);
-	out->plugin_version = otto__strdup(version);
+	out->detail = keep_str(detail, arena);
+	out->plugin_name = keep_str(name, arena);
+	out->plugin_version = keep_str(version, arena);
 	if (!ok)
 		return false;
-	out->backends = otto__calloc(n, sizeof *out->backends);
+	out->backends = keep_array(n + 1, sizeof *out->backends, arena);
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t kind = otto__get_u32(r);
 		const char *bname = otto__get_str(r);
@@ -99,10 +111,10 @@ bool otto__inspection_get_part(otto__reader *r, uint32_t *index, otto__inspectio
 				return false;
 		otto__backend_entry *e = &out->backends[out->n_backends++];
 		e->kind = (otto_backend_kind)kind;
-		e->name = otto__strdup(bname);
-		e->description = otto__strdup(description);
+		e->name = keep_str(bname, arena);
+		e->description = keep_str(description, arena);
 		e->caps = caps;
-		e->keys = otto__calloc(n_keys + 1, sizeof *e->keys);
+		e->keys = keep_array(n_keys + 1, sizeof *e->keys, arena);
 		for (uint32_t k = 0; k < n_keys; k++) {
 			const char *key = otto__get_str(r);
 			uint32_t type = otto__get_u32(r);
@@ -111,10 +123,10 @@ bool otto__inspection_get_part(otto__reader *r, uint32_t *index, otto__inspectio
 			if (r->bad || !key)
 				return false;
 			otto_setting_decl *d = &e->keys[e->n_keys++];
-			d->key = otto__strdup(key);
+			d->key = keep_str(key, arena);
 			d->type = (otto_value_type)type;
 			d->flags = flags;
-			d->description = otto__strdup(kdesc);
+			d->description = keep_str(kdesc, arena);
 		}
 	}
 	return !r->bad;

@@ -179,6 +179,13 @@ char *otto__path_join(const char *dir, const char *name)
 {
 	if (name[0] == '/' || !dir || !*dir)
 		return otto__strdup(name);
-	size_t n = strlen(dir);
-	return otto__asprintf("%s%s%s", dir, dir[n - 1] == '/' ? "" : "/", name);
+	/* By hand, not asprintf: discovery joins one path per plugin file. */
+	size_t n = strlen(dir), m = strlen(name);
+	bool slash = dir[n - 1] != '/';
+	char *p = otto__malloc(n + slash + m + 1);
+	memcpy(p, dir, n);
+	if (slash)
+		p[n] = '/';
+	memcpy(p + n + slash, name, m + 1);
+	return p;
 }

@@ -48,6 +48,15 @@ void otto__buf_printf(otto_buf *b, const char *fmt, ...) __attribute__((format(p
 char *otto__buf_take(otto_buf *b);
 void otto__buf_free(otto_buf *b);
 
+/* util_arena.c: zeroed blocks that are all freed at once by
+ * otto__arena_free (which leaves an empty arena, ready for use). Start
+ * with {0}. */
+typedef struct otto__arena {
+	struct otto__arena_block *head;
+} otto__arena;
+void *otto__arena_alloc(otto__arena *a, size_t size);
+void otto__arena_free(otto__arena *a);
+
 /* util_text.c: text safe to print (see there for what is escaped and why). */
 /* True when s[0..len) needs no escaping. */
 bool otto__text_is_plain(const char *s, size_t len);
