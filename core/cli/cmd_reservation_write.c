@@ -132,7 +132,10 @@ static int open_writer(otto_cli *cli, write_args *w, const char *verb)
 	const otto_settings *settings = cli_settings(cli);
 	w->backend_name = settings ? otto_settings_reservation_backend(settings) : "?";
 	const otto_backend_info *info = otto_registry_find(cli_registry(cli), OTTO_KIND_RESERVATION, w->backend_name);
-	w->plugin_path = info && info->path ? info->path : "(unknown file)";
+	/* "(built-in)" reads as "built-in" in the parentheses below. */
+	w->plugin_path = !info || !info->path ? "unknown file"
+			 : strcmp(info->path, "(built-in)") == 0 ? "built-in"
+								  : info->path;
 	if (!otto_reservation_backend_can_write(w->backend)) {
 		cli_line(stderr, "otto: reservation backend '%s' (%s) is read-only: it cannot %s.", w->backend_name,
 			 w->plugin_path, verb);
@@ -474,9 +477,10 @@ static void say_nothing_to_cancel(const write_args *w, bool forced, int64_t star
 	char at[32];
 	char *joined = cli_join((char **)w->resources, w->n_resources, ", ");
 	cli_format_utc(at, sizeof at, start);
-	cli_line(stderr, "otto: nothing to cancel: %s holds no reservation of %s in reservation backend '%s' that "
-			 "covers %s or starts after it.",
-		 forced ? "nobody" : w->user, joined ? joined : "?", w->backend_name, at);
+	cli_line(stderr, "otto: nothing to cancel: %s %s reservation of %s in reservation backend '%s' that covers %s "
+			 "or starts after it.",
+		 forced ? "nobody" : w->user, forced ? "holds a" : "holds no", joined ? joined : "?", w->backend_name,
+		 at);
 	free(joined);
 }
 

@@ -376,7 +376,7 @@ Test(reservation_write, built_in_none_is_read_only, .init = NULL)
 	project = ct_project("");
 	ledger_file = NULL;
 	tu_result r = CT_RUN(project, NULL, "reservation", "reserve", "b1", "--for", "1h");
-	EXPECT(r, 1, "reservation backend 'none' ((built-in)) is read-only: it cannot reserve.");
+	EXPECT(r, 1, "reservation backend 'none' (built-in) is read-only: it cannot reserve.");
 	tu_result_free(&r);
 }
 
