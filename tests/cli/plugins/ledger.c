@@ -235,9 +235,10 @@ static int l_reserve(void *self, const otto_reservation_request *r, otto_window_
 			char from[32], until[32];
 			iso(from, sizeof from, x->start);
 			iso(until, sizeof until, x->end);
-			book_close(&b);
-			return otto_error_set(err, OTTO_ECONFLICT, "%s is held by %s from %s until %s (%s)",
-					      r->resources[k], x->user, from, until, x->shared ? "shared" : "exclusive");
+			otto_error_set(err, OTTO_ECONFLICT, "%s is held by %s from %s until %s (%s)", r->resources[k],
+				       x->user, from, until, x->shared ? "shared" : "exclusive");
+			book_close(&b); /* x points into it: the message is made first */
+			return OTTO_ECONFLICT;
 		}
 	entry *grown = realloc(b.e, (b.n + r->n_resources) * sizeof *grown);
 	if (!grown) {
