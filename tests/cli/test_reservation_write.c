@@ -359,7 +359,10 @@ Test(reservation_write, json_answers)
 
 /* ------------------------------------------------ backends that cannot -- */
 
-Test(reservation_write, read_only_backend_says_so, .init = NULL)
+/* Each test makes its own project (the suite above already made one). */
+TestSuite(reservation_write_backends, .fini = remove_project);
+
+Test(reservation_write_backends, read_only_backend_says_so)
 {
 	make_project_with("ledger-ro", "");
 	tu_result r = CT_RUN(project, NULL, "reservation", "reserve", "b1", "--for", "1h");
@@ -371,7 +374,7 @@ Test(reservation_write, read_only_backend_says_so, .init = NULL)
 	tu_result_free(&r);
 }
 
-Test(reservation_write, built_in_none_is_read_only, .init = NULL)
+Test(reservation_write_backends, built_in_none_is_read_only)
 {
 	project = ct_project("");
 	ledger_file = NULL;
@@ -380,7 +383,7 @@ Test(reservation_write, built_in_none_is_read_only, .init = NULL)
 	tu_result_free(&r);
 }
 
-Test(reservation_write, a_backend_that_makes_less_than_asked_fails, .init = NULL)
+Test(reservation_write_backends, a_backend_that_makes_less_than_asked_fails)
 {
 	make_project_with("ledger", "partial = true\n");
 	tu_result r = CT_RUN(project, NULL, "reservation", "reserve", "b1", "b2", "--for", "1h");
@@ -389,7 +392,7 @@ Test(reservation_write, a_backend_that_makes_less_than_asked_fails, .init = NULL
 	tu_result_free(&r);
 }
 
-Test(reservation_write, backend_error_fails_with_its_sentence, .init = NULL)
+Test(reservation_write_backends, backend_error_fails_with_its_sentence)
 {
 	make_project_with("ledger", "");
 	/* The ledger file is a folder: every call fails. */
