@@ -84,6 +84,12 @@ const conf_rule conf_rules[] = {
 	{"W6", RES, CAP, "every resource of get_reserved_resources is covered now by a window", conf_check_W6},
 	{"U1", RES, CAP, "list_usernames succeeds", conf_check_U1},
 	{"U2", RES, CAP, "list_usernames answers non-empty strings without duplicates", conf_check_U2},
+	{"X1", RES, STRUCT, "reserve and cancel are both present or both absent (the write capability)", conf_check_X1},
+	{"X2", RES, CAP, "reserve of a free resource succeeds, reports its window, and get_reservation_windows shows it",
+	 conf_check_X2},
+	{"X3", RES, CAP, "an overlapping exclusive reserve by another user is OTTO_ECONFLICT with a message",
+	 conf_check_X3},
+	{"X4", RES, CAP, "cancel removes the window and reports it; a second cancel answers nothing", conf_check_X4},
 
 	{"E1", ANY, STRUCT, "a failure is reported as an error, never as an answer (a refused add is returned)",
 	 conf_check_E1},

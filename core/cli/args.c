@@ -101,6 +101,9 @@ int cli_parse_args(cli_args *args, int argc, char **argv)
 			}
 			continue;
 		}
+		if (args->n_positional >= args->max_positional && args->max_positional == CLI_MAX_POSITIONAL)
+			return cli_usage_error(args->command, "at most %d %s at once ('%s' is one too many)",
+					       CLI_MAX_POSITIONAL, args->positional_names, word);
 		if (args->n_positional >= args->max_positional)
 			return cli_usage_error(args->command, "unexpected argument '%s'", word);
 		args->positional[args->n_positional++] = word;

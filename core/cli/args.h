@@ -14,7 +14,8 @@ typedef struct cli_option {
 	const char **value; /* set for an option taking a value */
 } cli_option;
 
-#define CLI_MAX_POSITIONAL 4
+/* Enough for a command taking NAME... (reservation reserve). */
+#define CLI_MAX_POSITIONAL 64
 
 typedef struct cli_args {
 	const char *command;          /* "lab show": its label in grammar.c, also for messages */

@@ -1,6 +1,7 @@
 /*
  * otto reservation whoami | held | who RESOURCE | check --lab LAB: the
- * configured reservation backend (a read-only view of who holds what).
+ * configured reservation backend's view of who holds what. reserve and
+ * cancel, which write, live in cmd_reservation_write.c.
  */
 #include "args.h"
 #include "commands.h"
@@ -26,6 +27,10 @@ static const char family_usage[] =
 	"  check --lab LAB [--skip-reservation-check] [--json]\n"
 	"                                            fail (exit 1) unless the user holds every resource\n"
 	"                                            LAB requires\n"
+	"  reserve RESOURCE... [--from TIME] (--for DURATION | --until TIME) [--shared] [--json]\n"
+	"                                            reserve in your own name (a backend that can write)\n"
+	"  cancel RESOURCE... [--from TIME] [--force] [--json]\n"
+	"                                            cancel your reservations from TIME (default now)\n"
 	"\n"
 	"Run 'otto reservation COMMAND --help' for a command's options.\n";
 
@@ -313,5 +318,9 @@ int cli_cmd_reservation(otto_cli *cli, int argc, char **argv)
 		return who(cli, argc - 2, argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "check") == 0)
 		return check(cli, argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "reserve") == 0)
+		return cli_reservation_reserve(cli, argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "cancel") == 0)
+		return cli_reservation_cancel(cli, argc - 2, argv + 2);
 	return cli_family_usage("reservation", family_usage, argc, argv);
 }

@@ -89,5 +89,8 @@ int cli_split_globals(otto_cli *cli, int argc, char **argv, char **rest, int *n_
 /* The hidden "otto __complete WORD...": argv[0] is "__complete" (complete.c). */
 int cli_complete(otto_cli *cli, int argc, char **argv);
 int cli_reservation_users(otto_cli *cli, int argc, char **argv);
+/* otto reservation reserve|cancel (cmd_reservation_write.c). */
+int cli_reservation_reserve(otto_cli *cli, int argc, char **argv);
+int cli_reservation_cancel(otto_cli *cli, int argc, char **argv);
 
 #endif

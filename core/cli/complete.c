@@ -238,6 +238,10 @@ static void candidates(otto_cli *cli, char **words, int n, const char *current)
 		return user_names(cli);
 	if (strcmp(prev, "--lab") == 0)
 		return lab_names(cli);
+	if (strcmp(prev, "--from") == 0 || strcmp(prev, "--until") == 0) {
+		add("now"); /* or an ISO 8601 time, which no list holds */
+		return;
+	}
 	if (prev[0] == '-' && takes_value(prev))
 		return; /* a file, a folder, a duration, a token: the shell's own business */
 	for (int i = 0; i < n - 1; i++) {
@@ -279,6 +283,8 @@ static void candidates(otto_cli *cli, char **words, int n, const char *current)
 		return lab_names(cli);
 	if (strcmp(family, "reservation") == 0 && n_pos == 2 && strcmp(sub, "who") == 0)
 		return resource_names(cli);
+	if (strcmp(family, "reservation") == 0 && (strcmp(sub, "reserve") == 0 || strcmp(sub, "cancel") == 0))
+		return resource_names(cli); /* RESOURCE...: any number of them */
 	if (strcmp(family, "lock") == 0 && strcmp(sub, "release") == 0)
 		return lock_names(cli);
 	if (strcmp(family, "lock") == 0 && (strcmp(sub, "acquire") == 0 || strcmp(sub, "run") == 0)) {

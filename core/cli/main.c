@@ -28,6 +28,9 @@ static const char usage[] =
 	"  reservation users [--json]         every user the reservation backend knows\n"
 	"  reservation check --lab LAB [--json]\n"
 	"                                     fail unless the user holds every resource the lab needs\n"
+	"  reservation reserve RESOURCE... (--for DURATION | --until TIME)\n"
+	"                                     reserve in your own name, all or none (--from, --shared)\n"
+	"  reservation cancel RESOURCE...     cancel your reservations from now (--from, --force)\n"
 	"  lock ...                           locks on lab hosts (see 'otto lock --help')\n"
 	"  help [COMMAND [SUBCOMMAND]]        this text, or a command's ('otto COMMAND --help')\n"
 	"\n"
@@ -42,7 +45,8 @@ static const char usage[] =
 	"[plugins] path in the settings, then the installed folder next to the otto executable.\n"
 	"What they hold is cached per user in $XDG_CACHE_HOME/otto/ (OTTO_PLUGIN_CACHE=0: off).\n"
 	"\n"
-	"Exit codes: 0 success; 1 a failed check or a backend error; 2 usage, settings or plugin errors.\n";
+	"Exit codes: 0 success; 1 a failed check or a backend error; 2 usage, settings or plugin errors;\n"
+	"3 reservation reserve: a conflict; 4 reservation cancel: nothing to cancel.\n";
 
 typedef struct command {
 	const char *name;

@@ -12,28 +12,21 @@
  *   # "USER: [RESOURCE...]": what each user holds (a user may hold nothing)
  *   holds = ["alice: lab-a shared", "bob: lab-b shared"]
  *
+ *   # who may cancel others' reservations (otto reservation cancel --force)
+ *   admins = ["root"]
+ *
  * A user written twice holds the union. Holders are answered in the order
- * users are first written, so who_reserved is deterministic.
+ * users are first written, so who_reserved is deterministic. It can also
+ * write (reserve, cancel: reservation_writes.c), in memory only: what one
+ * otto command reserves is gone when that command ends.
  */
-#include "example.h"
-
-#include "entries.h"
+#include "reservations.h"
 
 #include <stdlib.h>
 
 #define HOLD_FORM "USER: [RESOURCE...]"
 
 static const char *const demo_holds[] = {"alice: lab-a shared", "bob: lab-b shared"};
-
-typedef struct example_user {
-	char *name;
-	example_strv resources;
-} example_user;
-
-typedef struct example_reservations {
-	example_user *users;
-	size_t n_users;
-} example_reservations;
 
 static void reservations_free(example_reservations *r)
 {
@@ -44,10 +37,11 @@ static void reservations_free(example_reservations *r)
 		example_strv_free(&r->users[i].resources);
 	}
 	free(r->users);
+	example_writes_free(r);
 	free(r);
 }
 
-static example_user *find_user(const example_reservations *r, const char *name)
+example_user *example_find_user(const example_reservations *r, const char *name)
 {
 	for (size_t i = 0; i < r->n_users; i++)
 		if (strcmp(r->users[i].name, name) == 0)
@@ -69,7 +63,7 @@ static int add_hold_entry(example_reservations *r, const otto_config *cfg, const
 				    entry.head, HOLD_FORM);
 		goto out;
 	}
-	example_user *user = find_user(r, entry.head);
+	example_user *user = example_find_user(r, entry.head);
 	if (!user) {
 		user = &r->users[r->n_users++];
 		user->name = entry.head;
@@ -88,7 +82,7 @@ static int res_create(const otto_config *config, void **self, otto_error *err)
 {
 	/* url and repo_root are accepted (every backend is handed them) and
 	 * ignored: the data is all in memory. */
-	static const char *const known[] = {"holds", "url", "repo_root", NULL};
+	static const char *const known[] = {"holds", "admins", "url", "repo_root", NULL};
 	const otto_setting demo = {.key = "holds", .type = OTTO_VALUE_ARRAY, .items = demo_holds,
 				   .n_items = sizeof demo_holds / sizeof demo_holds[0], .file = "(built-in demo data)"};
 	const otto_setting *holds;
@@ -110,6 +104,8 @@ static int res_create(const otto_config *config, void **self, otto_error *err)
 	}
 	for (size_t i = 0; rc == OTTO_OK && i < holds->n_items; i++)
 		rc = add_hold_entry(r, config, holds, i, err);
+	if (rc == OTTO_OK)
+		rc = example_writes_configure(r, config, err);
 	if (rc != OTTO_OK) {
 		reservations_free(r); /* create() failed: the host will not call destroy() */
 		return rc;
@@ -131,13 +127,13 @@ static const char *res_backend_name(void *self)
 
 static int res_get_reserved_resources(void *self, const char *user, otto_string_out *out, otto_error *err)
 {
-	const example_user *u = find_user(self, user);
+	const example_user *u = example_find_user(self, user);
 	for (size_t i = 0; u && i < u->resources.count; i++) {
 		int rc = otto_string_out_add(out, u->resources.items[i], err);
 		if (rc != OTTO_OK)
 			return rc;
 	}
-	return OTTO_OK;
+	return example_writes_reserved(self, user, out, err);
 }
 
 static int res_who_reserved(void *self, const char *resource, otto_string_out *out, otto_error *err)
@@ -150,7 +146,7 @@ static int res_who_reserved(void *self, const char *resource, otto_string_out *o
 		if (rc != OTTO_OK)
 			return rc;
 	}
-	return OTTO_OK;
+	return example_writes_who(r, resource, out, err);
 }
 
 static int res_list_usernames(void *self, otto_string_out *out, otto_error *err)
@@ -161,20 +157,20 @@ static int res_list_usernames(void *self, otto_string_out *out, otto_error *err)
 		if (rc != OTTO_OK)
 			return rc;
 	}
-	return OTTO_OK;
+	return example_writes_users(r, out, err);
 }
 
 /* In-memory holds have no schedule: every one is open from the epoch to the
  * far future, so the resources covered now equal get_reserved_resources. */
 static int res_get_reservation_windows(void *self, const char *user, otto_window_out *out, otto_error *err)
 {
-	const example_user *u = find_user(self, user);
+	const example_user *u = example_find_user(self, user);
 	for (size_t i = 0; u && i < u->resources.count; i++) {
 		int rc = otto_window_out_add(out, u->resources.items[i], OTTO_TIME_EPOCH, OTTO_TIME_FAR_FUTURE, err);
 		if (rc != OTTO_OK)
 			return rc;
 	}
-	return OTTO_OK;
+	return example_writes_windows(self, user, out, err);
 }
 
 const otto_reservation_backend_type example_reservation_backend = {
@@ -188,4 +184,6 @@ const otto_reservation_backend_type example_reservation_backend = {
 	.who_reserved = res_who_reserved,
 	.list_usernames = res_list_usernames,
 	.get_reservation_windows = res_get_reservation_windows,
+	.reserve = example_reserve,
+	.cancel = example_cancel,
 };

@@ -57,6 +57,10 @@ Test(complete, candidates_from_real_backends)
 	expect_candidates(CT_ARGS("__complete", "--", "reservation", "check", "--lab", "bench1"), "bench10\n");
 	expect_candidates(CT_ARGS("__complete", "--", "--as-user", ""), "alice\nbob\n");
 	expect_candidates(CT_ARGS("__complete", "--", "reservation", "who", ""), "r2\nr10\nshared\n");
+	expect_candidates(CT_ARGS("__complete", "--", "reservation", "reserve", "r2", "--for", "1h", "s"),
+			  "shared\n");
+	expect_candidates(CT_ARGS("__complete", "--", "reservation", "cancel", "--from", ""), "now\n");
+	expect_candidates(CT_ARGS("__complete", "--", "reservation", "re"), "reserve\n");
 	expect_candidates(CT_ARGS("__complete", "--", "lock", "acquire", ""), "b2\nb10\nrack7\n");
 	expect_candidates(CT_ARGS("__complete", "--", "lock", "release", ""), "rack7\n");
 	expect_candidates(CT_ARGS("__complete", "--", "help", "reservation", "u"), "users\n");
@@ -73,7 +77,8 @@ Test(complete, options_match_every_usage_line)
 	    {"lab", "hosts"},	      {"lab", "status"},      {"reservation", "whoami"},
 	    {"reservation", "held"},  {"reservation", "who"}, {"reservation", "users"},
 	    {"reservation", "check"}, {"lock", "acquire"},    {"lock", "release"},
-	    {"lock", "list"},	      {"lock", "run"}};
+	    {"lock", "list"},	      {"lock", "run"},	      {"reservation", "reserve"},
+	    {"reservation", "cancel"}};
 	static const char *const globals[] = {"--as-user", "--settings", "--plugin-dir", "--help", "--version"};
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
 		tu_result help = subs[i][1] ? CT_RUN(project, NULL, subs[i][0], subs[i][1], "--help")

@@ -95,6 +95,6 @@ Test(example_config, errors_name_file_line_and_key)
 	expect_error(RES_HEAD "holds = true\n", CT_ARGS("reservation", "who", "x"),
 		     "[reservations.example] holds: must be an array of strings");
 	expect_error(RES_HEAD "hosts = []\n", CT_ARGS("reservation", "who", "x"),
-		     "unknown key 'hosts' in [reservations.example] for backend 'example' (accepted: holds, url, "
+		     "unknown key 'hosts' in [reservations.example] for backend 'example' (accepted: holds, admins, url, "
 		     "repo_root)");
 }

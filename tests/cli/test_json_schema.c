@@ -222,7 +222,7 @@ static const char reservations_json[] = "{\"version\": 1, \"reservations\": ["
 
 typedef struct run {
 	const char *command; /* the schema's heading */
-	const char *argv[8]; /* after "otto" */
+	const char *argv[12]; /* after "otto" */
 	int status;	     /* the exit code expected */
 } run;
 
@@ -238,6 +238,11 @@ static const run runs[] = {
     {"reservation users", {"reservation", "users", "--json"}, 0},
     {"reservation check", {"reservation", "check", "--lab", "bench2", "--json", "--as-user", "bob"}, 1},
     {"lock list", {"lock", "list", "--json"}, 0},
+    /* The writes, against the ledger test plugin (ledger.toml). */
+    {"reservation reserve",
+     {"--settings", "ledger.toml", "reservation", "reserve", "b1", "--for", "1h", "--json"},
+     0},
+    {"reservation cancel", {"--settings", "ledger.toml", "reservation", "cancel", "b1", "--json"}, 0},
 };
 
 static char *project;
@@ -249,6 +254,11 @@ static void make_project(void)
 			     "[locks]\ndir = \"locks\"\n");
 	free(tu_write(project, "lab.json", lab_json));
 	free(tu_write(project, "reservations.json", reservations_json));
+	char *ledger = tu_fmt("[plugins]\npath = [\"%s/cli_ledger\"]\n[reservations]\nbackend = \"ledger\"\n"
+			      "[reservations.ledger]\nfile = \"%s/ledger.txt\"\n",
+			      OTTO_TEST_PLUGIN_DIR, project);
+	free(tu_write(project, "ledger.toml", ledger));
+	free(ledger);
 	tu_result r = CT_RUN(project, NULL, "lock", "acquire", "board1", "--expiry", "1h");
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	tu_result_free(&r);

@@ -106,7 +106,7 @@ Test(example_reservations, create_errors)
 		{EX_STRING("holds", "alice: a"), "settings.toml:10: [reservations.example] holds: must be an array of "
 						 "strings"},
 		{EX_STRING("hosts", "x"), "settings.toml:10: unknown key 'hosts' in [reservations.example] for backend "
-					  "'example' (accepted: holds, url, repo_root)"},
+					  "'example' (accepted: holds, admins, url, repo_root)"},
 	};
 	reg = ex_registry(OTTO_PLUGIN_BUILD_DIR);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
