@@ -29,6 +29,7 @@ const cli_command_spec cli_commands[] = {
     {"lock", "release", "lock release", {VALUE("--token"), FLAG("--force")}},
     {"lock", "list", "lock list", {FLAG("--json")}},
     {"lock", "run", "lock run", {FLAG("--any"), VALUE("--expiry"), VALUE("--wait")}},
+    {"db", "init", "db init", {{0}}},
 };
 const size_t cli_n_commands = sizeof cli_commands / sizeof cli_commands[0];
 
@@ -36,7 +37,7 @@ const cli_option_spec cli_global_options[] = {
     VALUE("--as-user"), VALUE("--settings"), VALUE("--plugin-dir"), FLAG("--help"), FLAG("--version"), {0},
 };
 
-const char *const cli_families[] = {"plugins", "lab", "reservation", "lock", "help", NULL};
+const char *const cli_families[] = {"plugins", "lab", "reservation", "lock", "db", "help", NULL};
 
 const cli_command_spec *cli_command_by_label(const char *label)
 {

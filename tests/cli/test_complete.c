@@ -51,7 +51,7 @@ static void expect_candidates(const char *const *words, const char *expected)
 
 Test(complete, candidates_from_real_backends)
 {
-	expect_candidates(CT_ARGS("__complete", "--", ""), "help\nlab\nlock\nplugins\nreservation\n");
+	expect_candidates(CT_ARGS("__complete", "--", ""), "db\nhelp\nlab\nlock\nplugins\nreservation\n");
 	expect_candidates(CT_ARGS("__complete", "--", "lab", "s"), "show\nstatus\n");
 	expect_candidates(CT_ARGS("__complete", "--", "lab", "status", ""), "bench2\nbench10\n");
 	expect_candidates(CT_ARGS("__complete", "--", "reservation", "check", "--lab", "bench1"), "bench10\n");
