@@ -2,7 +2,7 @@
  * otto lock acquire | release | list | run: machine locks on the lab host
  * (docs/locks.md). The lock folder and PID checking come from [locks].
  */
-#include "commands.h"
+#include "cmd_lock.h"
 #include "cmd_lock_pool.h"
 #include "json_out.h"
 #include "names.h"
@@ -81,20 +81,6 @@ static const struct {
 		"\n" DURATION_HELP ANY_HELP "With --any, COMMAND finds the lock's name in $OTTO_LOCK_NAME.\n"},
 };
 
-typedef struct lock_args {
-	const char *sub;
-	char label[32]; /* "lock acquire", for messages */
-	const char **names;
-	int n_names;
-	int64_t expiry;
-	int64_t wait_s;
-	const char *token;
-	bool force, json, help;
-	bool any;           /* --any: one lock of the pool NAME... */
-	const char *chosen; /* --any: the one taken */
-	char **command; /* run: after "--" */
-	int n_command;
-} lock_args;
 
 static bool option_value(int argc, char **argv, int *i, const char *opt, const char **value)
 {
@@ -176,7 +162,7 @@ static int parse(lock_args *a, int argc, char **argv)
 	return -1;
 }
 
-static int open_manager(otto_cli *cli, bool record, pid_t holder, const char *token, otto_lock_manager **m,
+int cli_lock_open_manager(otto_cli *cli, bool record, pid_t holder, const char *token, otto_lock_manager **m,
 			char **owned_dir)
 {
 	otto_error err = {0};
@@ -265,7 +251,7 @@ static int acquire_any(otto_cli *cli, otto_lock_manager *m, lock_args *a, pid_t 
 {
 	otto_lock_manager *tickets = NULL;
 	char *owned_dir = NULL;
-	int rc = open_manager(cli, true, getpid(), NULL, &tickets, &owned_dir);
+	int rc = cli_lock_open_manager(cli, true, getpid(), NULL, &tickets, &owned_dir);
 	if (rc == CLI_EXIT_OK) {
 		cli_lock_pool_request req = {.label = a->label, .names = a->names, .n_names = (size_t)a->n_names,
 					     .expiry = a->expiry, .wait_s = a->wait_s, .holder = holder};
@@ -276,7 +262,7 @@ static int acquire_any(otto_cli *cli, otto_lock_manager *m, lock_args *a, pid_t 
 	return rc;
 }
 
-static int acquire_names(otto_cli *cli, otto_lock_manager *m, lock_args *a, pid_t holder_pid)
+int cli_lock_acquire_names(otto_cli *cli, otto_lock_manager *m, lock_args *a, pid_t holder_pid)
 {
 	if (a->any)
 		return acquire_any(cli, m, a, holder_pid);
@@ -299,7 +285,7 @@ static int acquire_names(otto_cli *cli, otto_lock_manager *m, lock_args *a, pid_
 static int cmd_acquire(otto_cli *cli, otto_lock_manager *m, lock_args *a, pid_t holder, bool detached)
 {
 	char expiry[32];
-	int rc = acquire_names(cli, m, a, holder);
+	int rc = cli_lock_acquire_names(cli, m, a, holder);
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	/* --any took one of them: say which. */
@@ -424,128 +410,6 @@ static int cmd_list(otto_lock_manager *m, const lock_args *a)
 	return CLI_EXIT_OK;
 }
 
-/* ---------------------------------------------------------------- run -- */
-
-static volatile sig_atomic_t run_child;
-static volatile sig_atomic_t run_pending;
-
-static void forward_signal(int sig)
-{
-	if (run_child > 0)
-		kill((pid_t)run_child, sig);
-	else
-		run_pending = sig;
-}
-
-/* The child that becomes COMMAND: it waits for the word "go" (the locks
- * are its own by then), and exits quietly if otto dies or gives up first. */
-static void run_child_main(const lock_args *a, pid_t parent, int go_fd)
-{
-	char word;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(125);
-	ssize_t n;
-	while ((n = read(go_fd, &word, 1)) < 0 && errno == EINTR)
-		;
-	if (n != 1)
-		_exit(125); /* otto could not take the locks (or died): nothing to run */
-	/* With --any, the name of the lock taken follows (to EOF). */
-	char chosen[256];
-	size_t have = 0;
-	while (have + 1 < sizeof chosen && ((n = read(go_fd, chosen + have, sizeof chosen - 1 - have)) > 0 ||
-					    (n < 0 && errno == EINTR)))
-		have += n > 0 ? (size_t)n : 0;
-	chosen[have] = '\0';
-	if (have && setenv("OTTO_LOCK_NAME", chosen, 1) != 0)
-		_exit(125);
-	close(go_fd);
-	/* From here COMMAND holds the locks: it must outlive a killed otto
-	 * rather than leave its board half done, and the locks stay with it. */
-	prctl(PR_SET_PDEATHSIG, 0);
-	execvp(a->command[0], a->command);
-	cli_line(stderr, "otto lock run: cannot run '%s': %s", a->command[0], strerror(errno));
-	_exit(127);
-}
-
-static int reap(pid_t pid, int *status)
-{
-	while (waitpid(pid, status, 0) < 0) {
-		if (errno != EINTR) {
-			fprintf(stderr, "otto lock run: waitpid: %s\n", strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int cmd_run(otto_cli *cli, lock_args *a)
-{
-	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP};
-	struct sigaction sa, old[3];
-	otto_lock_manager *m = NULL;
-	char *owned_dir = NULL;
-	int go[2], rc, status = 0;
-	pid_t pid, parent = getpid();
-
-	if (pipe2(go, O_CLOEXEC) != 0) {
-		fprintf(stderr, "otto lock run: cannot make a pipe: %s\n", strerror(errno));
-		return CLI_EXIT_FAILED;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "otto lock run: cannot fork: %s\n", strerror(errno));
-		close(go[0]);
-		close(go[1]);
-		return CLI_EXIT_FAILED;
-	}
-	if (pid == 0) {
-		close(go[1]);
-		run_child_main(a, parent, go[0]);
-	}
-	close(go[0]);
-	/* The command's process is the holder: if otto is killed, the locks
-	 * stay with the command for as long as it runs. */
-	rc = open_manager(cli, true, pid, NULL, &m, &owned_dir);
-	if (rc == CLI_EXIT_OK)
-		rc = acquire_names(cli, m, a, pid);
-	if (rc != CLI_EXIT_OK) {
-		close(go[1]);
-		reap(pid, &status);
-		goto out;
-	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = forward_signal;
-	sigemptyset(&sa.sa_mask);
-	for (int i = 0; i < 3; i++)
-		sigaction(forwarded[i], &sa, &old[i]);
-	run_child = pid;
-	/* "g", then with --any the lock taken, for OTTO_LOCK_NAME. */
-	if (write(go[1], "g", 1) != 1 ||
-	    (a->chosen && write(go[1], a->chosen, strlen(a->chosen)) != (ssize_t)strlen(a->chosen))) {
-		cli_line(stderr, "otto lock run: cannot start '%s': %s", a->command[0], strerror(errno));
-		kill(pid, SIGKILL);
-	}
-	close(go[1]);
-	if (run_pending)
-		kill(pid, run_pending);
-	if (reap(pid, &status) != 0)
-		status = 1 << 8;
-	run_child = 0;
-	for (int i = 0; i < 3; i++)
-		sigaction(forwarded[i], &old[i], NULL);
-	/* Released below (freeing the manager) whatever happened to the command. */
-	if (WIFSIGNALED(status))
-		rc = 128 + WTERMSIG(status);
-	else
-		rc = WIFEXITED(status) ? WEXITSTATUS(status) : CLI_EXIT_FAILED;
-out:
-	otto_lock_manager_free(m);
-	free(owned_dir);
-	return rc;
-}
-
 int cli_cmd_lock(otto_cli *cli, int argc, char **argv)
 {
 	lock_args a = {0};
@@ -577,7 +441,7 @@ int cli_cmd_lock(otto_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (!strcmp(a.sub, "run")) {
-		rc = cmd_run(cli, &a);
+		rc = cli_lock_run(cli, &a);
 		goto out;
 	}
 	/* acquire hands its locks to the shell that called it, and release
@@ -597,7 +461,7 @@ int cli_cmd_lock(otto_cli *cli, int argc, char **argv)
 		holder = getpid();
 		detached = true;
 	}
-	rc = open_manager(cli, strcmp(a.sub, "list") != 0, holder, a.token, &m, &owned_dir);
+	rc = cli_lock_open_manager(cli, strcmp(a.sub, "list") != 0, holder, a.token, &m, &owned_dir);
 	if (rc != CLI_EXIT_OK)
 		goto out;
 	if (!strcmp(a.sub, "acquire"))

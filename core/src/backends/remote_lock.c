@@ -109,6 +109,12 @@ static int proxy_list(void *self, const otto_lock_claim *claim, otto_lock_out *o
 	return lock_call(self, OTTO__W_LOCK_LIST, "list", claim, NULL, out, err);
 }
 
+/* The worker answers OTTO_EINVALID for a store without renew. */
+static int proxy_renew(void *self, const otto_lock_claim *claim, otto_lock_out *renewed, otto_error *err)
+{
+	return lock_call(self, OTTO__W_LOCK_RENEW, "renew", claim, NULL, renewed, err);
+}
+
 const otto_lock_store_type otto__remote_lock_store_type = {
     .struct_size = sizeof(otto_lock_store_type),
     .name = "worker",
@@ -120,4 +126,5 @@ const otto_lock_store_type otto__remote_lock_store_type = {
     .release = proxy_release,
     .get = proxy_get,
     .list = proxy_list,
+    .renew = proxy_renew,
 };

@@ -161,6 +161,9 @@ static int ts_acquire(void *self, const otto_lock_claim *c, uint32_t *outcome, o
 		mine.expiry = c->expiry_seconds ? c->now + c->expiry_seconds : 0;
 		if (rc == OTTO_OK)
 			rc = store(t, c->name, &mine, err);
+		/* The new lock last, as the ABI asks (its fence: none here). */
+		if (rc == OTTO_OK)
+			rc = report(info, c->name, &mine, OTTO_LOCK_HELD, err);
 		if (rc == OTTO_OK)
 			*outcome = OTTO_LOCK_TAKEN;
 	}
