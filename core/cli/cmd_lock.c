@@ -28,17 +28,18 @@ static const char family_usage[] =
 	"Locks on the lab host, so that two people never drive the same board at once. They live in\n"
 	"the lock folder ([locks] dir, default " OTTO_LOCK_DEFAULT_DIR "), recorded under your user.\n"
 	"\n"
-	"  acquire NAME... [--expiry DURATION] [--wait DURATION] [--any]\n"
+	"  acquire NAME... [--expiry DURATION] [--wait DURATION] [--any] [--print-token] [--json]\n"
 	"                     take every NAME or none (--any: the first free one of the pool NAME...); the locks stay with the calling shell (its PID)\n"
 	"                     until released, until it exits, or until they expire; prints a release token\n"
-	"  release NAME... [--token TOKEN] [--force]\n"
+	"  release NAME... [--token TOKEN] [--force] [--json]\n"
 	"                     release locks the calling shell holds (or TOKEN's); --force breaks anyone's\n"
 	"                     and says whose\n"
 	"  list [--json]      every lock: name, holder, host, pid, taken, expiry, state\n"
-	"                     (held, expired, stale, corrupt)\n"
+	"                     (held, expired, stale, corrupt), fencing token\n"
 	"  run NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
 	"                     hold the locks while COMMAND runs (COMMAND is their holder); exit with its status;\n"
-	"                     --any: one lock of the pool, named to COMMAND in $OTTO_LOCK_NAME\n"
+	"                     --any: one lock of the pool, named to COMMAND in $OTTO_LOCK_NAME; --expiry is a\n"
+	"                     lease, renewed while COMMAND runs (COMMAND is stopped if a lock is lost)\n"
 	"\n"
 	"DURATION: 90s, 30m, 2h, 1d or plain seconds. --wait waits up to DURATION for the locks.\n";
 
@@ -53,8 +54,8 @@ static const struct {
 	const char *name;
 	const char *usage;
 } subcommands[] = {
-	{"acquire", "Usage: otto lock acquire NAME... [--expiry DURATION] [--wait DURATION]\n"
-		    "       otto lock acquire --any NAME... [--expiry DURATION] [--wait DURATION]\n"
+	{"acquire", "Usage: otto lock acquire NAME... [--expiry DURATION] [--wait DURATION] [--print-token] [--json]\n"
+		    "       otto lock acquire --any NAME... [--expiry DURATION] [--wait DURATION] [--print-token] [--json]\n"
 		    "\n"
 		    "Take every NAME or none. The locks stay with the calling shell (its PID) until\n"
 		    "released, until that shell exits, or until they expire, and are recorded under your\n"
@@ -62,22 +63,31 @@ static const struct {
 		    "any process. When the calling process cannot hold locks (otto's parent already exited,\n"
 		    "or is a reaper such as init), only a lock with --expiry can be taken: it lasts until\n"
 		    "its expiry or its release with the token.\n"
+		    "\n"
+		    "--print-token adds each grant's fencing token, a number that grows with every grant\n"
+		    "of a name, for systems downstream to refuse an older holder (docs/team-store.md);\n"
+		    "the lock folder has none. --json prints the grants as JSON (docs/cli.md).\n"
 		    "\n" DURATION_HELP ANY_HELP},
-	{"release", "Usage: otto lock release NAME... [--token TOKEN] [--force]\n"
+	{"release", "Usage: otto lock release NAME... [--token TOKEN] [--force] [--json]\n"
 		    "\n"
 		    "Release locks the calling shell holds, or the locks the acquire that printed TOKEN\n"
 		    "took. A lock of yours whose holder is dead may be released too. --force breaks\n"
-		    "anyone's lock (also a corrupt one) and says whose.\n"},
+		    "anyone's lock (also a corrupt one) and says whose. --json prints what was released,\n"
+		    "and whose it was, as JSON (docs/cli.md).\n"},
 	{"list", "Usage: otto lock list [--json]\n"
 		 "\n"
 		 "Every lock in the lock folder: name, holder, host, pid, taken, expiry, state\n"
-		 "(held, expired, stale, corrupt).\n"},
+		 "(held, expired, stale, corrupt) and fencing token ('-': the store gives none).\n"},
 	{"run", "Usage: otto lock run NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
 		"       otto lock run --any NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
 		"\n"
 		"Hold the locks while COMMAND runs: COMMAND's process is their holder, so they stay\n"
 		"held while it runs even if otto itself is killed. Releases them when it ends (also on\n"
 		"SIGINT, SIGTERM or SIGHUP, which are passed on to it) and exits with its status.\n"
+		"With --expiry the locks are a lease: renewed every third of DURATION while COMMAND\n"
+		"runs, so they outlive a long command but not a dead one. A renewal the store cannot\n"
+		"answer is retried while the lease lasts; a lock found lost (taken over, broken, or\n"
+		"its lease ran out) stops COMMAND with SIGTERM and says so.\n"
 		"\n" DURATION_HELP ANY_HELP "With --any, COMMAND finds the lock's name in $OTTO_LOCK_NAME.\n"},
 };
 
@@ -141,7 +151,11 @@ static int parse(lock_args *a, int argc, char **argv)
 			a->token = value;
 			continue;
 		}
-		if (!strcmp(cmd, "list") && !strcmp(arg, "--json")) {
+		if (!strcmp(cmd, "acquire") && !strcmp(arg, "--print-token")) {
+			a->print_token = true;
+			continue;
+		}
+		if (strcmp(cmd, "run") != 0 && !strcmp(arg, "--json")) {
 			a->json = true;
 			continue;
 		}
@@ -282,9 +296,25 @@ int cli_lock_acquire_names(otto_cli *cli, otto_lock_manager *m, lock_args *a, pi
 	return CLI_EXIT_OK;
 }
 
+/* The fencing token as text: "none" when the store gives none. */
+static void format_fence(char *buf, size_t size, uint64_t fence)
+{
+	if (fence)
+		snprintf(buf, size, "%llu", (unsigned long long)fence);
+	else
+		snprintf(buf, size, "none");
+}
+
+static void json_fence(yajl_gen g, uint64_t fence)
+{
+	cli_json_key(g, "fence");
+	cli_json_number(g, fence ? (int64_t)fence : OTTO_NO_NUMBER);
+}
+
 static int cmd_acquire(otto_cli *cli, otto_lock_manager *m, lock_args *a, pid_t holder, bool detached)
 {
-	char expiry[32];
+	char expiry[32], fence[32];
+	bool fenced = false;
 	int rc = cli_lock_acquire_names(cli, m, a, holder);
 	if (rc != CLI_EXIT_OK)
 		return rc;
@@ -293,29 +323,65 @@ static int cmd_acquire(otto_cli *cli, otto_lock_manager *m, lock_args *a, pid_t 
 		a->names[0] = a->chosen;
 		a->n_names = 1;
 	}
+	yajl_gen g = a->json ? cli_json_begin() : NULL;
+	if (g)
+		yajl_gen_array_open(g);
 	for (int i = 0; i < a->n_names; i++) {
 		otto_lock_info info;
 		otto_error err = {0};
-		if (otto_lock_manager_get(m, a->names[i], &info, &err) != OTTO_OK)
+		if (otto_lock_manager_get(m, a->names[i], &info, &err) != OTTO_OK) {
+			if (g)
+				yajl_gen_free(g);
 			return cli_fail(&err);
+		}
+		/* The grant's own token, as the store handed it to acquire. */
+		uint64_t token = otto_lock_manager_fence(m, a->names[i]);
+		fenced = fenced || token;
 		format_time(expiry, sizeof expiry, info.expiry);
-		if (detached)
-			printf("acquired %s (until %s; release token %s)\n", a->names[i], expiry,
-			       otto_lock_manager_token(m));
-		else
-			printf("acquired %s (%s%s, held while pid %lld lives; release token %s)\n", a->names[i],
-			       info.expiry ? "expiry " : "no expiry", info.expiry ? expiry : "", (long long)info.pid,
-			       otto_lock_manager_token(m));
+		format_fence(fence, sizeof fence, token);
+		if (g) {
+			yajl_gen_map_open(g);
+			cli_json_key(g, "name");
+			cli_json_string(g, a->names[i]);
+			cli_json_key(g, "pid");
+			cli_json_number(g, info.pid);
+			cli_json_key(g, "expiry");
+			cli_json_string(g, info.expiry ? expiry : NULL);
+			cli_json_key(g, "token");
+			cli_json_string(g, otto_lock_manager_token(m));
+			json_fence(g, token);
+			cli_json_key(g, "store");
+			cli_json_string(g, otto_lock_manager_dir(m));
+			yajl_gen_map_close(g);
+		} else if (detached) {
+			cli_line(stdout, "acquired %s (until %s; release token %s%s%s)", a->names[i], expiry,
+				 otto_lock_manager_token(m), a->print_token ? "; fencing token " : "",
+				 a->print_token ? fence : "");
+		} else {
+			cli_line(stdout, "acquired %s (%s%s, held while pid %lld lives; release token %s%s%s)", a->names[i],
+				 info.expiry ? "expiry " : "no expiry", info.expiry ? expiry : "", (long long)info.pid,
+				 otto_lock_manager_token(m), a->print_token ? "; fencing token " : "",
+				 a->print_token ? fence : "");
+		}
 		otto_lock_info_clear(&info);
 	}
+	if (a->print_token && !fenced)
+		cli_line(stderr, "otto: lock store %s gives no fencing tokens", otto_lock_manager_dir(m));
 	/* The locks belong to the calling shell now, not to this process. */
 	otto_lock_manager_detach(m);
-	return CLI_EXIT_OK;
+	if (!g)
+		return CLI_EXIT_OK;
+	yajl_gen_array_close(g);
+	return cli_json_end(g);
 }
 
 static int cmd_release(otto_lock_manager *m, const lock_args *a)
 {
 	int rc = CLI_EXIT_OK;
+	char taken[32];
+	yajl_gen g = a->json ? cli_json_begin() : NULL;
+	if (g)
+		yajl_gen_array_open(g);
 	for (int i = 0; i < a->n_names; i++) {
 		otto_error err = {0};
 		otto_lock_info broken;
@@ -325,13 +391,40 @@ static int cmd_release(otto_lock_manager *m, const lock_args *a)
 			rc = CLI_EXIT_FAILED;
 			continue;
 		}
-		if (a->force && broken.name) {
+		bool said = broken.name != NULL;
+		if (g) {
+			/* What was released: whose it was, also without --force. */
+			bool ok = said && broken.state != OTTO_LOCK_CORRUPT;
+			format_time(taken, sizeof taken, broken.taken);
+			yajl_gen_map_open(g);
+			cli_json_key(g, "name");
+			cli_json_string(g, a->names[i]);
+			cli_json_key(g, "forced");
+			yajl_gen_bool(g, a->force);
+			cli_json_key(g, "holder");
+			cli_json_string(g, ok ? broken.user : NULL);
+			cli_json_key(g, "host");
+			cli_json_string(g, ok ? broken.host : NULL);
+			cli_json_key(g, "pid");
+			cli_json_number(g, ok ? broken.pid : OTTO_NO_NUMBER);
+			cli_json_key(g, "taken");
+			cli_json_string(g, ok ? taken : NULL);
+			cli_json_key(g, "state");
+			cli_json_string(g, said ? otto_lock_state_name(broken.state) : NULL);
+			json_fence(g, broken.fence);
+			yajl_gen_map_close(g);
+		} else if (a->force && said) {
 			describe(&broken, why, sizeof why);
 			cli_line(stdout, "released %s by force: it %s", a->names[i], why);
 		} else {
-			printf("released %s\n", a->names[i]);
+			cli_line(stdout, "released %s", a->names[i]);
 		}
 		otto_lock_info_clear(&broken);
+	}
+	if (g) {
+		yajl_gen_array_close(g);
+		int jr = cli_json_end(g);
+		return rc != CLI_EXIT_OK ? rc : jr;
 	}
 	return rc;
 }
@@ -378,15 +471,23 @@ static int cmd_list(otto_lock_manager *m, const lock_args *a)
 			cli_json_string(g, l->path);
 			cli_json_key(g, "problem");
 			cli_json_string(g, l->problem);
+			json_fence(g, ok ? l->fence : 0);
 			yajl_gen_map_close(g);
 		}
 		yajl_gen_array_close(g);
 		otto_lock_list_free(&list);
 		return cli_json_end(g);
 	}
-	static const char *const header[] = {"NAME", "HOLDER", "HOST", "PID", "TAKEN", "EXPIRY", "STATE"};
+	/* The FENCE column only for a store that gives fencing tokens: the
+	 * lock folder's table stays as it was. */
+	static const char *const header[] = {"NAME", "HOLDER", "HOST", "PID", "TAKEN", "EXPIRY", "FENCE", "STATE"};
+	static const char *const header_unfenced[] = {"NAME", "HOLDER", "HOST", "PID", "TAKEN", "EXPIRY", "STATE"};
+	bool fenced = false;
+	for (size_t i = 0; i < list.count; i++)
+		fenced = fenced || list.items[i].fence;
+	char fence[32];
 	cli_table table;
-	cli_table_init(&table, 7, header);
+	cli_table_init(&table, fenced ? 8 : 7, fenced ? header : header_unfenced);
 	if (list.count == 0)
 		cli_line(stderr, "no locks in %s", otto_lock_manager_dir(m));
 	for (size_t i = 0; i < list.count; i++) {
@@ -395,9 +496,15 @@ static int cmd_list(otto_lock_manager *m, const lock_args *a)
 		format_time(taken, sizeof taken, l->taken);
 		format_time(expiry, sizeof expiry, l->expiry);
 		snprintf(pid, sizeof pid, "%lld", (long long)l->pid);
+		if (ok && l->fence)
+			snprintf(fence, sizeof fence, "%llu", (unsigned long long)l->fence);
+		else
+			snprintf(fence, sizeof fence, "-");
 		const char *row[] = {l->name,	     ok ? l->user : "-", ok ? l->host : "-",
 				     ok ? pid : "-", ok ? taken : "-",	 ok && l->expiry ? expiry : "none",
-				     otto_lock_state_name(l->state)};
+				     fence, otto_lock_state_name(l->state)};
+		if (!fenced)
+			row[6] = row[7];
 		cli_table_add(&table, row);
 		if (!ok)
 			cli_line(stderr, "otto: lock '%s' is corrupt: %s: %s", l->name, l->path, l->problem);

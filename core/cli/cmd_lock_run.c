@@ -85,13 +85,21 @@ static int64_t mono_ms(void)
 /* Renew the lease; false when a lock is lost (the command must stop).
  * A store that cannot answer now is retried at the next turn, as long as
  * the lease granted by the last success has not run out. */
-static bool renew_lease(otto_lock_manager *m, const lock_args *a, int64_t *good_until_ms)
+static bool renew_lease(otto_lock_manager *m, const lock_args *a, int64_t *good_until_ms, bool *can_renew)
 {
 	otto_error err = {0};
 	int64_t asked = mono_ms();
 	int rc = otto_lock_manager_renew(m, a->expiry, &err);
 	if (rc == OTTO_OK) {
 		*good_until_ms = asked + a->expiry * 1000;
+		return true;
+	}
+	if (rc == OTTO_EINVALID) {
+		/* A store without leases: the expiry stays what it was, as before
+		 * leases existed; the user hears it once. */
+		cli_line(stderr, "otto lock run: %s; the locks expire %lld s after they were taken", err.message,
+			 (long long)a->expiry);
+		*can_renew = false;
 		return true;
 	}
 	if (rc == OTTO_ERROR || rc == OTTO_ENOTFOUND) {
@@ -116,7 +124,7 @@ static int wait_renewing(otto_lock_manager *m, const lock_args *a, pid_t pid, in
 	int64_t period = a->expiry * 1000 / 3, next = mono_ms() + period;
 	int64_t good_until = mono_ms() + a->expiry * 1000;
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	bool stopped = false;
+	bool stopped = false, can_renew = true;
 	for (;;) {
 		pid_t got = waitpid(pid, status, WNOHANG);
 		if (got == pid)
@@ -128,8 +136,11 @@ static int wait_renewing(otto_lock_manager *m, const lock_args *a, pid_t pid, in
 			return -1;
 		}
 		int64_t left = next - mono_ms();
-		if (left <= 0) {
-			if (!stopped && !renew_lease(m, a, &good_until)) {
+		if (left <= 0 && !can_renew) {
+			left = 60000; /* only the command's end wakes it now */
+			next = mono_ms() + left;
+		} else if (left <= 0) {
+			if (!stopped && !renew_lease(m, a, &good_until, &can_renew)) {
 				kill(pid, SIGTERM);
 				stopped = true;
 			}

@@ -42,8 +42,8 @@ static const sub_words known[] = {
     {"reservation", "who", "--json"},
     {"reservation", "users", "--json"},
     {"reservation", "check", "--lab --skip-reservation-check --json"},
-    {"lock", "acquire", "--any --expiry --wait"},
-    {"lock", "release", "--token --force"},
+    {"lock", "acquire", "--any --expiry --wait --print-token --json"},
+    {"lock", "release", "--token --force --json"},
     {"lock", "list", "--json"},
     {"lock", "run", "--any --expiry --wait"},
 };
