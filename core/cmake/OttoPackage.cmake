@@ -61,6 +61,10 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${CMAKE_PROJECT_NAME} built using CMake")
 set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_COMPONENTS_ALL tool libotto dev python)
+if(OTTO_POSTGRES_PLUGIN)
+  # plugins/postgres: its own package, so only it depends on libpq.
+  list(APPEND CPACK_COMPONENTS_ALL postgres)
+endif()
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
@@ -108,6 +112,14 @@ The otto_c module turns any otto-c backend plugin into an object with
 upstream otto-sh's LabRepository or ReservationBackend methods, through
 ctypes over libotto (no compiled extension). Registered from an otto-sh
 init module, it gives Python otto otto-c's backends and speed.")
+set(CPACK_COMPONENT_POSTGRES_DEPENDS tool)
+set(CPACK_DEBIAN_POSTGRES_PACKAGE_NAME otto-postgres)
+set(CPACK_DEBIAN_POSTGRES_PACKAGE_SECTION devel)
+set(CPACK_DEBIAN_POSTGRES_DESCRIPTION "otto-c team store on PostgreSQL
+The postgres plugin: the `postgres` reservation backend (reservations a
+whole lab team shares, overlap refused by the database, identity from the
+database role) and the `postgres` lock store. Set it up with `otto db init`
+(docs/team-store.md). It links libpq; the otto package does not.")
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME libotto-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_DEV_DESCRIPTION "otto-c plugin SDK and libotto development files
@@ -124,6 +136,9 @@ set(CPACK_PRE_BUILD_SCRIPTS ${CMAKE_CURRENT_LIST_DIR}/OttoDebianDocs.cmake)
 set(CPACK_OTTO_LICENSE_FILE ${PROJECT_SOURCE_DIR}/LICENSE)
 set(CPACK_OTTO_SOURCE_PACKAGE otto-c)
 set(CPACK_OTTO_PACKAGES "tool=otto;libotto=libotto${OTTO_SOVERSION};dev=libotto-dev;python=python3-otto-c")
+if(OTTO_POSTGRES_PLUGIN)
+  list(APPEND CPACK_OTTO_PACKAGES "postgres=otto-postgres")
+endif()
 if(OTTO_RELOCATABLE)
   # A .deb with $ORIGIN RUNPATHs is refused by lintian: say what to do.
   set(CPACK_OTTO_RELOCATABLE ON)
