@@ -102,7 +102,7 @@ static bool renew_lease(otto_lock_manager *m, const lock_args *a, int64_t *good_
 		*can_renew = false;
 		return true;
 	}
-	if (rc == OTTO_ERROR || rc == OTTO_ENOTFOUND) {
+	if (rc == OTTO_ENOTFOUND) {
 		cli_line(stderr, "otto lock run: a lock is lost: %s; stopping '%s' (SIGTERM)", err.message, a->command[0]);
 		return false;
 	}

@@ -65,7 +65,7 @@ Test(lock_lease, a_lease_that_ran_out_is_not_renewed)
 	bool got = false;
 	cr_assert_eq(otto_lock_manager_acquire(m, "board", 60, 0, &got, NULL, &err), OTTO_OK, "%s", err.message);
 	now = 1061;
-	cr_assert_eq(otto_lock_manager_renew(m, 60, &err), OTTO_ERROR);
+	cr_assert_eq(otto_lock_manager_renew(m, 60, &err), OTTO_ENOTFOUND);
 	cr_assert(tu_contains(err.message, "lease of lock 'board' ran out"), "%s", err.message);
 	/* Forgotten: a second renewal has nothing to do. */
 	cr_assert_eq(otto_lock_manager_renew(m, 60, &err), OTTO_OK, "%s", err.message);
@@ -85,7 +85,7 @@ Test(lock_lease, a_lock_taken_over_is_lost_and_left_to_its_new_holder)
 	now = 1100; /* expired: the other takes it */
 	cr_assert_eq(otto_lock_manager_acquire(other, "board", 60, 0, &got, NULL, &err), OTTO_OK, "%s", err.message);
 	cr_assert(got);
-	cr_assert_eq(otto_lock_manager_renew(m, 60, &err), OTTO_ERROR);
+	cr_assert_eq(otto_lock_manager_renew(m, 60, &err), OTTO_ENOTFOUND);
 	cr_assert(tu_contains(err.message, "lease was lost"), "%s", err.message);
 	otto_lock_manager_free(m); /* must not release the other's lock */
 	otto_lock_info info;

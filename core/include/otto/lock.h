@@ -153,9 +153,11 @@ int otto_lock_manager_release(otto_lock_manager *mgr, const char *name, unsigned
  * `expiry_seconds` from now (a lease, renewed while its holder works:
  * `otto lock run --expiry`). Each is renewed atomically in the store, and
  * only while it is still this manager's and unexpired; a lock that is not
- * (taken over, expired, broken with --force) is forgotten and the first
- * such failure returned: OTTO_ERROR or OTTO_ENOTFOUND naming the lock,
- * OTTO_EINVALID when the store cannot renew leases. No lock held: OTTO_OK. */
+ * (taken over, expired, broken with --force) is forgotten: OTTO_ENOTFOUND
+ * naming it. A store that cannot answer now: OTTO_ERROR or OTTO_EIO (the
+ * lock is kept; try again while the lease lasts); one that cannot renew
+ * leases at all: OTTO_EINVALID. The first failure is returned. No lock
+ * held: OTTO_OK. */
 int otto_lock_manager_renew(otto_lock_manager *mgr, int64_t expiry_seconds, otto_error *err);
 
 /* Since 0.2: the fencing token of the grant this manager holds `name`

@@ -374,7 +374,7 @@ OTTO_API int otto_lock_manager_renew(otto_lock_manager *m, int64_t expiry_second
 		otto_lock_info_clear(&renewed);
 		/* Not ours any more: forget it, so that free() leaves the new
 		 * holder alone. A store failure keeps it (it may still be ours). */
-		if (rc == OTTO_ERROR || rc == OTTO_ENOTFOUND)
+		if (rc == OTTO_ENOTFOUND)
 			forget(m, name);
 		else
 			i++;

@@ -293,12 +293,12 @@ static int folder_renew(void *store, const char *name, const otto__lock_claim *c
 	}
 	if (view.state == OTTO_LOCK_CORRUPT || !otto__lock_claim_owns(c, &view.rec)) {
 		describe_holder(who, sizeof who, &view);
-		rc = otto_error_set(err, OTTO_ERROR, "lock '%s' is %s by %s now: its lease was lost", name,
+		rc = otto_error_set(err, OTTO_ENOTFOUND, "lock '%s' is %s by %s now: its lease was lost", name,
 				    otto_lock_state_name(view.state), who);
 		goto done;
 	}
 	if (view.rec.expiry && view.rec.expiry <= c->ev.now) {
-		rc = otto_error_set(err, OTTO_ERROR,
+		rc = otto_error_set(err, OTTO_ENOTFOUND,
 				    "the lease of lock '%s' ran out %lld s ago; it may have been seen free, so it is "
 				    "not renewed",
 				    name, (long long)(c->ev.now - view.rec.expiry));

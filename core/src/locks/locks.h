@@ -77,8 +77,8 @@ typedef struct otto__lock_store_ops {
 	int (*list)(void *store, const otto__lock_eval *ev, otto_lock_list *out, otto_error *err);
 	/* Optional (NULL: leases cannot be renewed): extend the claimant's
 	 * unexpired lock on `name` to claim->expiry_seconds from now; `renewed`
-	 * describes it after. Not the claimant's: OTTO_ERROR; nobody's:
-	 * OTTO_ENOTFOUND. */
+	 * describes it after. No longer the claimant's (nobody's, someone
+	 * else's, its lease ran out): OTTO_ENOTFOUND; trouble: another code. */
 	int (*renew)(void *store, const char *name, const otto__lock_claim *claim, otto_lock_info *renewed,
 		     otto_error *err);
 	/* Optional: block until `name`, refused by the last acquire, may have

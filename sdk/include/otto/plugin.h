@@ -771,10 +771,12 @@ struct otto_lock_store_type {
 	 * through otto_lock_store_renew()). Extend the claimant's lock on
 	 * claim->name to expire claim->expiry_seconds after now, atomically
 	 * (the lock must still be the claimant's and unexpired at the moment
-	 * of the change), and add the renewed lock to `renewed`. Nobody holds
-	 * it: OTTO_ENOTFOUND; someone else's, or the lease already ran out:
-	 * OTTO_ERROR naming the holder or the expiry. The fence is unchanged:
-	 * a renewal is the same grant. */
+	 * of the change), and add the renewed lock to `renewed`. No longer the
+	 * claimant's (nobody holds it, someone else does, or its lease already
+	 * ran out): OTTO_ENOTFOUND saying which, and the host forgets the lock.
+	 * OTTO_ERROR only for store trouble (cannot tell now): the host tries
+	 * again while the lease lasts. The fence is unchanged: a renewal is the
+	 * same grant. */
 	int (*renew)(void *self, const otto_lock_claim *claim, otto_lock_out *renewed, otto_error *err);
 };
 

@@ -221,7 +221,7 @@ static int ts_renew(void *self, const otto_lock_claim *c, otto_lock_out *renewed
 	if (!load(t, c->name, &l))
 		rc = otto_error_set(err, OTTO_ENOTFOUND, "lock '%s' is not held", c->name);
 	else if (strcmp(l.sha, c->held_sha256) != 0 || state_of(&l, c->now) != OTTO_LOCK_HELD)
-		rc = otto_error_set(err, OTTO_ERROR, "lock '%s' is not yours any more (held by %s)", c->name, l.user);
+		rc = otto_error_set(err, OTTO_ENOTFOUND, "lock '%s' is not yours any more (held by %s)", c->name, l.user);
 	else {
 		l.expiry = c->now + c->expiry_seconds;
 		rc = store(t, c->name, &l, err);
