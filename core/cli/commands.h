@@ -76,6 +76,8 @@ int cli_cmd_plugins_inspect(otto_cli *cli, int argc, char **argv);
 int cli_cmd_lab(otto_cli *cli, int argc, char **argv);
 int cli_cmd_reservation(otto_cli *cli, int argc, char **argv);
 int cli_cmd_lock(otto_cli *cli, int argc, char **argv);
+/* otto db init (cmd_db.c). */
+int cli_cmd_db(otto_cli *cli, int argc, char **argv);
 
 /* Subcommands that live in files of their own; argv[0] is the first word
  * after the subcommand's name. */

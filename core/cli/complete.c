@@ -46,10 +46,11 @@ static const sub_words known[] = {
     {"lock", "release", "--token --force --json"},
     {"lock", "list", "--json"},
     {"lock", "run", "--any --expiry --wait"},
+    {"db", "init", ""},
 };
 
 static const char *const globals[] = {"--as-user", "--settings", "--plugin-dir", "--help", "--version", NULL};
-static const char *const families[] = {"plugins", "lab", "reservation", "lock", "help", NULL};
+static const char *const families[] = {"plugins", "lab", "reservation", "lock", "db", "help", NULL};
 /* Options whose value is the next word. */
 static const char *const takes_value[] = {"--as-user", "--settings", "--plugin-dir", "--lab",
 					  "--expiry",  "--wait",     "--token",	     NULL};

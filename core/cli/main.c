@@ -28,6 +28,7 @@ static const char usage[] =
 	"  reservation check --lab LAB [--json]\n"
 	"                                     fail unless the user holds every resource the lab needs\n"
 	"  lock ...                           locks on lab hosts (see 'otto lock --help')\n"
+	"  db init                            create or migrate what the configured backends store\n"
 	"  help [COMMAND [SUBCOMMAND]]        this text, or a command's ('otto COMMAND --help')\n"
 	"\n"
 	"Global options (accepted before or after the command):\n"
@@ -53,6 +54,7 @@ static const command commands[] = {
 	{"lab", cli_cmd_lab},
 	{"reservation", cli_cmd_reservation},
 	{"lock", cli_cmd_lock},
+	{"db", cli_cmd_db},
 };
 
 static void *checked(void *p)

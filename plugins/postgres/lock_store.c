@@ -389,6 +389,12 @@ static int lk_list(void *self, const otto_lock_claim *claim, otto_lock_out *out,
 	return rc;
 }
 
+/* otto db init: the one schema, shared with the reservation backend. */
+static int lk_prepare(void *self, otto_string_out *done, otto_error *err)
+{
+	return pg_schema_prepare(self, done, err);
+}
+
 const otto_lock_store_type pg_lock_store = {
 	.struct_size = sizeof(otto_lock_store_type),
 	.name = "postgres",
@@ -401,5 +407,6 @@ const otto_lock_store_type pg_lock_store = {
 	.get = lk_get,
 	.list = lk_list,
 	.settings_keys = pg_settings_keys,
+	.prepare = lk_prepare,
 	.renew = lk_renew,
 };

@@ -31,6 +31,9 @@ static const char step_base[] =
     "  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" PG_ADMIN_ROLE "') THEN\n"
     "    CREATE ROLE " PG_ADMIN_ROLE " NOLOGIN;\n"
     "  END IF;\n"
+    /* Roles are per cluster, the advisory lock per database: an init of
+     * another database may have created it meanwhile. */
+    "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;\n"
     "END $$;\n"
     "COMMENT ON SCHEMA otto IS 'otto team store (docs/team-store.md); owned by the otto postgres plugin';\n"
     "GRANT USAGE ON SCHEMA otto TO PUBLIC;\n"

@@ -119,6 +119,12 @@ static int res_cancel(void *self, const otto_reservation_request *request, otto_
 	return pg_cancel(self, request, cancelled, err);
 }
 
+/* otto db init: create or migrate the schema this plugin owns. */
+static int res_prepare(void *self, otto_string_out *done, otto_error *err)
+{
+	return pg_schema_prepare(self, done, err);
+}
+
 const otto_reservation_backend_type pg_reservation_backend = {
     .struct_size = sizeof(otto_reservation_backend_type),
     .name = "postgres",
@@ -133,4 +139,5 @@ const otto_reservation_backend_type pg_reservation_backend = {
     .settings_keys = pg_settings_keys,
     .reserve = res_reserve,
     .cancel = res_cancel,
+    .prepare = res_prepare,
 };

@@ -113,30 +113,55 @@ void pgt_restart(pgt_server *s)
 	script("restart", s->state);
 }
 
-char *pgt_url(const pgt_server *s, const char *role)
+char *pgt_url_db(const pgt_server *s, const char *db, const char *role)
 {
-	return tu_fmt("postgresql:///otto?host=%s&user=%s", s->dir, role ? role : s->owner);
+	return tu_fmt("postgresql:///%s?host=%s&user=%s", db, s->dir, role ? role : s->owner);
 }
 
-tu_result pgt_sql_as(const pgt_server *s, int uid, int gid, const char *role, const char *sql)
+char *pgt_url(const pgt_server *s, const char *role)
+{
+	return pgt_url_db(s, "otto", role);
+}
+
+tu_result pgt_sql_as_db(const pgt_server *s, const char *db, int uid, int gid, const char *role, const char *sql)
 {
 	char *psql = tu_fmt("%s/psql", s->bin);
 	tu_result r = tu_run_as(uid, gid,
 				(const char *const[]){psql, "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h", s->dir, "-U",
-						      role, "-d", "otto", "-c", sql, NULL},
+						      role, "-d", db, "-c", sql, NULL},
 				"/", (const char *const[]){"PGCONNECT_TIMEOUT=20", NULL}, 60);
 	free(psql);
 	return r;
 }
 
-char *pgt_sql(const pgt_server *s, const char *sql)
+tu_result pgt_sql_as(const pgt_server *s, int uid, int gid, const char *role, const char *sql)
 {
-	tu_result r = pgt_sql_as(s, -1, -1, s->superuser, sql);
+	return pgt_sql_as_db(s, "otto", uid, gid, role, sql);
+}
+
+char *pgt_sql_db(const pgt_server *s, const char *db, const char *sql)
+{
+	tu_result r = pgt_sql_as_db(s, db, -1, -1, s->superuser, sql);
 	cr_assert(r.status == 0, "psql as %s failed (%d) on: %s\n%s", s->superuser, r.status, sql, r.err);
 	char *out = r.out;
 	r.out = NULL;
 	tu_result_free(&r);
 	return out;
+}
+
+char *pgt_sql(const pgt_server *s, const char *sql)
+{
+	return pgt_sql_db(s, "otto", sql);
+}
+
+char *pgt_database(const pgt_server *s)
+{
+	static int serial;
+	char *db = tu_fmt("otto_t%ld_%d", (long)getpid(), ++serial);
+	char *sql = tu_fmt("CREATE DATABASE %s OWNER %s", db, s->owner);
+	free(pgt_sql_db(s, "postgres", sql));
+	free(sql);
+	return db;
 }
 
 void pgt_role(const pgt_server *s, const char *name, int admin, int *uid, int *gid)

@@ -43,12 +43,22 @@ void pgt_restart(pgt_server *s);
  * owner). Caller frees. */
 char *pgt_url(const pgt_server *s, const char *role);
 
+/* A fresh, empty database owned by otto_dba (each test its own, so tests
+ * of the shared server never see each other's schema). Caller frees. */
+char *pgt_database(const pgt_server *s);
+/* pgt_url for database `db`. */
+char *pgt_url_db(const pgt_server *s, const char *db, const char *role);
+/* As pgt_sql, in database `db`. */
+char *pgt_sql_db(const pgt_server *s, const char *db, const char *sql);
+
 /* Run SQL as the superuser (root's peer mapping); asserts success and
  * returns psql's unaligned, tuples-only output (caller frees). */
 char *pgt_sql(const pgt_server *s, const char *sql);
 /* Run SQL as OS user uid/gid connecting as role `role`; returns the
  * result (status, output) without asserting. */
 tu_result pgt_sql_as(const pgt_server *s, int uid, int gid, const char *role, const char *sql);
+/* As pgt_sql_as, in database `db`. */
+tu_result pgt_sql_as_db(const pgt_server *s, const char *db, int uid, int gid, const char *role, const char *sql);
 
 /* The OS user `name` (created with useradd if missing) and a LOGIN role of
  * the same name (created if missing); `admin` also grants it otto_admin

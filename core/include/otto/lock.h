@@ -65,6 +65,12 @@ void otto_lock_options_init(otto_lock_options *opts);
 int otto_lock_options_from_settings(otto_lock_options *opts, const otto_settings *s, char **dir_out,
 				    otto_error *err);
 
+/* Since 0.2 (ABI 1.2 `prepare`): create or migrate what the lock store of
+ * `opts` (store, url, registry) keeps (`otto db init`); *done gets one line
+ * per thing done. OTTO_ENOTSUPPORTED ("has nothing to prepare") for the
+ * lock folder and for a store without prepare. */
+int otto_lock_store_prepare(const otto_lock_options *opts, otto_strlist *done, otto_error *err);
+
 /* One lock as seen in the folder. */
 typedef struct otto_lock_info {
 	char *name;

@@ -400,6 +400,14 @@ int otto_reservation_backend_reserve(otto_reservation_backend *backend, const ot
 int otto_reservation_backend_cancel(otto_reservation_backend *backend, const otto_reservation_request *request,
 				    otto_window_list *cancelled, otto_error *err);
 
+/* Since 0.2 (ABI 1.2 `prepare`): true when the backend creates or migrates
+ * what it stores (`otto db init`). */
+bool otto_reservation_backend_can_prepare(const otto_reservation_backend *backend);
+/* Create or migrate what the backend stores; *done gets one line per thing
+ * done (or one saying nothing needed doing). OTTO_ENOTSUPPORTED when the
+ * backend has nothing to prepare. */
+int otto_reservation_backend_prepare(otto_reservation_backend *backend, otto_strlist *done, otto_error *err);
+
 /* ---------------------------------------------------- reservation check -- */
 
 typedef struct otto_missing_resource {

@@ -171,7 +171,7 @@ static bool on_opened(void *ud, const otto__frame *f, const char **why)
 	otto__reader_init(&rd, f);
 	uint32_t caps = otto__get_u32(&rd);
 	otto__get_str(&rd);
-	if (f->type != OTTO__W_OPENED || !otto__reader_done(&rd) || (caps & ~15u)) {
+	if (f->type != OTTO__W_OPENED || !otto__reader_done(&rd) || (caps & ~31u)) {
 		*why = "a malformed answer to opening the plugin";
 		return false;
 	}

@@ -109,6 +109,15 @@ static int proxy_list(void *self, const otto_lock_claim *claim, otto_lock_out *o
 	return lock_call(self, OTTO__W_LOCK_LIST, "list", claim, NULL, out, err);
 }
 
+static int proxy_prepare(void *self, otto_string_out *done, otto_error *err)
+{
+	otto__remote *remote = self;
+	otto__remote_request(remote, OTTO__W_LOCK_PREPARE);
+	otto__replay rp;
+	otto__replay_init(&rp, remote, done, err);
+	return otto__remote_call(remote, "prepare", otto__replay_strings, &rp);
+}
+
 /* The worker answers OTTO_EINVALID for a store without renew. */
 static int proxy_renew(void *self, const otto_lock_claim *claim, otto_lock_out *renewed, otto_error *err)
 {
@@ -126,5 +135,6 @@ const otto_lock_store_type otto__remote_lock_store_type = {
     .release = proxy_release,
     .get = proxy_get,
     .list = proxy_list,
+    .prepare = proxy_prepare,
     .renew = proxy_renew,
 };

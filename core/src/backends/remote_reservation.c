@@ -89,6 +89,11 @@ static int proxy_cancel(void *self, const otto_reservation_request *request, ott
 	return write_call(self, OTTO__W_CANCEL, "cancel", request, cancelled, err);
 }
 
+static int proxy_prepare(void *self, otto_string_out *done, otto_error *err)
+{
+	return strings_call(self, OTTO__W_PREPARE, "prepare", NULL, done, err);
+}
+
 const otto_reservation_backend_type otto__remote_reservation_type = {
     .struct_size = sizeof(otto_reservation_backend_type),
     .name = "worker",
@@ -102,4 +107,5 @@ const otto_reservation_backend_type otto__remote_reservation_type = {
     .get_reservation_windows = proxy_windows,
     .reserve = proxy_reserve,
     .cancel = proxy_cancel,
+    .prepare = proxy_prepare,
 };

@@ -31,6 +31,7 @@ static otto_reservation_backend_type read_type(const otto_reservation_backend_ty
 	TAKE(settings_keys);
 	TAKE(reserve);
 	TAKE(cancel);
+	TAKE(prepare);
 #undef TAKE
 	t.struct_size = sizeof t;
 	return t;
@@ -55,6 +56,8 @@ static int open_remote(otto_reservation_backend **out, otto_registry *reg, const
 		backend->type.reserve = NULL;
 		backend->type.cancel = NULL;
 	}
+	if (!(caps & OTTO__CAP_PREPARE))
+		backend->type.prepare = NULL;
 	backend->self = remote;
 	backend->remote = remote;
 	backend->name = otto__strdup(name);
@@ -347,4 +350,19 @@ OTTO_API int otto_reservation_backend_cancel(otto_reservation_backend *backend,
 	otto_reservation_request r;
 	int rc = read_request(backend, "cancel", request, &r, err);
 	return rc ? rc : run_windows(backend, "cancel", op_cancel, &r, 0, cancelled, err);
+}
+
+OTTO_API bool otto_reservation_backend_can_prepare(const otto_reservation_backend *backend)
+{
+	return backend && backend->type.prepare;
+}
+
+OTTO_API int otto_reservation_backend_prepare(otto_reservation_backend *backend, otto_strlist *done, otto_error *err)
+{
+	done->count = 0;
+	done->items = NULL;
+	if (!otto_reservation_backend_can_prepare(backend))
+		return otto_error_set(err, OTTO_ENOTSUPPORTED, "reservation backend '%s' has nothing to prepare",
+				      backend ? backend->name : "?");
+	return run_strings(backend, "prepare", NULL, backend->type.prepare, NULL, done, err);
 }

@@ -146,6 +146,8 @@ int otto__lock_store_plugin_open(void **out, const otto_lock_options *opts, cons
 		rc = otto__remote_open(&s->remote, opts->registry, OTTO_KIND_LOCK_STORE, opts->store, &config, err);
 		s->t = otto__remote_lock_store_type;
 		s->self = s->remote;
+		if (rc == OTTO_OK && !(otto__remote_caps(s->remote) & OTTO__CAP_PREPARE))
+			s->t.prepare = NULL;
 	} else {
 		rc = otto__registry_lock_store_type(opts->registry, opts->store, &type, err);
 		if (rc == OTTO_OK) {
@@ -160,14 +162,18 @@ int otto__lock_store_plugin_open(void **out, const otto_lock_options *opts, cons
 		free(s);
 		return rc;
 	}
-	s->holder = (otto_lock_holder){.struct_size = sizeof s->holder,
-				       .user = holder->user,
-				       .uid = (int64_t)holder->uid,
-				       .host = holder->here.host,
-				       .pid = (int64_t)holder->pid,
-				       .pid_start = holder->pid_start,
-				       .boot_id = holder->here.boot_id,
-				       .pidns = holder->here.pidns};
+	if (holder)
+		s->holder = (otto_lock_holder){.struct_size = sizeof s->holder,
+					       .user = holder->user,
+					       .uid = (int64_t)holder->uid,
+					       .host = holder->here.host,
+					       .pid = (int64_t)holder->pid,
+					       .pid_start = holder->pid_start,
+					       .boot_id = holder->here.boot_id,
+					       .pidns = holder->here.pidns};
+	else /* otto_lock_store_prepare: no claims are made */
+		s->holder = (otto_lock_holder){.struct_size = sizeof s->holder, .user = "", .uid = -1, .host = "",
+					       .boot_id = "", .pidns = ""};
 	otto__call_mark mark;
 	otto__call_mark_begin(&mark, KIND, s->name, s->plugin_path, "where");
 	const char *where = s->t.where(s->self);
@@ -383,3 +389,38 @@ const otto__lock_store_ops otto__lock_store_plugin = {
     .renew = plugin_renew,
     .wait = NULL,
 };
+
+OTTO_API int otto_lock_store_prepare(const otto_lock_options *opts, otto_strlist *done, otto_error *err)
+{
+	done->count = 0;
+	done->items = NULL;
+	if (!opts)
+		return otto_error_set(err, OTTO_EINVALID, "preparing a lock store needs its options");
+	if (!opts->store || strcmp(opts->store, "files") == 0)
+		return otto_error_set(err, OTTO_ENOTSUPPORTED,
+				      "lock store 'files' (the lock folder) has nothing to prepare: it is created on "
+				      "first use");
+	void *store = NULL;
+	int rc = otto__lock_store_plugin_open(&store, opts, NULL, err);
+	if (rc != OTTO_OK)
+		return rc;
+	plugin_store *s = store;
+	if (!s->t.prepare) {
+		rc = otto_error_set(err, OTTO_ENOTSUPPORTED, "lock store '%s' has nothing to prepare", s->name);
+	} else {
+		otto__call call;
+		otto__string_collector c;
+		otto__call_init(&call, KIND, s->name, s->plugin_path, "prepare");
+		otto__string_collector_init(&c, &call);
+		otto__call_begin(&call);
+		int status = s->t.prepare(s->self, &c.out, &call.plugin_err);
+		otto__call_end(&call);
+		rc = otto__call_result(&call, status, false, OTTO_ERROR, err);
+		if (rc == OTTO_OK)
+			*done = c.list;
+		else
+			otto_strlist_free(&c.list);
+	}
+	plugin_close(store);
+	return rc;
+}

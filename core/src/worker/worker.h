@@ -50,7 +50,7 @@
  *             passed: load that file, register its backends, find `backend`.
  *             Answer: OPENED {u32 capabilities, str description}, END.
  *             capabilities: 1 host summaries, 2 usernames, 4 windows,
- *             8 reserve and cancel.
+ *             8 reserve and cancel, 16 prepare.
  *      CREATE {config}                                -> END
  *               config  = {str backend, str section, str repo_root, str url,
  *                          u32 n, n x setting}
@@ -69,12 +69,14 @@
  *      GET_RESERVATION_WINDOWS {str user}             -> WINDOWS..., END
  *      RESERVE / CANCEL {str user, strs resources, i64 start, i64 end,
  *                        u32 flags}                   -> WINDOWS..., END
+ *      PREPARE {}                                     -> STRINGS..., END
  *      Lock stores (kind 3, ABI 1.2), each call with the manager's claim:
  *      LOCK_WHERE {}                     -> STRINGS (exactly one), END
  *      LOCK_ACQUIRE {claim}              -> LOCKS..., LOCK_OUTCOME, END
  *      LOCK_RELEASE / LOCK_GET / LOCK_LIST / LOCK_RENEW {claim}
  *                                        -> LOCKS..., END
  *             (LOCK_RENEW to a store without renew: END OTTO_EINVALID)
+ *      LOCK_PREPARE {}                                -> STRINGS..., END
  *               claim  = {str name, holder, str new_sha256,
  *                         str held_sha256, str given_sha256,
  *                         i64 expiry_seconds, u32 flags, u8 check_pid,
@@ -158,11 +160,13 @@ enum otto__worker_frame {
 	OTTO__W_GET_RESERVATION_WINDOWS = 34,
 	OTTO__W_RESERVE = 35,
 	OTTO__W_CANCEL = 36,
+	OTTO__W_PREPARE = 37,
 	OTTO__W_LOCK_WHERE = 40,
 	OTTO__W_LOCK_ACQUIRE = 41,
 	OTTO__W_LOCK_RELEASE = 42,
 	OTTO__W_LOCK_GET = 43,
 	OTTO__W_LOCK_LIST = 44,
+	OTTO__W_LOCK_PREPARE = 45,
 	OTTO__W_LOCK_RENEW = 46,
 
 	OTTO__W_END = 64,
@@ -183,7 +187,8 @@ enum {
 	OTTO__CAP_SUMMARIES = 1,
 	OTTO__CAP_USERNAMES = 2,
 	OTTO__CAP_WINDOWS = 4,
-	OTTO__CAP_WRITE = 8
+	OTTO__CAP_WRITE = 8,
+	OTTO__CAP_PREPARE = 16 /* reservation backends and lock stores: prepare */
 };
 
 /* What identifies the file a plugin was scanned from. A file whose stamp

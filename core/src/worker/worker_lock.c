@@ -105,7 +105,7 @@ void otto__wk_lock_call(otto__wk *w, uint32_t type, otto__reader *r, const otto_
 	uint32_t outcome = 0;
 	int st;
 
-	if (type != OTTO__W_LOCK_WHERE)
+	if (type != OTTO__W_LOCK_WHERE && type != OTTO__W_LOCK_PREPARE)
 		otto__get_lock_claim(r, &holder, &claim);
 	if (!otto__reader_done(r)) {
 		otto__wk_send_end(w, OTTO_EINVALID, "a malformed lock store request");
@@ -123,6 +123,9 @@ void otto__wk_lock_call(otto__wk *w, uint32_t type, otto__reader *r, const otto_
 		break;
 	case OTTO__W_LOCK_GET:
 		st = t->get(self, &claim, &out.locks, &err);
+		break;
+	case OTTO__W_LOCK_PREPARE:
+		st = t->prepare ? t->prepare(self, &out.strings, &err) : OTTO_EPLUGIN;
 		break;
 	case OTTO__W_LOCK_RENEW:
 		st = otto_lock_store_renew(t, self, &claim, &out.locks, &err);

@@ -225,12 +225,14 @@ static void do_open(otto__wk *w, otto__reader *r, backend_state *b)
 		caps |= b->type.lab.list_host_summaries ? OTTO__CAP_SUMMARIES : 0;
 		description = b->type.lab.description;
 	} else if (kind == OTTO_KIND_LOCK_STORE) {
+		caps |= b->type.lock_store.prepare ? OTTO__CAP_PREPARE : 0;
 		description = b->type.lock_store.description;
 	} else {
 		const otto_reservation_backend_type *t = &b->type.reservation;
 		caps |= t->list_usernames ? OTTO__CAP_USERNAMES : 0;
 		caps |= t->get_reservation_windows ? OTTO__CAP_WINDOWS : 0;
 		caps |= t->reserve && t->cancel ? OTTO__CAP_WRITE : 0;
+		caps |= t->prepare ? OTTO__CAP_PREPARE : 0;
 		description = t->description;
 	}
 	size_t start = otto__frame_begin(&w->out, OTTO__W_OPENED, w->tag);
@@ -288,7 +290,7 @@ static void do_destroy(otto__wk *w, backend_state *b)
 /* The calls of a created backend. */
 static void do_call(otto__wk *w, uint32_t type, otto__reader *r, backend_state *b)
 {
-	bool lock_call = (type >= OTTO__W_LOCK_WHERE && type <= OTTO__W_LOCK_LIST) || type == OTTO__W_LOCK_RENEW;
+	bool lock_call = type >= OTTO__W_LOCK_WHERE && type <= OTTO__W_LOCK_RENEW;
 	if (lock_call != (b->kind == OTTO_KIND_LOCK_STORE) || (lock_call && !b->created)) {
 		refuse(w, OTTO_EINVALID, "a malformed or misplaced request (type %u)", type);
 		return;
@@ -369,6 +371,9 @@ static void do_call(otto__wk *w, uint32_t type, otto__reader *r, backend_state *
 		break;
 	case OTTO__W_CANCEL:
 		st = res->cancel ? res->cancel(b->self, &request, &out.windows, &err) : OTTO_EPLUGIN;
+		break;
+	case OTTO__W_PREPARE:
+		st = res->prepare ? res->prepare(b->self, &out.strings, &err) : OTTO_EPLUGIN;
 		break;
 	}
 	otto__config_hold_free(&hold);

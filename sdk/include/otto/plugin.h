@@ -42,7 +42,9 @@
  *        from listings (`warn` in otto_string_out_ops and
  *        otto_summary_out_ops, otto_string_out_warn()); lock stores, the
  *        third kind (otto_lock_store_type, `add_lock_store` appended to
- *        otto_registrar_ops, otto_register_lock_store()).
+ *        otto_registrar_ops, otto_register_lock_store()); `prepare` (create
+ *        or migrate what a backend stores: `otto db init`) appended to the
+ *        reservation backend type and the lock store type.
  *
  * OWNERSHIP (the whole rule set)
  *   1. What the host passes to the plugin (configuration, names, user names,
@@ -600,6 +602,14 @@ typedef struct otto_reservation_backend_type {
 	int (*reserve)(void *self, const otto_reservation_request *request, otto_window_out *made, otto_error *err);
 	int (*cancel)(void *self, const otto_reservation_request *request, otto_window_out *cancelled,
 		      otto_error *err);
+
+	/* Since ABI 1.2, optional (NULL: nothing to prepare). Create or
+	 * migrate what the backend stores (tables, a schema, a folder):
+	 * `otto db init`. Idempotent: a second run changes nothing. Adds one
+	 * line per thing done to `done` (e.g. "schema migrated from version 1
+	 * to 2 on <server>"), or one line saying nothing needed doing. Data
+	 * newer than the plugin understands is refused untouched. */
+	int (*prepare)(void *self, otto_string_out *done, otto_error *err);
 } otto_reservation_backend_type;
 
 /* ------------------------------------------------------------ registry -- */
@@ -766,6 +776,10 @@ struct otto_lock_store_type {
 
 	/* Optional data (NULL: not declared): the settings keys create() accepts. */
 	const otto_setting_decl *settings_keys;
+
+	/* Optional (NULL: nothing to prepare): as the reservation backend's
+	 * prepare (`otto db init`). */
+	int (*prepare)(void *self, otto_string_out *done, otto_error *err);
 
 	/* Since ABI 1.2, optional (NULL: leases cannot be renewed; call it
 	 * through otto_lock_store_renew()). Extend the claimant's lock on

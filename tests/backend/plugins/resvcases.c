@@ -156,11 +156,11 @@ static int get_reservation_windows(void *self, const char *user, otto_window_out
 
 static const otto_reservation_backend_type holdings_type = {
 	sizeof(otto_reservation_backend_type), "holdings", "who holds what, for tests", create, destroy, backend_name,
-	get_reserved_resources, who_reserved, list_usernames, get_reservation_windows, NULL, NULL, NULL};
+	get_reserved_resources, who_reserved, list_usernames, get_reservation_windows, NULL, NULL, NULL, NULL};
 
 static const otto_reservation_backend_type minimal_type = {
 	sizeof(otto_reservation_backend_type), "minimal", "no optional capabilities", create, destroy, backend_name,
-	get_reserved_resources, who_reserved, NULL, NULL, NULL, NULL, NULL};
+	get_reserved_resources, who_reserved, NULL, NULL, NULL, NULL, NULL, NULL};
 
 static int register_backends(otto_registrar *reg, otto_error *err)
 {

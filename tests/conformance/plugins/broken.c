@@ -442,6 +442,7 @@ static const struct {
 	NULL,
 	NULL,
 	NULL,
+	NULL,
 }, {0}};
 #define res_type (res_storage.type)
 
