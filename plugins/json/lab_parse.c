@@ -68,12 +68,6 @@ int jp_fail_file(parser *p, const char *fmt, ...)
 	return 0;
 }
 
-const char *jp_tok_name(enum tok t)
-{
-	static const char *const names[] = {"null", "a boolean", "a number", "a string", "an object",
-					    "}",    "an array",	 "]",	     "a key"};
-	return names[t];
-}
 
 void jp_begin_skip(parser *p, enum tok t, enum state back)
 {
@@ -135,7 +129,7 @@ static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 	case S_TOP:
 		if (t != T_MAP)
 			return jp_fail_file(p, "the top level must be an object with \"hosts\" and \"links\", got %s",
-					    jp_tok_name(t));
+					    ju_tok_name(t));
 		p->state = S_TOP_KEYS;
 		return 1;
 	case S_TOP_KEYS:
@@ -158,7 +152,7 @@ static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 		return 1;
 	case S_HOSTS_OPEN:
 		if (t != T_ARR)
-			return jp_fail_file(p, "'hosts' must be an array, got %s", jp_tok_name(t));
+			return jp_fail_file(p, "'hosts' must be an array, got %s", ju_tok_name(t));
 		p->state = S_HOSTS;
 		return 1;
 	case S_HOSTS:
@@ -167,13 +161,13 @@ static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 			return 1;
 		}
 		if (t != T_MAP)
-			return jp_fail_file(p, "hosts[%zu] must be an object, got %s", p->host_index, jp_tok_name(t));
+			return jp_fail_file(p, "hosts[%zu] must be an object, got %s", p->host_index, ju_tok_name(t));
 		jp_start_host(p);
 		p->state = S_HOST_KEYS;
 		return 1;
 	case S_LINKS_OPEN:
 		if (t != T_ARR)
-			return jp_fail_file(p, "'links' must be an array, got %s", jp_tok_name(t));
+			return jp_fail_file(p, "'links' must be an array, got %s", ju_tok_name(t));
 		p->state = S_LINKS;
 		return 1;
 	case S_LINKS:
@@ -205,45 +199,10 @@ static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 	}
 }
 
-static int cb_null(void *ctx)
+static int step_token(void *p, enum tok t, const char *s, size_t len, int b)
 {
-	return step(ctx, T_NULL, NULL, 0, 0);
+	return step(p, t, s, len, b);
 }
-static int cb_bool(void *ctx, int b)
-{
-	return step(ctx, T_BOOL, NULL, 0, b);
-}
-static int cb_number(void *ctx, const char *s, size_t len)
-{
-	return step(ctx, T_NUM, s, len, 0);
-}
-static int cb_string(void *ctx, const unsigned char *s, size_t len)
-{
-	return step(ctx, T_STR, (const char *)s, len, 0);
-}
-static int cb_start_map(void *ctx)
-{
-	return step(ctx, T_MAP, NULL, 0, 0);
-}
-static int cb_key(void *ctx, const unsigned char *s, size_t len)
-{
-	return step(ctx, T_KEY, (const char *)s, len, 0);
-}
-static int cb_end_map(void *ctx)
-{
-	return step(ctx, T_MAP_END, NULL, 0, 0);
-}
-static int cb_start_array(void *ctx)
-{
-	return step(ctx, T_ARR, NULL, 0, 0);
-}
-static int cb_end_array(void *ctx)
-{
-	return step(ctx, T_ARR_END, NULL, 0, 0);
-}
-
-static const yajl_callbacks callbacks = {cb_null,      cb_bool, NULL,	    NULL,	    cb_number,	 cb_string,
-					 cb_start_map, cb_key,	cb_end_map, cb_start_array, cb_end_array};
 
 /* lab number -> its hosts, as one flat array (hosts in file order). */
 static void index_labs(jl_file *f)
@@ -276,7 +235,8 @@ int jl_file_load(const char *path, jl_file **out, otto_error *err)
 	if (rc != OTTO_OK)
 		goto fail;
 	parser p = {.f = f, .state = S_TOP};
-	p.h = yajl_alloc(&callbacks, NULL, &p);
+	ju_token_sink sink = {step_token, &p};
+	p.h = ju_tokens_alloc(&sink);
 	yajl_status st = yajl_parse(p.h, (const unsigned char *)f->text, f->text_len);
 	bool at_end = false;
 	if (st == yajl_status_ok)

@@ -11,8 +11,10 @@
 #ifndef JSON_LAB_PARSE_INT_H
 #define JSON_LAB_PARSE_INT_H
 
+#include "jtokens.h"
 #include "lab_index.h"
 
+#include <string.h>
 #include <yajl/yajl_parse.h>
 
 enum state {
@@ -43,7 +45,6 @@ enum state {
 	S_DONE
 };
 
-enum tok { T_NULL, T_BOOL, T_NUM, T_STR, T_MAP, T_MAP_END, T_ARR, T_ARR_END, T_KEY };
 
 typedef struct parser {
 	jl_file *f;
@@ -83,7 +84,6 @@ unsigned jp_line_here(parser *p);
 bool jp_holds_nul(const parser *p, const char *s, size_t len);
 uint32_t jp_pool_add(parser *p, const char *s, size_t len);
 int jp_fail_file(parser *p, const char *fmt, ...) OTTO_PRINTF_LIKE(2, 3);
-const char *jp_tok_name(enum tok t);
 /* Skip the value that token t starts, then go on in state `back` (a
  * pass-through field being captured ends there). */
 void jp_begin_skip(parser *p, enum tok t, enum state back);
@@ -95,12 +95,24 @@ static inline void jp_skip_next(parser *p, enum state back)
 	p->skip_return = back;
 }
 size_t jp_key_start(const parser *p);
+/* The index of the key s[0..len) in names[0..n), or -1. */
+static inline int jp_key_index(const char *const *names, size_t n, const char *s, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
+			return (int)i;
+	return -1;
+}
 
 /* lab_parse_host.c */
 void jp_start_host(parser *p);
 void jp_finish_host(parser *p);
 void jp_fail_host(parser *p, const char *fmt, ...) OTTO_PRINTF_LIKE(2, 3);
 int jp_host_step(parser *p, enum tok t, const char *s, size_t len, int b);
+
+/* lab_parse_record.c: S_CREDS..S_CRED_FIELD and S_IFACE_KEYS..S_IFACE_FIELD */
+int jp_cred_step(parser *p, enum tok t, const char *s, size_t len);
+int jp_iface_step(parser *p, enum tok t, const char *s, size_t len);
 
 /* lab_parse_link.c */
 void jp_start_link(parser *p);

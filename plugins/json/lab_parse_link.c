@@ -77,10 +77,7 @@ static int link_key(parser *p, enum tok t, const char *s, size_t len)
 		jp_skip_next(p, S_LINK_KEYS);
 		return 1;
 	}
-	p->link_field = -1;
-	for (int i = 0; i < 5; i++)
-		if (strlen(link_fields[i]) == len && memcmp(link_fields[i], s, len) == 0)
-			p->link_field = i;
+	p->link_field = jp_key_index(link_fields, sizeof link_fields / sizeof link_fields[0], s, len);
 	if (p->link_field < 0) {
 		char *key = ju_show(s, len);
 		fail_link(p, "unknown key '%s' (accepted: endpoints, protocol, name, impair, management, _*)", key);
@@ -112,7 +109,7 @@ static int link_field(parser *p, enum tok t, const char *s, size_t len)
 						       : &p->link.management) = off;
 		}
 	} else if (!(t == T_NULL && p->link_field != LF_PROTOCOL)) {
-		fail_link(p, "'%s' must be a string, got %s", name, jp_tok_name(t));
+		fail_link(p, "'%s' must be a string, got %s", name, ju_tok_name(t));
 	}
 	jp_begin_skip(p, t, S_LINK_KEYS);
 	return 1;
@@ -128,7 +125,7 @@ int jp_link_step(parser *p, enum tok t, const char *s, size_t len, int b)
 		return link_field(p, t, s, len);
 	case S_ENDPOINTS_OPEN:
 		if (t != T_ARR) {
-			fail_link(p, "'endpoints' must be an array, got %s", jp_tok_name(t));
+			fail_link(p, "'endpoints' must be an array, got %s", ju_tok_name(t));
 			jp_begin_skip(p, t, S_LINK_KEYS);
 			return 1;
 		}
@@ -141,7 +138,7 @@ int jp_link_step(parser *p, enum tok t, const char *s, size_t len, int b)
 		}
 		if (t != T_MAP) {
 			fail_link(p, "endpoints[%u] must be an object with 'host' and 'interface', got %s",
-				  p->link.n_endpoints, jp_tok_name(t));
+				  p->link.n_endpoints, ju_tok_name(t));
 			p->link.n_endpoints++; /* it counts as an endpoint for "exactly two" */
 			p->endpoint.host = p->endpoint.interface = JL_NONE;
 			p->endpoint.offset = (uint32_t)jp_here(p);
@@ -185,7 +182,7 @@ int jp_link_step(parser *p, enum tok t, const char *s, size_t len, int b)
 			*(p->endpoint_interface ? &p->endpoint.interface : &p->endpoint.host) = jp_pool_add(p, s, len);
 		} else if (!(t == T_NULL && p->endpoint_interface)) {
 			fail_link(p, "endpoints[%u]: '%s' must be a string, got %s", p->link.n_endpoints,
-				  p->endpoint_interface ? "interface" : "host", jp_tok_name(t));
+				  p->endpoint_interface ? "interface" : "host", ju_tok_name(t));
 		}
 		jp_begin_skip(p, t, S_ENDPOINT_KEYS);
 		return 1;

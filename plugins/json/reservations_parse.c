@@ -3,6 +3,7 @@
  * every problem fails the whole file: a reservation backend that cannot
  * read its file must not answer.
  */
+#include "jtokens.h"
 #include "reservations_index.h"
 
 #include "timestamp.h"
@@ -25,7 +26,6 @@ enum state {
 	S_EXPIRES,
 	S_DONE
 };
-enum tok { T_NULL, T_BOOL, T_NUM, T_STR, T_MAP, T_MAP_END, T_ARR, T_ARR_END, T_KEY };
 
 typedef struct parser {
 	jr_file *f;
@@ -42,13 +42,6 @@ typedef struct parser {
 	ju_pos_cursor cursor;
 	char *fatal;
 } parser;
-
-static const char *tok_name(enum tok t)
-{
-	static const char *const names[] = {"null", "a boolean", "a number", "a string", "an object",
-					    "}",    "an array",	 "]",	     "a key"};
-	return names[t];
-}
 
 static int fail(parser *p, const char *fmt, ...) OTTO_PRINTF_LIKE(2, 3);
 static int fail(parser *p, const char *fmt, ...)
@@ -109,7 +102,7 @@ static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 		if (t != T_MAP)
 			return fail(p,
 				    "the top level must be an object {\"version\": 1, \"reservations\": [...]}, got %s",
-				    tok_name(t));
+				    ju_tok_name(t));
 		p->state = S_TOP_KEYS;
 		return 1;
 	case S_TOP_KEYS:
@@ -139,14 +132,14 @@ static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 		if (t != T_NUM || !ju_whole_number(s, len, &v) || v != 1) {
 			if (t == T_NUM)
 				return fail(p, "unsupported version %.*s (this backend reads version 1)", (int)len, s);
-			return fail(p, "'version' must be the number 1, got %s", tok_name(t));
+			return fail(p, "'version' must be the number 1, got %s", ju_tok_name(t));
 		}
 		p->state = S_TOP_KEYS;
 		return 1;
 	}
 	case S_LIST_OPEN:
 		if (t != T_ARR)
-			return fail(p, "'reservations' must be an array, got %s", tok_name(t));
+			return fail(p, "'reservations' must be an array, got %s", ju_tok_name(t));
 		p->state = S_LIST;
 		return 1;
 	case S_LIST:
@@ -155,7 +148,7 @@ static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 			return 1;
 		}
 		if (t != T_MAP)
-			return fail(p, "reservations[%zu] must be an object, got %s", p->index, tok_name(t));
+			return fail(p, "reservations[%zu] must be an object, got %s", p->index, ju_tok_name(t));
 		memset(&p->cur, 0, sizeof p->cur);
 		p->cur.first_resource = (uint32_t)p->f->n_resources;
 		p->cur.expires = JR_NO_EXPIRY;
@@ -189,7 +182,7 @@ static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 	}
 	case S_USER:
 		if (t != T_STR) /* "" is a user name to upstream too */
-			return fail(p, "reservations[%zu]: 'user' must be a string, got %s", p->index, tok_name(t));
+			return fail(p, "reservations[%zu]: 'user' must be a string, got %s", p->index, ju_tok_name(t));
 		if (holds_nul(p, s, len))
 			return fail(p, "reservations[%zu]: 'user' holds a NUL character (\\u0000), which no user name may "
 				       "hold",
@@ -200,7 +193,7 @@ static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 	case S_RES_OPEN:
 		if (t != T_ARR)
 			return fail(p, "reservations[%zu]: 'resources' must be an array of strings, got %s", p->index,
-				    tok_name(t));
+				    ju_tok_name(t));
 		p->state = S_RES;
 		return 1;
 	case S_RES: {
@@ -210,7 +203,7 @@ static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 		}
 		if (t != T_STR)
 			return fail(p, "reservations[%zu]: 'resources' must be an array of strings, got %s", p->index,
-				    tok_name(t));
+				    ju_tok_name(t));
 		if (holds_nul(p, s, len))
 			return fail(p, "reservations[%zu]: 'resources'[%u] holds a NUL character (\\u0000), which no "
 				       "resource name may hold",
@@ -236,7 +229,7 @@ static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 					    p->index, (int)(len < 40 ? len : 40), s);
 		} else if (t != T_NULL) {
 			return fail(p, "reservations[%zu]: 'expires' must be an ISO 8601 time string or a Unix time, got %s",
-				    p->index, tok_name(t));
+				    p->index, ju_tok_name(t));
 		}
 		p->state = S_ENTRY_KEYS;
 		return 1;
@@ -246,45 +239,10 @@ static int step(parser *p, enum tok t, const char *s, size_t len, int b)
 	return 1;
 }
 
-static int cb_null(void *ctx)
+static int step_token(void *p, enum tok t, const char *s, size_t len, int b)
 {
-	return step(ctx, T_NULL, NULL, 0, 0);
+	return step(p, t, s, len, b);
 }
-static int cb_bool(void *ctx, int b)
-{
-	return step(ctx, T_BOOL, NULL, 0, b);
-}
-static int cb_number(void *ctx, const char *s, size_t len)
-{
-	return step(ctx, T_NUM, s, len, 0);
-}
-static int cb_string(void *ctx, const unsigned char *s, size_t len)
-{
-	return step(ctx, T_STR, (const char *)s, len, 0);
-}
-static int cb_start_map(void *ctx)
-{
-	return step(ctx, T_MAP, NULL, 0, 0);
-}
-static int cb_key(void *ctx, const unsigned char *s, size_t len)
-{
-	return step(ctx, T_KEY, (const char *)s, len, 0);
-}
-static int cb_end_map(void *ctx)
-{
-	return step(ctx, T_MAP_END, NULL, 0, 0);
-}
-static int cb_start_array(void *ctx)
-{
-	return step(ctx, T_ARR, NULL, 0, 0);
-}
-static int cb_end_array(void *ctx)
-{
-	return step(ctx, T_ARR_END, NULL, 0, 0);
-}
-
-static const yajl_callbacks callbacks = {cb_null,      cb_bool, NULL,	    NULL,	    cb_number,	 cb_string,
-					 cb_start_map, cb_key,	cb_end_map, cb_start_array, cb_end_array};
 
 int jr_file_load(const char *path, jr_file **out, otto_error *err)
 {
@@ -297,7 +255,8 @@ int jr_file_load(const char *path, jr_file **out, otto_error *err)
 		return rc;
 	}
 	parser p = {.f = f, .path = path, .text = text, .text_len = len, .state = S_TOP};
-	p.h = yajl_alloc(&callbacks, NULL, &p);
+	ju_token_sink sink = {step_token, &p};
+	p.h = ju_tokens_alloc(&sink);
 	yajl_status st = yajl_parse(p.h, (const unsigned char *)text, len);
 	bool at_end = false;
 	if (st == yajl_status_ok)

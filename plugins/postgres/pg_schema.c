@@ -86,6 +86,28 @@ static const char step_reservations[] =
     "    VALUES ('cancel', OLD.holder, OLD.resource, OLD.during, OLD.shared);\n"
     "  RETURN OLD;\n"
     "END $f$;\n"
+    /* Racing multi-resource inserts can deadlock inside the exclusion
+     * checks (each waits for the other's uncommitted row). Writers first
+     * take one transaction-level advisory lock per resource, in one global
+     * order, so they queue instead (no session state: pooler-safe). */
+    "CREATE FUNCTION otto.lock_resources(resources text[]) RETURNS void LANGUAGE plpgsql\n"
+    "  SET search_path = pg_catalog, pg_temp AS $f$\n"
+    "DECLARE k integer;\n"
+    "BEGIN\n"
+    "  FOR k IN SELECT DISTINCT hashtext(r) FROM unnest(resources) AS u(r) ORDER BY 1 LOOP\n"
+    "    PERFORM pg_advisory_xact_lock(7028412, k);\n"
+    "  END LOOP;\n"
+    "END $f$;\n"
+    "CREATE FUNCTION otto.reserve(resources text[], who text, first bigint, last bigint, is_shared boolean)\n"
+    "  RETURNS TABLE (resource text, lo bigint, hi bigint) LANGUAGE plpgsql\n"
+    "  SET search_path = pg_catalog, pg_temp AS $f$\n"
+    "BEGIN\n"
+    "  PERFORM otto.lock_resources(resources);\n"
+    "  RETURN QUERY INSERT INTO otto.reservations AS t (resource, holder, during, shared)\n"
+    "    SELECT s.r, who, tstzrange(to_timestamp(first), to_timestamp(last), '[)'), is_shared\n"
+    "    FROM (SELECT DISTINCT u.r FROM unnest(resources) AS u(r) ORDER BY u.r) AS s\n"
+    "    RETURNING t.resource, extract(epoch FROM lower(t.during))::bigint, extract(epoch FROM upper(t.during))::bigint;\n"
+    "END $f$;\n"
     "CREATE TRIGGER reservations_log AFTER INSERT OR DELETE ON otto.reservations\n"
     "  FOR EACH ROW EXECUTE FUNCTION otto.log_reservation();\n"
     "ALTER TABLE otto.reservations ENABLE ROW LEVEL SECURITY;\n"

@@ -105,14 +105,9 @@ int pg_reserve(pg_conn *c, const otto_reservation_request *req, otto_window_out 
 	const char *const params[] = {array, holder, pg_int64_text(req->start, start), pg_int64_text(req->end, end),
 				      (req->flags & OTTO_RESERVE_SHARED) ? "true" : "false"};
 	for (int attempt = 0;; attempt++) {
-		/* Sorted, so that two requests for the same resources take
-		 * their index entries in the same order (fewer deadlocks). */
-		rc = pg_query(c, call,
-			      "INSERT INTO otto.reservations (resource, holder, during, shared) "
-			      "SELECT r, $2, tstzrange(to_timestamp($3::bigint), to_timestamp($4::bigint), '[)'), $5::boolean "
-			      "FROM (SELECT DISTINCT r FROM unnest($1::text[]) AS u(r) ORDER BY r) AS s "
-			      "RETURNING resource, extract(epoch FROM lower(during))::bigint, "
-			      "extract(epoch FROM upper(during))::bigint",
+		/* otto.reserve (pg_schema.c): per-resource advisory locks in
+		 * one order, then one INSERT of every resource, all or none. */
+		rc = pg_query(c, call, "SELECT * FROM otto.reserve($1::text[], $2, $3::bigint, $4::bigint, $5::boolean)",
 			      5, params, &res, state, err);
 		if (rc == OTTO_OK) {
 			rc = add_windows(c, call, res, made, err);
@@ -157,8 +152,10 @@ int pg_cancel(pg_conn *c, const otto_reservation_request *req, otto_window_out *
 		return otto_error_set(err, OTTO_ENOMEM, "out of memory");
 	const char *const params[] = {array, holder, pg_int64_text(req->start, start)};
 	rc = pg_query(c, call,
-		      "WITH gone AS (DELETE FROM otto.reservations WHERE holder = $2 AND resource = ANY($1::text[]) "
-		      "AND upper(during) > to_timestamp($3::bigint) RETURNING resource, during) "
+		      "WITH locked AS MATERIALIZED (SELECT otto.lock_resources($1::text[])), "
+		      "gone AS (DELETE FROM otto.reservations WHERE holder = $2 AND resource = ANY($1::text[]) "
+		      "AND upper(during) > to_timestamp($3::bigint) AND (SELECT count(*) FROM locked) = 1 "
+		      "RETURNING resource, during) "
 		      "SELECT resource, extract(epoch FROM lower(during))::bigint, "
 		      "extract(epoch FROM upper(during))::bigint FROM gone ORDER BY lower(during), resource",
 		      3, params, &res, NULL, err);

@@ -47,7 +47,8 @@ Test(pg_reservations, db_init_is_idempotent_and_versioned)
 
 	/* A database at version 1 migrates to 2, and only that step runs. */
 	free(pgt_sql_db(s, db,
-			"DROP TABLE otto.reservations, otto.reservation_log; DROP FUNCTION otto.log_reservation(); "
+			"DROP TABLE otto.reservations, otto.reservation_log; DROP FUNCTION otto.log_reservation(), "
+			"otto.reserve(text[], text, bigint, bigint, boolean), otto.lock_resources(text[]); "
 			"UPDATE otto.otto_schema SET version = 1"));
 	r = PG_OTTO(-1, -1, settings, "db", "init");
 	cr_assert_eq(r.status, 0, "%s", r.err);
