@@ -3,6 +3,7 @@
  * (docs/locks.md). The lock folder and PID checking come from [locks].
  */
 #include "args.h"
+#include "cmd_lock.h"
 #include "cmd_lock_pool.h"
 #include "commands.h"
 #include "grammar.h"
@@ -30,17 +31,18 @@ static const char family_usage[] =
 	"Locks on the lab host, so that two people never drive the same board at once. They live in\n"
 	"the lock folder ([locks] dir, default " OTTO_LOCK_DEFAULT_DIR "), recorded under your user.\n"
 	"\n"
-	"  acquire NAME... [--expiry DURATION] [--wait DURATION] [--any]\n"
+	"  acquire NAME... [--expiry DURATION] [--wait DURATION] [--any] [--print-token] [--json]\n"
 	"                     take every NAME or none (--any: the first free one of the pool NAME...); the locks stay with the calling shell (its PID)\n"
 	"                     until released, until it exits, or until they expire; prints a release token\n"
-	"  release NAME... [--token TOKEN] [--force]\n"
+	"  release NAME... [--token TOKEN] [--force] [--json]\n"
 	"                     release locks the calling shell holds (or TOKEN's); --force breaks anyone's\n"
 	"                     and says whose\n"
 	"  list [--json]      every lock: name, holder, host, pid, taken, expiry, state\n"
-	"                     (held, expired, stale, corrupt)\n"
+	"                     (held, expired, stale, corrupt), fencing token\n"
 	"  run NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
 	"                     hold the locks while COMMAND runs (COMMAND is their holder); exit with its status;\n"
-	"                     --any: one lock of the pool, named to COMMAND in $OTTO_LOCK_NAME\n"
+	"                     --any: one lock of the pool, named to COMMAND in $OTTO_LOCK_NAME; --expiry is a\n"
+	"                     lease, renewed while COMMAND runs (COMMAND is stopped if a lock is lost)\n"
 	"\n"
 	"DURATION: 90s, 30m, 2h, 1d or plain seconds. --wait waits up to DURATION for the locks.\n";
 
@@ -55,8 +57,8 @@ static const struct {
 	const char *name;
 	const char *usage;
 } subcommands[] = {
-	{"acquire", "Usage: otto lock acquire NAME... [--expiry DURATION] [--wait DURATION]\n"
-		    "       otto lock acquire --any NAME... [--expiry DURATION] [--wait DURATION]\n"
+	{"acquire", "Usage: otto lock acquire NAME... [--expiry DURATION] [--wait DURATION] [--print-token] [--json]\n"
+		    "       otto lock acquire --any NAME... [--expiry DURATION] [--wait DURATION] [--print-token] [--json]\n"
 		    "\n"
 		    "Take every NAME or none. The locks stay with the calling shell (its PID) until\n"
 		    "released, until that shell exits, or until they expire, and are recorded under your\n"
@@ -64,39 +66,34 @@ static const struct {
 		    "any process. When the calling process cannot hold locks (otto's parent already exited,\n"
 		    "or is a reaper such as init), only a lock with --expiry can be taken: it lasts until\n"
 		    "its expiry or its release with the token.\n"
+		    "\n"
+		    "--print-token adds each grant's fencing token, a number that grows with every grant\n"
+		    "of a name, for systems downstream to refuse an older holder (docs/team-store.md);\n"
+		    "the lock folder has none. --json prints the grants as JSON (docs/cli.md).\n"
 		    "\n" DURATION_HELP ANY_HELP},
-	{"release", "Usage: otto lock release NAME... [--token TOKEN] [--force]\n"
+	{"release", "Usage: otto lock release NAME... [--token TOKEN] [--force] [--json]\n"
 		    "\n"
 		    "Release locks the calling shell holds, or the locks the acquire that printed TOKEN\n"
 		    "took. A lock of yours whose holder is dead may be released too. --force breaks\n"
-		    "anyone's lock (also a corrupt one) and says whose.\n"},
+		    "anyone's lock (also a corrupt one) and says whose. --json prints what was released,\n"
+		    "and whose it was, as JSON (docs/cli.md).\n"},
 	{"list", "Usage: otto lock list [--json]\n"
 		 "\n"
 		 "Every lock in the lock folder: name, holder, host, pid, taken, expiry, state\n"
-		 "(held, expired, stale, corrupt).\n"},
+		 "(held, expired, stale, corrupt) and fencing token ('-': the store gives none).\n"},
 	{"run", "Usage: otto lock run NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
 		"       otto lock run --any NAME... [--expiry DURATION] [--wait DURATION] -- COMMAND [ARGS]\n"
 		"\n"
 		"Hold the locks while COMMAND runs: COMMAND's process is their holder, so they stay\n"
 		"held while it runs even if otto itself is killed. Releases them when it ends (also on\n"
 		"SIGINT, SIGTERM or SIGHUP, which are passed on to it) and exits with its status.\n"
+		"With --expiry the locks are a lease: renewed every third of DURATION while COMMAND\n"
+		"runs, so they outlive a long command but not a dead one. A renewal the store cannot\n"
+		"answer is retried while the lease lasts; a lock found lost (taken over, broken, or\n"
+		"its lease ran out) stops COMMAND with SIGTERM and says so.\n"
 		"\n" DURATION_HELP ANY_HELP "With --any, COMMAND finds the lock's name in $OTTO_LOCK_NAME.\n"},
 };
 
-typedef struct lock_args {
-	const char *sub;
-	char label[32]; /* "lock acquire", for messages */
-	const char **names;
-	int n_names;
-	int64_t expiry;
-	int64_t wait_s;
-	const char *token;
-	bool force, json, help;
-	bool any;           /* --any: one lock of the pool NAME... */
-	const char *chosen; /* --any: the one taken */
-	char **command; /* run: after "--" */
-	int n_command;
-} lock_args;
 
 static bool option_value(int argc, char **argv, int *i, const char *opt, const char **value)
 {
@@ -176,7 +173,11 @@ static int parse(lock_args *a, int argc, char **argv)
 			a->token = value;
 			continue;
 		}
-		if (!strcmp(cmd, "list") && !strcmp(arg, "--json")) {
+		if (!strcmp(cmd, "acquire") && !strcmp(arg, "--print-token")) {
+			a->print_token = true;
+			continue;
+		}
+		if (strcmp(cmd, "run") != 0 && !strcmp(arg, "--json")) {
 			a->json = true;
 			continue;
 		}
@@ -200,7 +201,7 @@ static int parse(lock_args *a, int argc, char **argv)
 	return -1;
 }
 
-static int open_manager(otto_cli *cli, bool record, pid_t holder, const char *token, otto_lock_manager **m,
+int cli_lock_open_manager(otto_cli *cli, bool record, pid_t holder, const char *token, otto_lock_manager **m,
 			char **owned_dir)
 {
 	otto_error err = {0};
@@ -289,7 +290,7 @@ static int acquire_any(otto_cli *cli, otto_lock_manager *m, lock_args *a, pid_t 
 {
 	otto_lock_manager *tickets = NULL;
 	char *owned_dir = NULL;
-	int rc = open_manager(cli, true, getpid(), NULL, &tickets, &owned_dir);
+	int rc = cli_lock_open_manager(cli, true, getpid(), NULL, &tickets, &owned_dir);
 	if (rc == CLI_EXIT_OK) {
 		cli_lock_pool_request req = {.label = a->label, .names = a->names, .n_names = (size_t)a->n_names,
 					     .expiry = a->expiry, .wait_s = a->wait_s, .holder = holder};
@@ -300,7 +301,7 @@ static int acquire_any(otto_cli *cli, otto_lock_manager *m, lock_args *a, pid_t 
 	return rc;
 }
 
-static int acquire_names(otto_cli *cli, otto_lock_manager *m, lock_args *a, pid_t holder_pid)
+int cli_lock_acquire_names(otto_cli *cli, otto_lock_manager *m, lock_args *a, pid_t holder_pid)
 {
 	if (a->any)
 		return acquire_any(cli, m, a, holder_pid);
@@ -320,10 +321,26 @@ static int acquire_names(otto_cli *cli, otto_lock_manager *m, lock_args *a, pid_
 	return CLI_EXIT_OK;
 }
 
+/* The fencing token as text: "none" when the store gives none. */
+static void format_fence(char *buf, size_t size, uint64_t fence)
+{
+	if (fence)
+		snprintf(buf, size, "%llu", (unsigned long long)fence);
+	else
+		snprintf(buf, size, "none");
+}
+
+static void json_fence(yajl_gen g, uint64_t fence)
+{
+	cli_json_key(g, "fence");
+	cli_json_number(g, fence ? (int64_t)fence : OTTO_NO_NUMBER);
+}
+
 static int cmd_acquire(otto_cli *cli, otto_lock_manager *m, lock_args *a, pid_t holder, bool detached)
 {
-	char expiry[32];
-	int rc = acquire_names(cli, m, a, holder);
+	char expiry[32], fence[32];
+	bool fenced = false;
+	int rc = cli_lock_acquire_names(cli, m, a, holder);
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	/* --any took one of them: say which. */
@@ -331,29 +348,65 @@ static int cmd_acquire(otto_cli *cli, otto_lock_manager *m, lock_args *a, pid_t 
 		a->names[0] = a->chosen;
 		a->n_names = 1;
 	}
+	yajl_gen g = a->json ? cli_json_begin() : NULL;
+	if (g)
+		yajl_gen_array_open(g);
 	for (int i = 0; i < a->n_names; i++) {
 		otto_lock_info info;
 		otto_error err = {0};
-		if (otto_lock_manager_get(m, a->names[i], &info, &err) != OTTO_OK)
+		if (otto_lock_manager_get(m, a->names[i], &info, &err) != OTTO_OK) {
+			if (g)
+				yajl_gen_free(g);
 			return cli_fail(&err);
+		}
+		/* The grant's own token, as the store handed it to acquire. */
+		uint64_t token = otto_lock_manager_fence(m, a->names[i]);
+		fenced = fenced || token;
 		format_time(expiry, sizeof expiry, info.expiry);
-		if (detached)
-			printf("acquired %s (until %s; release token %s)\n", a->names[i], expiry,
-			       otto_lock_manager_token(m));
-		else
-			printf("acquired %s (%s%s, held while pid %lld lives; release token %s)\n", a->names[i],
-			       info.expiry ? "expiry " : "no expiry", info.expiry ? expiry : "", (long long)info.pid,
-			       otto_lock_manager_token(m));
+		format_fence(fence, sizeof fence, token);
+		if (g) {
+			yajl_gen_map_open(g);
+			cli_json_key(g, "name");
+			cli_json_string(g, a->names[i]);
+			cli_json_key(g, "pid");
+			cli_json_number(g, info.pid);
+			cli_json_key(g, "expiry");
+			cli_json_string(g, info.expiry ? expiry : NULL);
+			cli_json_key(g, "token");
+			cli_json_string(g, otto_lock_manager_token(m));
+			json_fence(g, token);
+			cli_json_key(g, "store");
+			cli_json_string(g, otto_lock_manager_dir(m));
+			yajl_gen_map_close(g);
+		} else if (detached) {
+			cli_line(stdout, "acquired %s (until %s; release token %s%s%s)", a->names[i], expiry,
+				 otto_lock_manager_token(m), a->print_token ? "; fencing token " : "",
+				 a->print_token ? fence : "");
+		} else {
+			cli_line(stdout, "acquired %s (%s%s, held while pid %lld lives; release token %s%s%s)", a->names[i],
+				 info.expiry ? "expiry " : "no expiry", info.expiry ? expiry : "", (long long)info.pid,
+				 otto_lock_manager_token(m), a->print_token ? "; fencing token " : "",
+				 a->print_token ? fence : "");
+		}
 		otto_lock_info_clear(&info);
 	}
+	if (a->print_token && !fenced)
+		cli_line(stderr, "otto: lock store %s gives no fencing tokens", otto_lock_manager_dir(m));
 	/* The locks belong to the calling shell now, not to this process. */
 	otto_lock_manager_detach(m);
-	return CLI_EXIT_OK;
+	if (!g)
+		return CLI_EXIT_OK;
+	yajl_gen_array_close(g);
+	return cli_json_end(g);
 }
 
 static int cmd_release(otto_lock_manager *m, const lock_args *a)
 {
 	int rc = CLI_EXIT_OK;
+	char taken[32];
+	yajl_gen g = a->json ? cli_json_begin() : NULL;
+	if (g)
+		yajl_gen_array_open(g);
 	for (int i = 0; i < a->n_names; i++) {
 		otto_error err = {0};
 		otto_lock_info broken;
@@ -363,13 +416,40 @@ static int cmd_release(otto_lock_manager *m, const lock_args *a)
 			rc = CLI_EXIT_FAILED;
 			continue;
 		}
-		if (a->force && broken.name) {
+		bool said = broken.name != NULL;
+		if (g) {
+			/* What was released: whose it was, also without --force. */
+			bool ok = said && broken.state != OTTO_LOCK_CORRUPT;
+			format_time(taken, sizeof taken, broken.taken);
+			yajl_gen_map_open(g);
+			cli_json_key(g, "name");
+			cli_json_string(g, a->names[i]);
+			cli_json_key(g, "forced");
+			yajl_gen_bool(g, a->force);
+			cli_json_key(g, "holder");
+			cli_json_string(g, ok ? broken.user : NULL);
+			cli_json_key(g, "host");
+			cli_json_string(g, ok ? broken.host : NULL);
+			cli_json_key(g, "pid");
+			cli_json_number(g, ok ? broken.pid : OTTO_NO_NUMBER);
+			cli_json_key(g, "taken");
+			cli_json_string(g, ok ? taken : NULL);
+			cli_json_key(g, "state");
+			cli_json_string(g, said ? otto_lock_state_name(broken.state) : NULL);
+			json_fence(g, broken.fence);
+			yajl_gen_map_close(g);
+		} else if (a->force && said) {
 			describe(&broken, why, sizeof why);
 			cli_line(stdout, "released %s by force: it %s", a->names[i], why);
 		} else {
-			printf("released %s\n", a->names[i]);
+			cli_line(stdout, "released %s", a->names[i]);
 		}
 		otto_lock_info_clear(&broken);
+	}
+	if (g) {
+		yajl_gen_array_close(g);
+		int jr = cli_json_end(g);
+		return rc != CLI_EXIT_OK ? rc : jr;
 	}
 	return rc;
 }
@@ -416,15 +496,23 @@ static int cmd_list(otto_lock_manager *m, const lock_args *a)
 			cli_json_string(g, l->path);
 			cli_json_key(g, "problem");
 			cli_json_string(g, l->problem);
+			json_fence(g, ok ? l->fence : 0);
 			yajl_gen_map_close(g);
 		}
 		yajl_gen_array_close(g);
 		otto_lock_list_free(&list);
 		return cli_json_end(g);
 	}
-	static const char *const header[] = {"NAME", "HOLDER", "HOST", "PID", "TAKEN", "EXPIRY", "STATE"};
+	/* The FENCE column only for a store that gives fencing tokens: the
+	 * lock folder's table stays as it was. */
+	static const char *const header[] = {"NAME", "HOLDER", "HOST", "PID", "TAKEN", "EXPIRY", "FENCE", "STATE"};
+	static const char *const header_unfenced[] = {"NAME", "HOLDER", "HOST", "PID", "TAKEN", "EXPIRY", "STATE"};
+	bool fenced = false;
+	for (size_t i = 0; i < list.count; i++)
+		fenced = fenced || list.items[i].fence;
+	char fence[32];
 	cli_table table;
-	cli_table_init(&table, 7, header);
+	cli_table_init(&table, fenced ? 8 : 7, fenced ? header : header_unfenced);
 	if (list.count == 0)
 		cli_line(stderr, "no locks in %s", otto_lock_manager_dir(m));
 	for (size_t i = 0; i < list.count; i++) {
@@ -433,9 +521,15 @@ static int cmd_list(otto_lock_manager *m, const lock_args *a)
 		format_time(taken, sizeof taken, l->taken);
 		format_time(expiry, sizeof expiry, l->expiry);
 		snprintf(pid, sizeof pid, "%lld", (long long)l->pid);
+		if (ok && l->fence)
+			snprintf(fence, sizeof fence, "%llu", (unsigned long long)l->fence);
+		else
+			snprintf(fence, sizeof fence, "-");
 		const char *row[] = {l->name,	     ok ? l->user : "-", ok ? l->host : "-",
 				     ok ? pid : "-", ok ? taken : "-",	 ok && l->expiry ? expiry : "none",
-				     otto_lock_state_name(l->state)};
+				     fence, otto_lock_state_name(l->state)};
+		if (!fenced)
+			row[6] = row[7];
 		cli_table_add(&table, row);
 		if (!ok)
 			cli_line(stderr, "otto: lock '%s' is corrupt: %s: %s", l->name, l->path, l->problem);
@@ -446,128 +540,6 @@ static int cmd_list(otto_lock_manager *m, const lock_args *a)
 		cli_table_print_nothing(&table);
 	otto_lock_list_free(&list);
 	return CLI_EXIT_OK;
-}
-
-/* ---------------------------------------------------------------- run -- */
-
-static volatile sig_atomic_t run_child;
-static volatile sig_atomic_t run_pending;
-
-static void forward_signal(int sig)
-{
-	if (run_child > 0)
-		kill((pid_t)run_child, sig);
-	else
-		run_pending = sig;
-}
-
-/* The child that becomes COMMAND: it waits for the word "go" (the locks
- * are its own by then), and exits quietly if otto dies or gives up first. */
-static void run_child_main(const lock_args *a, pid_t parent, int go_fd)
-{
-	char word;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(125);
-	ssize_t n;
-	while ((n = read(go_fd, &word, 1)) < 0 && errno == EINTR)
-		;
-	if (n != 1)
-		_exit(125); /* otto could not take the locks (or died): nothing to run */
-	/* With --any, the name of the lock taken follows (to EOF). */
-	char chosen[256];
-	size_t have = 0;
-	while (have + 1 < sizeof chosen && ((n = read(go_fd, chosen + have, sizeof chosen - 1 - have)) > 0 ||
-					    (n < 0 && errno == EINTR)))
-		have += n > 0 ? (size_t)n : 0;
-	chosen[have] = '\0';
-	if (have && setenv("OTTO_LOCK_NAME", chosen, 1) != 0)
-		_exit(125);
-	close(go_fd);
-	/* From here COMMAND holds the locks: it must outlive a killed otto
-	 * rather than leave its board half done, and the locks stay with it. */
-	prctl(PR_SET_PDEATHSIG, 0);
-	execvp(a->command[0], a->command);
-	cli_line(stderr, "otto lock run: cannot run '%s': %s", a->command[0], strerror(errno));
-	_exit(127);
-}
-
-static int reap(pid_t pid, int *status)
-{
-	while (waitpid(pid, status, 0) < 0) {
-		if (errno != EINTR) {
-			fprintf(stderr, "otto lock run: waitpid: %s\n", strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int cmd_run(otto_cli *cli, lock_args *a)
-{
-	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP};
-	struct sigaction sa, old[3];
-	otto_lock_manager *m = NULL;
-	char *owned_dir = NULL;
-	int go[2], rc, status = 0;
-	pid_t pid, parent = getpid();
-
-	if (pipe2(go, O_CLOEXEC) != 0) {
-		fprintf(stderr, "otto lock run: cannot make a pipe: %s\n", strerror(errno));
-		return CLI_EXIT_FAILED;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "otto lock run: cannot fork: %s\n", strerror(errno));
-		close(go[0]);
-		close(go[1]);
-		return CLI_EXIT_FAILED;
-	}
-	if (pid == 0) {
-		close(go[1]);
-		run_child_main(a, parent, go[0]);
-	}
-	close(go[0]);
-	/* The command's process is the holder: if otto is killed, the locks
-	 * stay with the command for as long as it runs. */
-	rc = open_manager(cli, true, pid, NULL, &m, &owned_dir);
-	if (rc == CLI_EXIT_OK)
-		rc = acquire_names(cli, m, a, pid);
-	if (rc != CLI_EXIT_OK) {
-		close(go[1]);
-		reap(pid, &status);
-		goto out;
-	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = forward_signal;
-	sigemptyset(&sa.sa_mask);
-	for (int i = 0; i < 3; i++)
-		sigaction(forwarded[i], &sa, &old[i]);
-	run_child = pid;
-	/* "g", then with --any the lock taken, for OTTO_LOCK_NAME. */
-	if (write(go[1], "g", 1) != 1 ||
-	    (a->chosen && write(go[1], a->chosen, strlen(a->chosen)) != (ssize_t)strlen(a->chosen))) {
-		cli_line(stderr, "otto lock run: cannot start '%s': %s", a->command[0], strerror(errno));
-		kill(pid, SIGKILL);
-	}
-	close(go[1]);
-	if (run_pending)
-		kill(pid, run_pending);
-	if (reap(pid, &status) != 0)
-		status = 1 << 8;
-	run_child = 0;
-	for (int i = 0; i < 3; i++)
-		sigaction(forwarded[i], &old[i], NULL);
-	/* Released below (freeing the manager) whatever happened to the command. */
-	if (WIFSIGNALED(status))
-		rc = 128 + WTERMSIG(status);
-	else
-		rc = WIFEXITED(status) ? WEXITSTATUS(status) : CLI_EXIT_FAILED;
-out:
-	otto_lock_manager_free(m);
-	free(owned_dir);
-	return rc;
 }
 
 int cli_cmd_lock(otto_cli *cli, int argc, char **argv)
@@ -600,7 +572,7 @@ int cli_cmd_lock(otto_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (!strcmp(a.sub, "run")) {
-		rc = cmd_run(cli, &a);
+		rc = cli_lock_run(cli, &a);
 		goto out;
 	}
 	/* acquire hands its locks to the shell that called it, and release
@@ -620,7 +592,7 @@ int cli_cmd_lock(otto_cli *cli, int argc, char **argv)
 		holder = getpid();
 		detached = true;
 	}
-	rc = open_manager(cli, strcmp(a.sub, "list") != 0, holder, a.token, &m, &owned_dir);
+	rc = cli_lock_open_manager(cli, strcmp(a.sub, "list") != 0, holder, a.token, &m, &owned_dir);
 	if (rc != CLI_EXIT_OK)
 		goto out;
 	if (!strcmp(a.sub, "acquire"))

@@ -63,8 +63,8 @@ int pg_fail(pg_conn *c, const char *call, const PGresult *res, otto_error *err);
 /* Schema versions: each step of pg_schema.c's migration list. */
 #define PG_SCHEMA_BASE 1         /* the otto schema, otto_schema, the otto_admin role */
 #define PG_SCHEMA_RESERVATIONS 2 /* otto.reservations and its rules */
-/* LOCK STORE (branch pglock): #define PG_SCHEMA_LOCKS 3 */
-#define PG_SCHEMA_LATEST PG_SCHEMA_RESERVATIONS
+#define PG_SCHEMA_LOCKS 3        /* otto.locks (lock_store.c) */
+#define PG_SCHEMA_LATEST PG_SCHEMA_LOCKS
 
 /* The role whose members may act for others (OTTO_RESERVE_FORCE). */
 #define PG_ADMIN_ROLE "otto_admin"
@@ -90,6 +90,8 @@ const char *pg_time_text(int64_t t, char buf[32]);
 /* ---------------------------------------------------------- the backends -- */
 
 extern const otto_reservation_backend_type pg_reservation_backend;
+/* lock_store.c: the `postgres` lock store. */
+extern const otto_lock_store_type pg_lock_store;
 
 /* reservations_write.c: the write capability of the reservation backend. */
 int pg_reserve(pg_conn *c, const otto_reservation_request *req, otto_window_out *made, otto_error *err);

@@ -127,6 +127,65 @@ static const char step_reservations[] =
     "GRANT SELECT ON otto.reservation_log TO PUBLIC;\n"
     "GRANT INSERT (action, holder, resource, during, shared) ON otto.reservation_log TO PUBLIC;\n";
 
+/* 3: locks (lock_store.c). One row per held name. The database, not the
+ * client, decides what a row says about its holder: a trigger sets holder
+ * (current_user), taken and the fence on every new grant (a new token),
+ * and keeps them on a renewal, so no client can forge a fence or write a
+ * lock in another role's name. Fences come from one sequence: they only
+ * grow, for every name, and survive restarts (a crash may skip values,
+ * never repeat one). Row-level security: everyone reads; a role writes
+ * rows only in its own name, and changes or deletes its own, a lock whose
+ * lease ran out (anyone's to take), or, as a member of otto_admin, anyone's
+ * (--force). A lock without expiry whose holder died is reclaimed by its
+ * own role (or an admin) on the holder's host: the database cannot see
+ * processes, so it does not take another role's word for a death. */
+static const char step_locks[] =
+    "CREATE SEQUENCE otto.lock_fence AS bigint;\n"
+    "CREATE TABLE otto.locks (\n"
+    "  name text PRIMARY KEY CHECK (name <> ''),\n"
+    "  holder text NOT NULL DEFAULT current_user,\n"
+    "  host text NOT NULL,\n"
+    "  pid bigint NOT NULL,\n"
+    "  pid_start numeric(20) NOT NULL,\n"
+    "  boot_id text NOT NULL,\n"
+    "  pidns text NOT NULL,\n"
+    "  token_sha256 text NOT NULL,\n"
+    "  taken timestamptz NOT NULL DEFAULT now(),\n"
+    "  expiry timestamptz,\n"
+    "  fence bigint NOT NULL DEFAULT 0\n"
+    ");\n"
+    "CREATE FUNCTION otto.lock_grant() RETURNS trigger LANGUAGE plpgsql\n"
+    "  SET search_path = pg_catalog, pg_temp AS $f$\n"
+    "BEGIN\n"
+    "  NEW.holder := current_user;\n"
+    "  IF TG_OP = 'INSERT' OR NEW.token_sha256 IS DISTINCT FROM OLD.token_sha256 THEN\n"
+    "    NEW.fence := nextval('otto.lock_fence');\n"
+    "    NEW.taken := now();\n"
+    "  ELSE\n"
+    "    NEW.fence := OLD.fence;\n"
+    "    NEW.taken := OLD.taken;\n"
+    "    NEW.holder := OLD.holder;\n"
+    "  END IF;\n"
+    "  RETURN NEW;\n"
+    "END $f$;\n"
+    "CREATE TRIGGER locks_grant BEFORE INSERT OR UPDATE ON otto.locks\n"
+    "  FOR EACH ROW EXECUTE FUNCTION otto.lock_grant();\n"
+    "ALTER TABLE otto.locks ENABLE ROW LEVEL SECURITY;\n"
+    "ALTER TABLE otto.locks FORCE ROW LEVEL SECURITY;\n"
+    "CREATE POLICY locks_read ON otto.locks FOR SELECT USING (true);\n"
+    "CREATE POLICY locks_make ON otto.locks FOR INSERT WITH CHECK (holder = current_user);\n"
+    "CREATE POLICY locks_change ON otto.locks FOR UPDATE USING (\n"
+    "  holder = current_user OR (expiry IS NOT NULL AND expiry <= now())\n"
+    "  OR pg_has_role(current_user, '" PG_ADMIN_ROLE "', 'MEMBER'))\n"
+    "  WITH CHECK (holder = current_user);\n"
+    "CREATE POLICY locks_remove ON otto.locks FOR DELETE USING (\n"
+    "  holder = current_user OR (expiry IS NOT NULL AND expiry <= now())\n"
+    "  OR pg_has_role(current_user, '" PG_ADMIN_ROLE "', 'MEMBER'));\n"
+    "GRANT SELECT, DELETE ON otto.locks TO PUBLIC;\n"
+    "GRANT INSERT (name, host, pid, pid_start, boot_id, pidns, token_sha256, expiry) ON otto.locks TO PUBLIC;\n"
+    "GRANT UPDATE (host, pid, pid_start, boot_id, pidns, token_sha256, expiry) ON otto.locks TO PUBLIC;\n"
+    "GRANT USAGE ON SEQUENCE otto.lock_fence TO PUBLIC;\n";
+
 typedef struct pg_step {
 	int version;
 	const char *summary; /* what `otto db init` says it did */
@@ -137,7 +196,7 @@ static const pg_step steps[] = {
     {PG_SCHEMA_BASE, "created the otto schema, its version row and the otto_admin role", step_base},
     {PG_SCHEMA_RESERVATIONS, "created otto.reservations (exclusion constraints, row-level security, log)",
      step_reservations},
-    /* LOCK STORE (branch pglock): {PG_SCHEMA_LOCKS, "created otto.locks (...)", step_locks}, */
+    {PG_SCHEMA_LOCKS, "created otto.locks (fences from a sequence, row-level security)", step_locks},
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == PG_SCHEMA_LATEST, "one step per schema version, no gaps");

@@ -12,9 +12,7 @@ static int register_postgres(otto_registrar *reg, otto_error *err)
 	int rc = otto_register_reservation_backend(reg, &pg_reservation_backend, err);
 	if (rc != OTTO_OK)
 		return rc;
-	/* LOCK STORE (branch pglock): register pg_lock_store here with
-	 * otto_register_lock_store(reg, &pg_lock_store, err). */
-	return OTTO_OK;
+	return otto_register_lock_store(reg, &pg_lock_store, err);
 }
 
 OTTO_PLUGIN_DEFINE("postgres", "1.0.0", "team store on PostgreSQL: reservations and locks shared by a lab team",

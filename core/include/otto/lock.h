@@ -83,6 +83,11 @@ typedef struct otto_lock_info {
 	int64_t pid;
 	int64_t taken;  /* Unix seconds */
 	int64_t expiry; /* Unix seconds, or OTTO_LOCK_NO_EXPIRY */
+	/* Since 0.2: the fencing token of this grant (docs/team-store.md): it
+	 * only grows from one grant of a name to the next, so a downstream
+	 * system can refuse a holder older than the last one it saw. 0: the
+	 * store has none (the lock folder). */
+	uint64_t fence;
 } otto_lock_info;
 /* Free the members (not the struct). */
 void otto_lock_info_clear(otto_lock_info *info);
@@ -149,6 +154,21 @@ int otto_lock_manager_acquire_all(otto_lock_manager *mgr, const char *const *nam
  * describes what was released. */
 int otto_lock_manager_release(otto_lock_manager *mgr, const char *name, unsigned flags, otto_lock_info *broken,
 			      otto_error *err);
+
+/* Since 0.2: extend every lock this manager holds to expire
+ * `expiry_seconds` from now (a lease, renewed while its holder works:
+ * `otto lock run --expiry`). Each is renewed atomically in the store, and
+ * only while it is still this manager's and unexpired; a lock that is not
+ * (taken over, expired, broken with --force) is forgotten: OTTO_ENOTFOUND
+ * naming it. A store that cannot answer now: OTTO_ERROR or OTTO_EIO (the
+ * lock is kept; try again while the lease lasts); one that cannot renew
+ * leases at all: OTTO_EINVALID. The first failure is returned. No lock
+ * held: OTTO_OK. */
+int otto_lock_manager_renew(otto_lock_manager *mgr, int64_t expiry_seconds, otto_error *err);
+
+/* Since 0.2: the fencing token of the grant this manager holds `name`
+ * under; 0 when it does not hold it, or the store gives none. */
+uint64_t otto_lock_manager_fence(const otto_lock_manager *mgr, const char *name);
 
 /* Release everything this manager holds; the first error is returned. */
 int otto_lock_manager_release_all(otto_lock_manager *mgr, otto_error *err);

@@ -118,6 +118,12 @@ static int proxy_prepare(void *self, otto_string_out *done, otto_error *err)
 	return otto__remote_call(remote, "prepare", otto__replay_strings, &rp);
 }
 
+/* The worker answers OTTO_EINVALID for a store without renew. */
+static int proxy_renew(void *self, const otto_lock_claim *claim, otto_lock_out *renewed, otto_error *err)
+{
+	return lock_call(self, OTTO__W_LOCK_RENEW, "renew", claim, NULL, renewed, err);
+}
+
 const otto_lock_store_type otto__remote_lock_store_type = {
     .struct_size = sizeof(otto_lock_store_type),
     .name = "worker",
@@ -130,4 +136,5 @@ const otto_lock_store_type otto__remote_lock_store_type = {
     .get = proxy_get,
     .list = proxy_list,
     .prepare = proxy_prepare,
+    .renew = proxy_renew,
 };

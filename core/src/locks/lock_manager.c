@@ -18,6 +18,7 @@
 typedef struct held_lock {
 	char *name;
 	char hash[65]; /* the token hash of the record this manager holds */
+	uint64_t fence; /* the grant's fencing token; 0 none */
 } held_lock;
 
 struct otto_lock_manager {
@@ -159,7 +160,7 @@ static held_lock *find_held(otto_lock_manager *m, const char *name)
 	return NULL;
 }
 
-static void remember(otto_lock_manager *m, const char *name)
+static void remember(otto_lock_manager *m, const char *name, uint64_t fence)
 {
 	held_lock *h = find_held(m, name);
 	if (!h) {
@@ -171,6 +172,7 @@ static void remember(otto_lock_manager *m, const char *name)
 		h->name = otto__strdup(name);
 	}
 	memcpy(h->hash, m->token_hash, sizeof h->hash);
+	h->fence = fence;
 }
 
 static void forget(otto_lock_manager *m, const char *name)
@@ -222,12 +224,14 @@ static int acquire_one(otto_lock_manager *m, const char *name, int64_t expiry_se
 {
 	otto__lock_claim c = claim_for(m, name, flags, guard_deadline(deadline_ms));
 	otto__take took;
+	uint64_t fence = 0;
 	int rc;
 	c.expiry_seconds = expiry_seconds;
+	c.granted_fence = &fence;
 	rc = m->ops->acquire(m->store, name, &c, &took, holder, err);
 	*acquired = rc == OTTO_OK && took != OTTO__TAKE_REFUSED;
 	if (rc == OTTO_OK && took == OTTO__TAKE_TAKEN)
-		remember(m, name);
+		remember(m, name, fence);
 	return rc;
 }
 
@@ -348,6 +352,48 @@ OTTO_API int otto_lock_manager_release_all(otto_lock_manager *m, otto_error *err
 		}
 	}
 	return first;
+}
+
+/* ------------------------------------------------------------- leases -- */
+
+OTTO_API int otto_lock_manager_renew(otto_lock_manager *m, int64_t expiry_seconds, otto_error *err)
+{
+	int first = OTTO_OK;
+	if (expiry_seconds <= 0)
+		return otto_error_set(err, OTTO_EINVALID, "a lease is renewed for a positive time, not %lld s",
+				      (long long)expiry_seconds);
+	if (m->n_held > 0 && !m->ops->renew)
+		return otto_error_set(err, OTTO_EINVALID, "lock store %s cannot renew a lease", m->ops->where(m->store));
+	for (size_t i = 0; i < m->n_held;) {
+		char *name = otto__strdup(m->held[i].name);
+		otto__lock_claim c = claim_for(m, name, 0, guard_deadline(otto__monotonic_ms()));
+		otto_lock_info renewed;
+		otto_error e1;
+		c.expiry_seconds = expiry_seconds;
+		int rc = m->ops->renew(m->store, name, &c, &renewed, &e1);
+		otto_lock_info_clear(&renewed);
+		/* Not ours any more: forget it, so that free() leaves the new
+		 * holder alone. A store failure keeps it (it may still be ours). */
+		if (rc == OTTO_ENOTFOUND)
+			forget(m, name);
+		else
+			i++;
+		free(name);
+		if (rc != OTTO_OK && first == OTTO_OK) {
+			first = rc;
+			if (err)
+				*err = e1;
+		}
+	}
+	return first;
+}
+
+OTTO_API uint64_t otto_lock_manager_fence(const otto_lock_manager *m, const char *name)
+{
+	for (size_t i = 0; m && name && i < m->n_held; i++)
+		if (strcmp(m->held[i].name, name) == 0)
+			return m->held[i].fence;
+	return 0;
 }
 
 /* ------------------------------------------------------------ reading -- */

@@ -261,6 +261,64 @@ done:
 	return rc;
 }
 
+/* A lease renewed: a new generation of the same record (same holder,
+ * token and taken time) with the new expiry, published under the guard
+ * like any change, so a reader sees the old record or the new one, never
+ * a mix, and nobody can take the lock in between. */
+static int folder_renew(void *store, const char *name, const otto__lock_claim *c, otto_lock_info *renewed,
+			otto_error *err)
+{
+	otto__folder_store *s = store;
+	otto__lock_dirscan scan = {0};
+	const otto__lock_gens *g = NULL;
+	otto__lock_view view, bad;
+	otto__lockrec rec;
+	uint64_t gen;
+	int guard = -1, rc;
+	bool cleared;
+	char who[400];
+
+	if (renewed)
+		memset(renewed, 0, sizeof *renewed);
+	if ((rc = guard_for(s, name, c, &guard, &bad, &cleared, err)) != OTTO_OK)
+		return rc;
+	if (guard < 0)
+		return otto_error_set(err, OTTO_ERROR, "lock '%s' is corrupt (%s/%s: %s); its lease cannot be renewed",
+				      name, s->dir, bad.file, bad.why);
+	if ((rc = read_current(s, name, &c->ev, &scan, &g, &view, err)) != OTTO_OK)
+		goto done;
+	if (view.state == OTTO_LOCK_FREE) {
+		rc = otto_error_set(err, OTTO_ENOTFOUND, "lock '%s' is not held by anyone: its lease was lost", name);
+		goto done;
+	}
+	if (view.state == OTTO_LOCK_CORRUPT || !otto__lock_claim_owns(c, &view.rec)) {
+		describe_holder(who, sizeof who, &view);
+		rc = otto_error_set(err, OTTO_ENOTFOUND, "lock '%s' is %s by %s now: its lease was lost", name,
+				    otto_lock_state_name(view.state), who);
+		goto done;
+	}
+	if (view.rec.expiry && view.rec.expiry <= c->ev.now) {
+		rc = otto_error_set(err, OTTO_ENOTFOUND,
+				    "the lease of lock '%s' ran out %lld s ago; it may have been seen free, so it is "
+				    "not renewed",
+				    name, (long long)(c->ev.now - view.rec.expiry));
+		goto done;
+	}
+	if ((rc = otto__folder_next_gen(s, g, &view, &gen, err)) != OTTO_OK)
+		goto done;
+	rec = view.rec;
+	rec.expiry = c->ev.now + c->expiry_seconds;
+	if ((rc = otto__folder_publish(s, &rec, gen, err)) != OTTO_OK)
+		goto done;
+	otto__folder_drop_below(s, g, gen);
+	view.rec = rec;
+	info_from_view(s, &view, renewed);
+done:
+	otto__lock_dirscan_free(&scan);
+	close(guard);
+	return rc;
+}
+
 static int folder_get(void *store, const char *name, const otto__lock_eval *ev, otto_lock_info *out, otto_error *err)
 {
 	otto__folder_store *s = store;
@@ -330,5 +388,6 @@ const otto__lock_store_ops otto__lock_store_folder = {
 	.release = folder_release,
 	.get = folder_get,
 	.list = folder_list,
+	.renew = folder_renew,
 	.wait = otto__folder_wait,
 };

@@ -67,6 +67,7 @@ static int record_add(otto_lock_out *out, const otto_lock_record *r, otto_error 
 	i->taken = r->taken;
 	i->expiry = r->expiry;
 	i->path = r->where ? otto__strdup(r->where) : NULL;
+	i->fence = r->struct_size >= offsetof(otto_lock_record, fence) + sizeof r->fence ? r->fence : 0;
 	return OTTO_OK;
 }
 
@@ -89,14 +90,19 @@ static void record_out_clear(record_out *o)
 	o->count = o->cap = 0;
 }
 
-/* Hand the first record to `info` (optional), free the rest. */
-static void record_out_take_first(record_out *o, otto_lock_info *info)
+/* Hand record `index` to `info` (optional), free the rest. */
+static void record_out_take(record_out *o, size_t index, otto_lock_info *info)
 {
-	if (info && o->count > 0) {
-		*info = o->items[0];
-		memset(&o->items[0], 0, sizeof o->items[0]);
+	if (info && index < o->count) {
+		*info = o->items[index];
+		memset(&o->items[index], 0, sizeof o->items[index]);
 	}
 	record_out_clear(o);
+}
+
+static void record_out_take_first(record_out *o, otto_lock_info *info)
+{
+	record_out_take(o, 0, info);
 }
 
 static otto_lock_claim claim_of(const plugin_store *s, const char *name, const otto__lock_claim *c,
@@ -245,7 +251,14 @@ static int plugin_acquire(void *store, const char *name, const otto__lock_claim 
 	*took = outcome == OTTO_LOCK_TAKEN ? OTTO__TAKE_TAKEN
 		: outcome == OTTO_LOCK_ALREADY ? OTTO__TAKE_ALREADY
 					       : OTTO__TAKE_REFUSED;
-	record_out_take_first(&o, info);
+	/* TAKEN: the new lock comes last, after the one broken by force. Its
+	 * fence goes to the manager through claim->granted_fence. */
+	if (outcome == OTTO_LOCK_TAKEN && o.count > 0 && claim->granted_fence)
+		*claim->granted_fence = o.items[o.count - 1].fence;
+	if (outcome == OTTO_LOCK_TAKEN && o.count < 2)
+		record_out_clear(&o); /* only the new lock: nothing was broken */
+	else
+		record_out_take_first(&o, info);
 	return OTTO_OK;
 }
 
@@ -269,6 +282,32 @@ static int plugin_release(void *store, const char *name, const otto__lock_claim 
 		return rc;
 	}
 	record_out_take_first(&o, broken);
+	return OTTO_OK;
+}
+
+static int plugin_renew(void *store, const char *name, const otto__lock_claim *claim, otto_lock_info *renewed,
+			otto_error *err)
+{
+	plugin_store *s = store;
+	otto_lock_claim c = claim_of(s, name, claim, &claim->ev);
+	otto__call call;
+	record_out o;
+	if (renewed)
+		memset(renewed, 0, sizeof *renewed);
+	otto__call_init(&call, KIND, s->name, s->plugin_path, "renew");
+	record_out_init(&o, &call, name);
+	otto__call_begin(&call);
+	int status = otto_lock_store_renew(&s->t, s->self, &c, &o.base, &call.plugin_err);
+	otto__call_end(&call);
+	/* The store's own code: OTTO_ERROR "not yours any more" must stay
+	 * apart from OTTO_EIO "cannot tell now" (the manager forgets only the
+	 * first). */
+	int rc = otto__call_result(&call, status, true, 0, err);
+	if (rc != OTTO_OK) {
+		record_out_clear(&o);
+		return rc;
+	}
+	record_out_take_first(&o, renewed);
 	return OTTO_OK;
 }
 
@@ -347,6 +386,7 @@ const otto__lock_store_ops otto__lock_store_plugin = {
     .release = plugin_release,
     .get = plugin_get,
     .list = plugin_list,
+    .renew = plugin_renew,
     .wait = NULL,
 };
 

@@ -45,6 +45,7 @@ typedef struct otto__lock_claim {
 	unsigned flags;         /* OTTO_LOCK_FORCE */
 	int64_t deadline_ms;    /* CLOCK_MONOTONIC: stop waiting for the store's exclusion */
 	otto__lock_eval ev;     /* now, check_pid, this machine */
+	uint64_t *granted_fence; /* acquire: the new grant's fencing token (NULL: not wanted) */
 } otto__lock_claim;
 
 /* The record is the claimant's: its token (the manager's or --token), or
@@ -74,6 +75,12 @@ typedef struct otto__lock_store_ops {
 		       otto_error *err);
 	int (*get)(void *store, const char *name, const otto__lock_eval *ev, otto_lock_info *out, otto_error *err);
 	int (*list)(void *store, const otto__lock_eval *ev, otto_lock_list *out, otto_error *err);
+	/* Optional (NULL: leases cannot be renewed): extend the claimant's
+	 * unexpired lock on `name` to claim->expiry_seconds from now; `renewed`
+	 * describes it after. No longer the claimant's (nobody's, someone
+	 * else's, its lease ran out): OTTO_ENOTFOUND; trouble: another code. */
+	int (*renew)(void *store, const char *name, const otto__lock_claim *claim, otto_lock_info *renewed,
+		     otto_error *err);
 	/* Optional: block until `name`, refused by the last acquire, may have
 	 * changed, or until the deadline (a bounded slice of it at most). */
 	void (*wait)(void *store, const char *name, const otto__lock_eval *ev, int64_t deadline_ms);

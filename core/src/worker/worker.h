@@ -73,7 +73,9 @@
  *      Lock stores (kind 3, ABI 1.2), each call with the manager's claim:
  *      LOCK_WHERE {}                     -> STRINGS (exactly one), END
  *      LOCK_ACQUIRE {claim}              -> LOCKS..., LOCK_OUTCOME, END
- *      LOCK_RELEASE / LOCK_GET / LOCK_LIST {claim}    -> LOCKS..., END
+ *      LOCK_RELEASE / LOCK_GET / LOCK_LIST / LOCK_RENEW {claim}
+ *                                        -> LOCKS..., END
+ *             (LOCK_RENEW to a store without renew: END OTTO_EINVALID)
  *      LOCK_PREPARE {}                                -> STRINGS..., END
  *               claim  = {str name, holder, str new_sha256,
  *                         str held_sha256, str given_sha256,
@@ -165,6 +167,7 @@ enum otto__worker_frame {
 	OTTO__W_LOCK_GET = 43,
 	OTTO__W_LOCK_LIST = 44,
 	OTTO__W_LOCK_PREPARE = 45,
+	OTTO__W_LOCK_RENEW = 46,
 
 	OTTO__W_END = 64,
 	OTTO__W_PLUGIN = 65,

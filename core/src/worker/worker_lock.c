@@ -127,6 +127,9 @@ void otto__wk_lock_call(otto__wk *w, uint32_t type, otto__reader *r, const otto_
 	case OTTO__W_LOCK_PREPARE:
 		st = t->prepare ? t->prepare(self, &out.strings, &err) : OTTO_EPLUGIN;
 		break;
+	case OTTO__W_LOCK_RENEW:
+		st = otto_lock_store_renew(t, self, &claim, &out.locks, &err);
+		break;
 	default:
 		st = t->list(self, &claim, &out.locks, &err);
 		break;

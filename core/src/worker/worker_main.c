@@ -290,7 +290,7 @@ static void do_destroy(otto__wk *w, backend_state *b)
 /* The calls of a created backend. */
 static void do_call(otto__wk *w, uint32_t type, otto__reader *r, backend_state *b)
 {
-	bool lock_call = type >= OTTO__W_LOCK_WHERE && type <= OTTO__W_LOCK_PREPARE;
+	bool lock_call = type >= OTTO__W_LOCK_WHERE && type <= OTTO__W_LOCK_RENEW;
 	if (lock_call != (b->kind == OTTO_KIND_LOCK_STORE) || (lock_call && !b->created)) {
 		refuse(w, OTTO_EINVALID, "a malformed or misplaced request (type %u)", type);
 		return;

@@ -780,7 +780,29 @@ struct otto_lock_store_type {
 	/* Optional (NULL: nothing to prepare): as the reservation backend's
 	 * prepare (`otto db init`). */
 	int (*prepare)(void *self, otto_string_out *done, otto_error *err);
+
+	/* Since ABI 1.2, optional (NULL: leases cannot be renewed; call it
+	 * through otto_lock_store_renew()). Extend the claimant's lock on
+	 * claim->name to expire claim->expiry_seconds after now, atomically
+	 * (the lock must still be the claimant's and unexpired at the moment
+	 * of the change), and add the renewed lock to `renewed`. No longer the
+	 * claimant's (nobody holds it, someone else does, or its lease already
+	 * ran out): OTTO_ENOTFOUND saying which, and the host forgets the lock.
+	 * OTTO_ERROR only for store trouble (cannot tell now): the host tries
+	 * again while the lease lasts. The fence is unchanged: a renewal is the
+	 * same grant. */
+	int (*renew)(void *self, const otto_lock_claim *claim, otto_lock_out *renewed, otto_error *err);
 };
+
+/* Since ABI 1.2. A store type too old or too plain to renew leases:
+ * OTTO_EINVALID saying so, instead of calling past its struct. */
+static inline int otto_lock_store_renew(const otto_lock_store_type *type, void *self, const otto_lock_claim *claim,
+					otto_lock_out *renewed, otto_error *err)
+{
+	if (type->struct_size < offsetof(otto_lock_store_type, renew) + sizeof type->renew || !type->renew)
+		return otto_error_set(err, OTTO_EINVALID, "lock store '%s' cannot renew a lease", type->name);
+	return type->renew(self, claim, renewed, err);
+}
 
 /* The exported descriptor. abi_major, abi_minor and struct_size come first
  * and never move: the host checks them before calling register_backends. */

@@ -1,0 +1,201 @@
+/*
+ * The postgres lock store through the real otto, as real users each
+ * connecting as the database role of their own name (peer authentication):
+ * otto lock acquire/release/list/run work as on the lock folder, fencing
+ * tokens only grow, one role can neither take nor release another's lock
+ * (not through otto, not with raw SQL), a member of otto_admin breaks it
+ * with --force and the holder is named, and the `lock` reservation view
+ * (the gate) sees the team store's locks.
+ */
+#include "pg_lock_test.h"
+
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct who {
+	const char *name;
+	int uid, gid;
+	char *project;
+} who;
+
+static pgt_server *server;
+static who alice = {"otto-pla", 0, 0, NULL}, bob = {"otto-plb", 0, 0, NULL}, admin = {"otto-pladm", 0, 0, NULL};
+
+static void project_for(who *w)
+{
+	w->project = tu_mkdtemp();
+	chmod(w->project, 0755);
+	char *url = pgt_url(server, w->name);
+	char *text = tu_fmt("[lab]\nbackend = \"example\"\n\n[reservations]\nbackend = \"lock\"\n\n"
+			    "[locks]\nstore = \"postgres\"\nurl = \"%s\"\n",
+			    url);
+	char *path = tu_write(w->project, ".otto/settings.toml", text);
+	char *dotdir = tu_fmt("%s/.otto", w->project);
+	chmod(dotdir, 0755);
+	chmod(path, 0644);
+	free(dotdir);
+	free(path);
+	free(text);
+	free(url);
+}
+
+static void setup(void)
+{
+	server = pgt_shared();
+	plt_db_init(server);
+	pgt_role(server, alice.name, 0, &alice.uid, &alice.gid);
+	pgt_role(server, bob.name, 0, &bob.uid, &bob.gid);
+	pgt_role(server, admin.name, 1, &admin.uid, &admin.gid);
+	project_for(&alice);
+	project_for(&bob);
+	project_for(&admin);
+}
+
+static void teardown(void)
+{
+	who *all[] = {&alice, &bob, &admin};
+	for (int i = 0; i < 3; i++) {
+		tu_rm_rf(all[i]->project);
+		free(all[i]->project);
+	}
+	pgt_free(server);
+}
+
+TestSuite(pg_locks, .init = setup, .fini = teardown, .timeout = 120);
+
+static tu_result otto_as(const who *w, const char *const *words)
+{
+	const char *argv[32] = {OTTO_BIN};
+	size_t n = 1;
+	for (; words[n - 1] && n < 31; n++)
+		argv[n] = words[n - 1];
+	argv[n] = NULL;
+	char *path = tu_fmt("OTTO_PLUGIN_PATH=%s", OTTO_PLUGIN_BUILD_DIR);
+	char *logname = tu_fmt("LOGNAME=%s", w->name);
+	const char *env[] = {path, logname, "USER=", "HOME=/", NULL};
+	tu_result r = tu_run_as(w->uid, w->gid, argv, w->project, env, tu_scaled_seconds(60));
+	free(path);
+	free(logname);
+	return r;
+}
+#define OTTO_AS(w, ...) otto_as((w), (const char *const[]){__VA_ARGS__, NULL})
+
+/* The fencing token printed by acquire --print-token. */
+static unsigned long long fence_in(const char *out)
+{
+	const char *p = strstr(out, "fencing token ");
+	cr_assert(p, "no fencing token in: %s", out);
+	return strtoull(p + strlen("fencing token "), NULL, 10);
+}
+
+Test(pg_locks, acquire_list_release_and_growing_fences)
+{
+	tu_result r = OTTO_AS(&alice, "lock", "acquire", "fboard", "--expiry", "1h", "--print-token");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	unsigned long long first = fence_in(r.out);
+	cr_assert(first > 0, "%s", r.out);
+	tu_result_free(&r);
+
+	r = OTTO_AS(&alice, "lock", "list");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(tu_contains(r.out, "FENCE"), "%s", r.out);
+	cr_assert(tu_contains(r.out, "otto-pla"), "%s", r.out);
+	cr_assert(tu_contains(r.out, " held\n"), "%s", r.out);
+	tu_result_free(&r);
+
+	r = OTTO_AS(&alice, "lock", "list", "--json");
+	cr_assert(tu_contains(r.out, "\"fence\": "), "%s", r.out);
+	cr_assert(!tu_contains(r.out, "\"fence\": null"), "%s", r.out);
+	tu_result_free(&r);
+
+	r = OTTO_AS(&alice, "lock", "release", "fboard");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	tu_result_free(&r);
+	r = OTTO_AS(&alice, "lock", "release", "fboard");
+	cr_assert_neq(r.status, 0, "released twice");
+	cr_assert(tu_contains(r.err, "not held by anyone"), "%s", r.err);
+	tu_result_free(&r);
+
+	r = OTTO_AS(&bob, "lock", "acquire", "fboard", "--expiry", "1h", "--json");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	const char *f = strstr(r.out, "\"fence\": ");
+	cr_assert(f, "%s", r.out);
+	cr_assert(strtoull(f + 9, NULL, 10) > first, "fences only grow: %s after %llu", r.out, first);
+	tu_result_free(&r);
+	r = OTTO_AS(&bob, "lock", "release", "fboard");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	tu_result_free(&r);
+}
+
+Test(pg_locks, one_role_cannot_take_or_release_anothers_lock_the_admin_can_and_is_named)
+{
+	tu_result r = OTTO_AS(&alice, "lock", "acquire", "rboard", "--expiry", "1h");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	tu_result_free(&r);
+
+	r = OTTO_AS(&bob, "lock", "acquire", "rboard");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert(tu_contains(r.err, "is held by otto-pla"), "names the holder: %s", r.err);
+	tu_result_free(&r);
+	r = OTTO_AS(&bob, "lock", "release", "rboard");
+	cr_assert_neq(r.status, 0);
+	cr_assert(tu_contains(r.err, "otto-pla"), "%s", r.err);
+	tu_result_free(&r);
+	r = OTTO_AS(&bob, "lock", "release", "rboard", "--force");
+	cr_assert_neq(r.status, 0, "bob is no admin: %s", r.out);
+	cr_assert(tu_contains(r.err, "only that role or a member of otto_admin"), "%s", r.err);
+	tu_result_free(&r);
+
+	/* Raw SQL does no better: row-level security and the trigger decide. */
+	r = pgt_sql_as(server, bob.uid, bob.gid, bob.name,
+		       "UPDATE otto.locks SET expiry = now() + interval '9 days', token_sha256 = 'x' "
+		       "WHERE name = 'rboard' RETURNING name");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.out, "", "bob changed alice's lock: %s", r.out);
+	tu_result_free(&r);
+	r = pgt_sql_as(server, bob.uid, bob.gid, bob.name, "DELETE FROM otto.locks WHERE name = 'rboard' RETURNING name");
+	cr_assert_str_eq(r.out, "", "bob deleted alice's lock: %s", r.out);
+	tu_result_free(&r);
+	r = pgt_sql_as(server, bob.uid, bob.gid, bob.name,
+		       "INSERT INTO otto.locks (name, holder, host, pid, pid_start, boot_id, pidns, token_sha256) "
+		       "VALUES ('rboard2', 'otto-pla', 'h', 1, 1, 'b', 'n', 't')");
+	cr_assert_neq(r.status, 0, "bob wrote a lock in alice's name");
+	tu_result_free(&r);
+	r = pgt_sql_as(server, bob.uid, bob.gid, bob.name,
+		       "INSERT INTO otto.locks (name, host, pid, pid_start, boot_id, pidns, token_sha256) "
+		       "VALUES ('rboard3', 'h', 1, 1, 'b', 'n', 't') RETURNING holder, fence > 0");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.out, "otto-plb|t\n", "the holder is the role, the fence the database's: %s", r.out);
+	tu_result_free(&r);
+
+	r = OTTO_AS(&admin, "lock", "release", "rboard", "--force");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(tu_contains(r.out, "released rboard by force: it is held by otto-pla"), "names whose: %s", r.out);
+	tu_result_free(&r);
+	r = OTTO_AS(&admin, "lock", "release", "rboard3", "--force", "--json");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(tu_contains(r.out, "\"holder\": \"otto-plb\""), "%s", r.out);
+	tu_result_free(&r);
+}
+
+Test(pg_locks, run_holds_and_renews_and_the_gate_sees_the_store)
+{
+	int lease = tu_scaled_seconds(2);
+	char *expiry = tu_fmt("%ds", lease);
+	/* While the command runs (past its first expiry), bob is refused and
+	 * the gate says alice holds the board. */
+	char *script = tu_fmt("sleep %d; %s lock list --json; %s reservation who gboard", lease + 1, OTTO_BIN, OTTO_BIN);
+	tu_result r = OTTO_AS(&alice, "lock", "run", "gboard", "--expiry", expiry, "--", "sh", "-c", script);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(tu_contains(r.out, "\"state\": \"held\""), "renewed: %s", r.out);
+	cr_assert(tu_contains(r.out, "otto-pla"), "%s", r.out);
+	tu_result_free(&r);
+	r = OTTO_AS(&alice, "lock", "list", "--json");
+	cr_assert(!tu_contains(r.out, "\"gboard\""), "released after the command: %s", r.out);
+	tu_result_free(&r);
+	free(script);
+	free(expiry);
+}
