@@ -87,7 +87,7 @@ const conf_rule conf_rules[] = {
 	{"X1", RES, STRUCT, "reserve and cancel are both present or both absent (the write capability)", conf_check_X1},
 	{"X2", RES, CAP, "reserve of a free resource succeeds, reports its window, and get_reservation_windows shows it",
 	 conf_check_X2},
-	{"X3", RES, CAP, "an overlapping exclusive reserve by another user is OTTO_ECONFLICT with a message",
+	{"X3", RES, CAP, "an overlapping exclusive reserve (the same user's second) is OTTO_ECONFLICT with a message",
 	 conf_check_X3},
 	{"X4", RES, CAP, "cancel removes the window and reports it; a second cancel answers nothing", conf_check_X4},
 

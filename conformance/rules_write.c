@@ -4,7 +4,11 @@
  * backend that has them (a read-only one is skipped, never failed). They
  * write: one exclusive one-hour window of a resource nobody else uses
  * ("otto-conformance-<pid>-<time>"), in the year 9000 so that no check of a
- * real lab sees it, which X4 cancels again.
+ * real lab sees it, which X4 cancels again. They write in the name of the
+ * user running the runner, as otto does: a backend whose identity is its
+ * own (a database role) refuses any other name, so the conflicting reserve
+ * of X3 is the same user's second one (an exclusive window overlaps
+ * anyone's, the same user's included).
  */
 #include "child.h"
 
@@ -14,8 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define WRITE_USER "otto-conformance-writer"
-#define OTHER_USER "otto-conformance-other"
+#define FALLBACK_USER "otto-conformance-writer"
 #define WINDOW_START ((int64_t)221845392000) /* 9000-01-01T00:00:00Z */
 #define WINDOW_END (WINDOW_START + 3600)
 
@@ -25,6 +28,18 @@ static struct {
 	bool made;
 	char resource[96];
 } written;
+
+/* The login user (as otto passes it), or a fixed name when unknown. */
+static const char *write_user(void)
+{
+	static char name[128];
+	if (!name[0]) {
+		char *me = otto_current_user(NULL);
+		snprintf(name, sizeof name, "%s", me && me[0] ? me : FALLBACK_USER);
+		free(me);
+	}
+	return name;
+}
 
 static bool can_write(conf_child *c)
 {
@@ -109,7 +124,7 @@ void conf_check_X2(conf_child *c)
 	written.made = false;
 	snprintf(written.resource, sizeof written.resource, "otto-conformance-%ld-%lld", (long)getpid(),
 		 (long long)time(NULL));
-	int rc = call_write(c, true, WRITE_USER, 0, &made, &err);
+	int rc = call_write(c, true, write_user(), 0, &made, &err);
 	if (rc != OTTO_OK) {
 		conf_fail(c, "reserve of a resource nobody holds failed: %s", err.message);
 		return;
@@ -124,12 +139,12 @@ void conf_check_X2(conf_child *c)
 	if (!conf_res_has_windows(c))
 		return;
 	bool shown;
-	if (windows_show(c, WRITE_USER, &shown, &err) != OTTO_OK)
+	if (windows_show(c, write_user(), &shown, &err) != OTTO_OK)
 		conf_fail(c, "get_reservation_windows after reserve failed: %s", err.message);
 	else if (!shown)
 		conf_fail(c, "get_reservation_windows(\"%s\") does not show the window reserve made (%s, 9000-01-01 "
 			     "for one hour)",
-			  WRITE_USER, written.resource);
+			  write_user(), written.resource);
 }
 
 static bool made_here(conf_child *c)
@@ -146,7 +161,7 @@ void conf_check_X3(conf_child *c)
 		return;
 	otto_window_list made = {0};
 	otto_error err = {0};
-	int rc = call_write(c, true, OTHER_USER, 0, &made, &err);
+	int rc = call_write(c, true, write_user(), 0, &made, &err);
 	size_t n_made = made.count;
 	otto_window_list_free(&made);
 	if (rc == OTTO_ECONFLICT) {
@@ -168,7 +183,7 @@ void conf_check_X4(conf_child *c)
 		return;
 	otto_window_list cancelled = {0};
 	otto_error err = {0};
-	int rc = call_write(c, false, WRITE_USER, 0, &cancelled, &err);
+	int rc = call_write(c, false, write_user(), 0, &cancelled, &err);
 	bool reported = false;
 	for (size_t i = 0; rc == OTTO_OK && i < cancelled.count; i++)
 		reported = reported || strcmp(cancelled.items[i].resource, written.resource) == 0;
@@ -181,9 +196,9 @@ void conf_check_X4(conf_child *c)
 	if (!reported)
 		conf_fail(c, "cancel succeeded without adding the window it removed to `cancelled`");
 	bool shown = false;
-	if (conf_res_has_windows(c) && windows_show(c, WRITE_USER, &shown, &err) == OTTO_OK && shown)
+	if (conf_res_has_windows(c) && windows_show(c, write_user(), &shown, &err) == OTTO_OK && shown)
 		conf_fail(c, "get_reservation_windows still shows the window after cancel");
-	rc = call_write(c, false, WRITE_USER, 0, &cancelled, &err);
+	rc = call_write(c, false, write_user(), 0, &cancelled, &err);
 	if (rc != OTTO_OK)
 		conf_fail(c, "a second cancel (nothing left to cancel) failed instead of answering nothing: %s",
 			  err.message);

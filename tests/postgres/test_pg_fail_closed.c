@@ -100,11 +100,11 @@ Test(pg_fail_closed, every_failure_is_a_refusal)
 	 * which writes nothing. */
 	free(pgt_sql_db(e.server, e.db, "UPDATE otto.otto_schema SET version = 99"));
 	r = CHECK(alice);
-	assert_fails_closed(&r, "get_reserved_resources", "the otto schema is version 99, newer than this postgres plugin understands (2)");
+	assert_fails_closed(&r, "get_reserved_resources", "the otto schema is version 99, newer than this postgres plugin understands (3)");
 	tu_result_free(&r);
 	r = PG_OTTO(-1, -1, e.owner_settings, "db", "init");
 	cr_assert_eq(r.status, 1, "%s%s", r.out, r.err);
-	cr_assert(tu_contains(r.err, "version 99, newer than this postgres plugin understands (2); nothing was changed"),
+	cr_assert(tu_contains(r.err, "version 99, newer than this postgres plugin understands (3); nothing was changed"),
 		  "%s", r.err);
 	tu_result_free(&r);
 	char *out = pgt_sql_db(e.server, e.db, "SELECT version FROM otto.otto_schema");

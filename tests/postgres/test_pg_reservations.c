@@ -32,29 +32,32 @@ Test(pg_reservations, db_init_is_idempotent_and_versioned)
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert(tu_contains(r.out, "reservation backend 'postgres': schema version 1: "), "%s", r.out);
 	cr_assert(tu_contains(r.out, "reservation backend 'postgres': schema version 2: "), "%s", r.out);
-	cr_assert(tu_contains(r.out, "schema migrated from version 0 to 2 on PostgreSQL server "), "%s", r.out);
+	cr_assert(tu_contains(r.out, "reservation backend 'postgres': schema version 3: "), "%s", r.out);
+	cr_assert(tu_contains(r.out, "schema migrated from version 0 to 3 on PostgreSQL server "), "%s", r.out);
 	cr_assert(tu_contains(r.out, "lock store 'files': this backend has nothing to prepare"), "%s", r.out);
 	tu_result_free(&r);
 
 	r = PG_OTTO(-1, -1, settings, "db", "init");
 	cr_assert_eq(r.status, 0, "%s", r.err);
-	cr_assert(tu_contains(r.out, "schema up to date (version 2)"), "%s", r.out);
+	cr_assert(tu_contains(r.out, "schema up to date (version 3)"), "%s", r.out);
 	cr_assert(!tu_contains(r.out, "migrated"), "a second run changed something: %s", r.out);
 	tu_result_free(&r);
 	char *out = pgt_sql_db(s, db, "SELECT count(*) || ' ' || max(version) FROM otto.otto_schema");
-	cr_assert_str_eq(out, "1 2\n");
+	cr_assert_str_eq(out, "1 3\n");
 	free(out);
 
-	/* A database at version 1 migrates to 2, and only that step runs. */
+	/* A database at version 1 migrates to 3: steps 2 and 3 run, not 1. */
 	free(pgt_sql_db(s, db,
-			"DROP TABLE otto.reservations, otto.reservation_log; DROP FUNCTION otto.log_reservation(), "
-			"otto.reserve(text[], text, bigint, bigint, boolean), otto.lock_resources(text[]); "
+			"DROP TABLE otto.reservations, otto.reservation_log, otto.locks; DROP FUNCTION "
+			"otto.log_reservation(), otto.reserve(text[], text, bigint, bigint, boolean), "
+			"otto.lock_resources(text[]), otto.lock_grant(); DROP SEQUENCE otto.lock_fence; "
 			"UPDATE otto.otto_schema SET version = 1"));
 	r = PG_OTTO(-1, -1, settings, "db", "init");
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert(!tu_contains(r.out, "schema version 1:"), "%s", r.out);
 	cr_assert(tu_contains(r.out, "schema version 2: "), "%s", r.out);
-	cr_assert(tu_contains(r.out, "migrated from version 1 to 2"), "%s", r.out);
+	cr_assert(tu_contains(r.out, "schema version 3: "), "%s", r.out);
+	cr_assert(tu_contains(r.out, "migrated from version 1 to 3"), "%s", r.out);
 	tu_result_free(&r);
 
 	(void)e;
