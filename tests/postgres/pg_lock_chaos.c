@@ -19,13 +19,14 @@
  * product's schema) records every grant the server made, so grants a client
  * made but could not log before it was killed are still checked.
  *
- * The checker then proves, per lock name in fence order:
+ * The checker then proves, per lock name in the server's grant order (the
+ * audit rows):
  *   - no two holds overlap: the next grant completed after the previous
  *     release began, or, when the previous holder was killed holding it,
  *     after the kill and on the killed holder's own host (a dead holder's
  *     lock is stale only where its pid can be checked; elsewhere it is held);
- *   - fences are strictly increasing in grant order (fence order never
- *     contradicts the monotonic order of the grants);
+ *   - fences are strictly increasing in grant order, and the server's
+ *     grant order never contradicts the clients' monotonic clocks;
  *   - nothing was lost across the restart: the parent's four locks are in
  *     the table with their fences after it, and release cleanly;
  *   - no client lost a lock it held (a release never found it taken over).
@@ -262,7 +263,7 @@ static void user_of(const char *name, uid_t *uid, gid_t *gid)
 
 static const char audit_sql[] =
 	"CREATE TABLE public.chaos_audit (id bigserial PRIMARY KEY, op text, name text, fence bigint, host text, "
-	"pid bigint);\n"
+	"pid bigint, at timestamptz DEFAULT clock_timestamp(), xid xid8 DEFAULT pg_current_xact_id());\n"
 	"CREATE FUNCTION public.chaos_audit_row() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
 	"SET search_path = pg_catalog AS $f$\n"
 	"BEGIN\n"
@@ -443,6 +444,7 @@ static int run_chaos(int n_clients, double seconds, chaos_counts *cc)
 typedef struct hold {
 	int name;
 	uint64_t fence;
+	long seq;           /* the server's grant order (its audit row); 0: none */
 	char host[32];
 	long pid;
 	bool logged;        /* the client logged the grant (t0, t1) */
@@ -558,7 +560,7 @@ static int cmp_hold(const void *x, const void *y)
 	const hold *a = x, *b = y;
 	if (a->name != b->name)
 		return a->name - b->name;
-	return a->fence < b->fence ? -1 : a->fence > b->fence;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
 static int check(int n_clients, tally *t)
@@ -579,13 +581,15 @@ static int check(int n_clients, tally *t)
 	for (int i = 0; i < n_clients; i++)
 		problems += read_client_log(i, t);
 	/* The server's record of every grant and deletion. */
-	char *audit = sql("SELECT op || ' ' || name || ' ' || fence || ' ' || host || ' ' || pid FROM public.chaos_audit "
-			  "WHERE name LIKE 'n_' ORDER BY id");
+	/* The AFTER trigger runs once the row is in place, so for one name
+	 * the audit's order is the order of the grants. */
+	char *audit = sql("SELECT op || ' ' || name || ' ' || fence || ' ' || host || ' ' || pid || ' ' || id FROM "
+			  "public.chaos_audit WHERE name LIKE 'n_' ORDER BY id");
 	for (char *l = strtok(audit, "\n"); l; l = strtok(NULL, "\n")) {
 		char op, name[16], host[32];
 		uint64_t fence;
-		long pid;
-		if (sscanf(l, "%c %15s %" SCNu64 " %31s %ld", &op, name, &fence, host, &pid) != 5)
+		long pid, seq;
+		if (sscanf(l, "%c %15s %" SCNu64 " %31s %ld %ld", &op, name, &fence, host, &pid, &seq) != 6)
 			die("audit line: %s", l);
 		hold *h = find_hold(name_index(name), fence);
 		if (op == 'D') {
@@ -605,12 +609,17 @@ static int check(int n_clients, tally *t)
 			       fence, h->pid, h->host, pid, host);
 			problems++;
 		}
-		h->host[sizeof h->host - 1] = '\0';
+		h->seq = seq;
 	}
 	free(audit);
 	for (size_t i = 0; i < n_holds; i++) {
 		hold *h = &holds[i];
 		const double *k = kill_time(h->pid);
+		if (!h->seq) {
+			printf("VIOLATION n%d: pid %ld on %s logged fence %" PRIu64 " the server never granted\n", h->name,
+			       h->pid, h->host, h->fence);
+			problems++;
+		}
 		if (!h->released && !h->deleted && k) {
 			h->killed = true;
 			h->kill_t = *k;
@@ -626,10 +635,11 @@ static int check(int n_clients, tally *t)
 		hold *p = &holds[i - 1], *n = &holds[i];
 		if (p->name != n->name)
 			continue;
-		if (p->fence == n->fence) {
-			printf("VIOLATION n%d: fence %" PRIu64 " granted twice\n", n->name, n->fence);
+		if (n->fence <= p->fence) {
+			printf("VIOLATION n%d: fence %" PRIu64 " (pid %ld on %s) granted after fence %" PRIu64
+			       " (pid %ld on %s): fences must grow from one grant to the next\n",
+			       n->name, n->fence, n->pid, n->host, p->fence, p->pid, p->host);
 			problems++;
-			continue;
 		}
 		if (p->logged && n->logged && n->t1 < p->t0) {
 			printf("VIOLATION n%d: fence %" PRIu64 " (pid %ld) was granted before fence %" PRIu64
@@ -716,6 +726,10 @@ int main(int argc, char **argv)
 	       "restart(s) with 4 locks kept; %ld lost, %d violations\n",
 	       n_clients, seconds, t.grants, t.unlogged, t.releases, t.gone, t.errors, cc.kills, t.killed_holding,
 	       t.reclaimed, cc.terminations, cc.restarts, t.lost, problems);
+	if (problems) /* the server's side, for whoever reads the violations */
+		sh("psql -X -q -h '%s' -U otto_pgsuper -d otto -c 'SELECT * FROM public.chaos_audit ORDER BY id' > "
+		   "'%s/audit.txt'",
+		   pg_dir, run_dir);
 	sh("bash '%s/tests/support/pgserver.sh' stop '%s' >/dev/null", OTTO_SOURCE_DIR, state_path);
 	if (!keep && problems == 0)
 		sh("rm -rf '%s'", run_dir);
