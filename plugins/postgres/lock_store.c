@@ -149,12 +149,19 @@ static void params_of(params *p, const otto_lock_claim *claim, uint64_t fence)
 #define EXPIRY_OF_8 "CASE WHEN $8::bigint > 0 THEN now() + $8::bigint * interval '1 second' END"
 
 static const char sql_get[] = "SELECT " ROW_COLUMNS " FROM otto.locks WHERE name = $1";
+/* Both writes first take the name's transaction-level advisory lock
+ * (7028413, hashtext(name)): the trigger draws the fence before an INSERT
+ * waits out a racing writer of the same name, so without it a grant made
+ * later could carry a smaller fence (pg_lock_chaos caught 1356 granted
+ * after 1358). Under the lock, fences grow in grant order per name. */
+#define NAME_LOCKED_1 "(SELECT $1::text FROM pg_advisory_xact_lock(7028413, hashtext($1::text)))"
 static const char sql_insert[] =
 	"INSERT INTO otto.locks (name, host, pid, pid_start, boot_id, pidns, token_sha256, expiry) "
-	"VALUES ($1, $2, $3, $4::numeric, $5, $6, $7, " EXPIRY_OF_8 ") ON CONFLICT (name) DO NOTHING RETURNING " ROW_COLUMNS;
+	"VALUES (" NAME_LOCKED_1 ", $2, $3, $4::numeric, $5, $6, $7, " EXPIRY_OF_8
+	") ON CONFLICT (name) DO NOTHING RETURNING " ROW_COLUMNS;
 static const char sql_take[] = "UPDATE otto.locks SET host = $2, pid = $3, pid_start = $4::numeric, boot_id = $5, "
 			       "pidns = $6, token_sha256 = $7, expiry = " EXPIRY_OF_8
-			       " WHERE name = $1 AND fence = $9::bigint RETURNING " ROW_COLUMNS;
+			       " WHERE name = " NAME_LOCKED_1 " AND fence = $9::bigint RETURNING " ROW_COLUMNS;
 
 /* Read `name`: *res keeps the row (0 or 1 tuples). */
 static int read_row(pg_conn *c, const char *call, const char *name, PGresult **res, otto_error *err)

@@ -1,0 +1,283 @@
+/*
+ * bench_pg_lock [CYCLES] [RUNS]: the postgres lock store measured against
+ * bare libpq in the same run (docs/team-store.md, "Benchmarks"). Run as
+ * root: it starts its own server with tests/support/pgserver.sh and runs
+ * `otto db init`, then measures
+ *
+ *   cycle:      one acquire + release of a free lock through libotto's
+ *               lock manager ([locks] store = "postgres", through
+ *               otto-worker) against the store's own two writes (INSERT ...
+ *               ON CONFLICT DO NOTHING RETURNING, DELETE ... RETURNING)
+ *               sent bare with PQexecParams on an open connection; median
+ *               and best of CYCLES (default 2,000) each; and, to show
+ *               where the time goes, the store's four statements (it
+ *               reads the row before each write) sent bare;
+ *   throughput: 1, 4 and 16 client processes, each with its own manager
+ *               (or its own libpq connection for the floor), each taking
+ *               and releasing its own name CYCLES/4 times; best of RUNS
+ *               (default 3) wall times, as cycles per second.
+ *
+ * Prints times and ratios; asserts nothing about time.
+ */
+#include <otto/otto.h>
+#include <otto/lock.h>
+
+#include <libpq-fe.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The lock store's writes for a free name (plugins/postgres/lock_store.c). */
+#define COLUMNS                                                                                                        \
+	"name, holder, host, pid, pid_start::text, boot_id, pidns, token_sha256, "                                     \
+	"extract(epoch FROM taken)::bigint, coalesce(extract(epoch FROM expiry)::bigint, 0), fence, "                \
+	"coalesce(expiry <= now(), false)"
+#define INSERT_SQL                                                                                                     \
+	"INSERT INTO otto.locks (name, host, pid, pid_start, boot_id, pidns, token_sha256, expiry) "                   \
+	"VALUES ($1, $2, $3, $4::numeric, $5, $6, $7, CASE WHEN $8::bigint > 0 THEN now() + $8::bigint * interval "   \
+	"'1 second' END) ON CONFLICT (name) DO NOTHING RETURNING " COLUMNS
+#define DELETE_SQL "DELETE FROM otto.locks WHERE name = $1 AND token_sha256 = $2 RETURNING " COLUMNS
+
+static char dir[256], url[512], settings[300];
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bench_pg_lock: %s\n", what);
+	exit(1);
+}
+
+static void sh(const char *cmd)
+{
+	if (system(cmd) != 0) {
+		fprintf(stderr, "bench_pg_lock: failed: %s\n", cmd);
+		exit(1);
+	}
+}
+
+/* One client's cycles through libotto: its own registry and manager. */
+static double otto_cycles(const char *name, int cycles, double *each)
+{
+	otto_error err = {0, ""};
+	otto_registry *reg = NULL;
+	otto_lock_manager *mgr = NULL;
+	if (otto_registry_new(&reg, &err) || otto_registry_add_dir(reg, OTTO_PLUGIN_BUILD_DIR, &err) ||
+	    otto_registry_scan(reg, &err))
+		die(err.message);
+	otto_lock_options o;
+	otto_lock_options_init(&o);
+	o.store = "postgres";
+	o.url = url;
+	o.registry = reg;
+	if (otto_lock_manager_new(&mgr, &o, &err))
+		die(err.message);
+	double start = 0;
+	for (int i = -10; i < cycles; i++) { /* 10 to warm the worker and the connection */
+		if (i == 0)
+			start = now_s();
+		bool acquired = false;
+		double t0 = now_s();
+		if (otto_lock_manager_acquire(mgr, name, 0, 0, &acquired, NULL, &err) || !acquired)
+			die(acquired ? err.message : "acquire refused a free lock");
+		if (otto_lock_manager_release(mgr, name, 0, NULL, &err))
+			die(err.message);
+		if (each && i >= 0)
+			each[i] = now_s() - t0;
+	}
+	double total = now_s() - start;
+	otto_lock_manager_free(mgr);
+	otto_registry_free(reg);
+	return total;
+}
+
+#define READ_SQL "SELECT " COLUMNS " FROM otto.locks WHERE name = $1"
+
+/* The same client with the two writes sent bare; with `reads`, each write
+ * after the read the store makes first (its four statements). */
+static double bare_cycles(const char *name, int cycles, double *each, bool reads)
+{
+	PGconn *c = PQconnectdb(url);
+	if (PQstatus(c) != CONNECTION_OK)
+		die(PQerrorMessage(c));
+	char pid[24];
+	snprintf(pid, sizeof pid, "%d", (int)getpid());
+	const char *sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	const char *ins[] = {name, "benchhost", pid, "12345", "boot-id", "pidns", sha, "0"};
+	const char *del[] = {name, sha};
+	double start = 0;
+	for (int i = -10; i < cycles; i++) {
+		if (i == 0)
+			start = now_s();
+		double t0 = now_s();
+		PGresult *r;
+		if (reads) {
+			r = PQexecParams(c, READ_SQL, 1, NULL, ins, NULL, NULL, 0);
+			if (PQresultStatus(r) != PGRES_TUPLES_OK)
+				die(PQresultErrorMessage(r));
+			PQclear(r);
+		}
+		r = PQexecParams(c, INSERT_SQL, 8, NULL, ins, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+			die(PQresultErrorMessage(r));
+		PQclear(r);
+		if (reads) {
+			r = PQexecParams(c, READ_SQL, 1, NULL, del, NULL, NULL, 0);
+			if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+				die(PQresultErrorMessage(r));
+			PQclear(r);
+		}
+		r = PQexecParams(c, DELETE_SQL, 2, NULL, del, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+			die(PQresultErrorMessage(r));
+		PQclear(r);
+		if (each && i >= 0)
+			each[i] = now_s() - t0;
+	}
+	double total = now_s() - start;
+	PQfinish(c);
+	return total;
+}
+
+/* `clients` processes at once, each on its own name; the wall time of all. */
+static double throughput(int clients, int cycles, int bare)
+{
+	pid_t pids[64];
+	int ready[2], go[2];
+	if (pipe(ready) || pipe(go))
+		die("pipe");
+	for (int i = 0; i < clients; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			die("fork");
+		if (pids[i] == 0) {
+			char name[64], byte = 0;
+			snprintf(name, sizeof name, "tp-%d-%d", bare, i);
+			/* Open everything first, then wait for the start signal, so
+			 * the wall time covers only the cycles. */
+			PGconn *c = NULL;
+			if (bare) {
+				c = PQconnectdb(url);
+				if (PQstatus(c) != CONNECTION_OK)
+					_exit(2);
+			}
+			if (write(ready[1], "r", 1) != 1 || read(go[0], &byte, 1) != 1)
+				_exit(3);
+			if (c)
+				PQfinish(c);
+			if (bare)
+				bare_cycles(name, cycles, NULL, false);
+			else
+				otto_cycles(name, cycles, NULL);
+			_exit(0);
+		}
+	}
+	for (int i = 0; i < clients; i++) {
+		char byte;
+		if (read(ready[0], &byte, 1) != 1)
+			die("a client died before starting");
+	}
+	double t0 = now_s();
+	for (int i = 0; i < clients; i++)
+		if (write(go[1], "g", 1) != 1)
+			die("write");
+	for (int i = 0; i < clients; i++) {
+		int st = 0;
+		waitpid(pids[i], &st, 0);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			die("a client failed");
+	}
+	double t = now_s() - t0;
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+	return t;
+}
+
+int main(int argc, char **argv)
+{
+	int cycles = argc > 1 ? atoi(argv[1]) : 2000;
+	int runs = argc > 2 ? atoi(argv[2]) : 3;
+	if (cycles < 4 || runs < 1)
+		die("usage: bench_pg_lock [CYCLES >= 4] [RUNS >= 1]");
+	if (geteuid() != 0)
+		die("run as root (it starts a PostgreSQL server as the user otto-pg)");
+	char tmpl[] = "/tmp/otto-bench-pglock-XXXXXX";
+	if (!mkdtemp(tmpl))
+		die("mkdtemp");
+	char cmd[2048], state[300];
+	snprintf(state, sizeof state, "%s/pg.env", tmpl);
+	snprintf(cmd, sizeof cmd, "bash %s/tests/support/pgserver.sh start %s >/dev/null", OTTO_SOURCE_DIR, state);
+	sh(cmd);
+	FILE *f = fopen(state, "r");
+	char line[512];
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, "OTTO_PG_DIR=", 12) == 0)
+			snprintf(dir, sizeof dir, "%.*s", (int)strcspn(line + 12, "\n"), line + 12);
+	if (f)
+		fclose(f);
+	snprintf(url, sizeof url, "postgresql:///otto?host=%s&user=otto_dba", dir);
+	snprintf(settings, sizeof settings, "%s/.otto/settings.toml", tmpl);
+	snprintf(cmd, sizeof cmd,
+		 "mkdir -p %s/.otto && printf '[lab]\\nbackend = \"example\"\\n[reservations]\\nbackend = \"postgres\"\\nurl = "
+		 "\"%s\"\\n[locks]\\nstore = \"postgres\"\\nurl = \"%s\"\\n' > %s && %s --settings %s db init >/dev/null",
+		 tmpl, url, url, settings, OTTO_BIN, settings);
+	sh(cmd);
+	setenv("OTTO_PLUGIN_CACHE", "1", 1);
+
+	double *a = calloc((size_t)cycles, sizeof *a), *b = calloc((size_t)cycles, sizeof *b);
+	if (!a || !b)
+		die("out of memory");
+	otto_cycles("cycle", cycles, a);
+	bare_cycles("cycle-bare", cycles, b, false);
+	double *c4 = calloc((size_t)cycles, sizeof *c4);
+	if (!c4)
+		die("out of memory");
+	bare_cycles("cycle-bare4", cycles, c4, true);
+	qsort(c4, (size_t)cycles, sizeof *c4, cmp_double);
+	qsort(a, (size_t)cycles, sizeof *a, cmp_double);
+	qsort(b, (size_t)cycles, sizeof *b, cmp_double);
+	printf("bench_pg_lock: %d cycles, throughput best of %d runs\n", cycles, runs);
+	printf("cycle      otto %7.3f ms (best %7.3f)  bare libpq %7.3f ms (best %7.3f)  ratio %.2fx (best %.2fx)\n",
+	       a[cycles / 2] * 1e3, a[0] * 1e3, b[cycles / 2] * 1e3, b[0] * 1e3, a[cycles / 2] / b[cycles / 2],
+	       a[0] / b[0]);
+	printf("cycle      the store's 4 statements (read before each write) bare: %7.3f ms (best %7.3f): otto is %.2fx "
+	       "of that\n",
+	       c4[cycles / 2] * 1e3, c4[0] * 1e3, a[cycles / 2] / c4[cycles / 2]);
+	free(c4);
+	static const int counts[] = {1, 4, 16};
+	int per = cycles / 4;
+	for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+		double best_o = 1e30, best_b = 1e30;
+		for (int r = 0; r < runs; r++) {
+			double to = throughput(counts[k], per, 0), tb = throughput(counts[k], per, 1);
+			best_o = to < best_o ? to : best_o;
+			best_b = tb < best_b ? tb : best_b;
+		}
+		double ops = (double)counts[k] * per;
+		printf("clients %2d otto %8.0f cycles/s  bare libpq %8.0f cycles/s  ratio %.2fx\n", counts[k],
+		       ops / best_o, ops / best_b, best_b > 0 ? (ops / best_b) / (ops / best_o) : 0.0);
+	}
+	snprintf(cmd, sizeof cmd, "bash %s/tests/support/pgserver.sh stop %s >/dev/null; rm -rf %s", OTTO_SOURCE_DIR,
+		 state, tmpl);
+	sh(cmd);
+	free(a);
+	free(b);
+	return 0;
+}
