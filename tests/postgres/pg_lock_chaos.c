@@ -108,6 +108,12 @@ static int client_main(const char *url, const char *log_path, unsigned seed)
 	struct sigaction sa = {0};
 	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);
+	/* spawn() blocked SIGTERM before exec: one sent while this client was
+	 * still starting waited for the handler, and arrives now. */
+	sigset_t term;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_UNBLOCK, &term, NULL);
 	char host[256] = "";
 	gethostname(host, sizeof host);
 	log_line(fd, "start %d %s", (int)getpid(), host);
@@ -238,6 +244,13 @@ static void spawn(int slot)
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
 	if (pid == 0) {
+		/* SIGTERM (the end of the run) stays pending until client_main
+		 * has its handler: a client restarted just before the end would
+		 * otherwise die by it (CI saw "ended with status 0xf"). */
+		sigset_t term;
+		sigemptyset(&term);
+		sigaddset(&term, SIGTERM);
+		sigprocmask(SIG_BLOCK, &term, NULL);
 		/* Its own UTS namespace: the host name its lock rows carry. */
 		if (unshare(CLONE_NEWUTS) != 0 || sethostname(c->host, strlen(c->host)) != 0 ||
 		    setgroups(0, NULL) != 0 || setgid(c->gid) != 0 || setuid(c->uid) != 0) {
