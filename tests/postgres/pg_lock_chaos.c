@@ -108,8 +108,8 @@ static int client_main(const char *url, const char *log_path, unsigned seed)
 	struct sigaction sa = {0};
 	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);
-	/* spawn() blocked SIGTERM before exec: one sent while this client was
-	 * still starting waited for the handler, and arrives now. */
+	/* spawn() blocked SIGTERM across fork and exec: one sent while this
+	 * client was still starting waited for the handler, and arrives now. */
 	sigset_t term;
 	sigemptyset(&term);
 	sigaddset(&term, SIGTERM);
@@ -240,17 +240,18 @@ static void spawn(int slot)
 	snprintf(log_path, sizeof log_path, "%s/client-%d.log", run_dir, slot);
 	snprintf(url, sizeof url, "postgresql:///otto?host=%s&user=%s", pg_dir, c->user);
 	snprintf(seed, sizeof seed, "%u", spawn_seed++ * 7919u + (unsigned)slot);
+	/* SIGTERM (the end of the run) stays pending until client_main has
+	 * its handler: blocked here, before fork, so that the child is never
+	 * without the block, even before it first runs (a client restarted
+	 * just before the end died by it: "ended with status 0xf" in CI). */
+	sigset_t term, before;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &before);
 	pid_t pid = fork();
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
 	if (pid == 0) {
-		/* SIGTERM (the end of the run) stays pending until client_main
-		 * has its handler: a client restarted just before the end would
-		 * otherwise die by it (CI saw "ended with status 0xf"). */
-		sigset_t term;
-		sigemptyset(&term);
-		sigaddset(&term, SIGTERM);
-		sigprocmask(SIG_BLOCK, &term, NULL);
 		/* Its own UTS namespace: the host name its lock rows carry. */
 		if (unshare(CLONE_NEWUTS) != 0 || sethostname(c->host, strlen(c->host)) != 0 ||
 		    setgroups(0, NULL) != 0 || setgid(c->gid) != 0 || setuid(c->uid) != 0) {
@@ -261,6 +262,7 @@ static void spawn(int slot)
 		execl(self_path, self_path, "--client", url, log_path, seed, (char *)NULL);
 		_exit(127);
 	}
+	sigprocmask(SIG_SETMASK, &before, NULL);
 	c->pid = pid;
 }
 
