@@ -97,12 +97,19 @@ static int run_orphaned(bool pid_ns, const char *const *words)
 		if (middle == 0) {
 			if (!pid_ns)
 				setsid(); /* the shell's own session */
+			pid_t middle_pid = getpid();
 			if (fork() == 0) {
 				char buf;
 				close(gate[1]);
 				/* Until the middle process (otto's real parent) is gone. */
 				while (read(gate[0], &buf, 1) > 0)
 					;
+				/* Its descriptors close before it is reaped and its
+				 * children adopted: wait for the adoption too, or otto
+				 * may still see the dying middle process as its parent
+				 * ("cannot read the start time of holder process 2"). */
+				while (getppid() == middle_pid)
+					usleep(1000);
 				if (chdir(project) != 0)
 					_exit(203);
 				int out = open("out", O_WRONLY | O_CREAT | O_TRUNC, 0644);
