@@ -12,24 +12,24 @@
  * conditioned on the fence the client judged, so a lock that changed in
  * between is never overwritten; release is DELETE ... RETURNING with the
  * ownership test in its WHERE; a renewal is an UPDATE that only matches
- * the claimant's unexpired lock. Identity is the database's: the holder is
- * current_user (set by a trigger), never the client's claimed user, and
- * row-level security lets a role write only its own locks (docs/team-store.md).
- * Time is the server's clock, so every machine agrees on expiry. No session
- * state (no advisory locks, no prepared statements): it works behind a
- * transaction pooler.
+ * the claimant's unexpired lock. The write comes first: the common cycle,
+ * a free name taken and released by its taker, is two statements, and a
+ * row is read only when a write matched nothing.
+ *
+ * Identity is the database's: the holder is current_user (set by a
+ * trigger), never the client's claimed user, and row-level security lets
+ * a role write only its own locks (docs/team-store.md). Time is the
+ * server's clock, so every machine agrees on expiry. No session state (the
+ * one advisory lock is transaction-level and ends with its statement; no
+ * prepared statements): it works behind a transaction pooler.
  */
 #include "pg_lock.h"
+#include "lock_sql.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define ROW_COLUMNS                                                                                                    \
-	"name, holder, host, pid, pid_start::text, boot_id, pidns, token_sha256, "                                     \
-	"extract(epoch FROM taken)::bigint, coalesce(extract(epoch FROM expiry)::bigint, 0), fence, "                \
-	"coalesce(expiry <= now(), false)"
 
 /* Attempts at a name that keeps changing between the read and the write. */
 #define CHANGE_ATTEMPTS 8
@@ -146,70 +146,83 @@ static void params_of(params *p, const otto_lock_claim *claim, uint64_t fence)
 	memcpy(p->v, v, sizeof v);
 }
 
-#define EXPIRY_OF_8 "CASE WHEN $8::bigint > 0 THEN now() + $8::bigint * interval '1 second' END"
-
-static const char sql_get[] = "SELECT " ROW_COLUMNS " FROM otto.locks WHERE name = $1";
-/* Both writes first take the name's transaction-level advisory lock
- * (7028413, hashtext(name)): the trigger draws the fence before an INSERT
- * waits out a racing writer of the same name, so without it a grant made
- * later could carry a smaller fence (pg_lock_chaos caught 1356 granted
- * after 1358). Under the lock, fences grow in grant order per name. */
-#define NAME_LOCKED_1 "(SELECT $1::text FROM pg_advisory_xact_lock(7028413, hashtext($1::text)))"
-static const char sql_insert[] =
-	"INSERT INTO otto.locks (name, host, pid, pid_start, boot_id, pidns, token_sha256, expiry) "
-	"VALUES (" NAME_LOCKED_1 ", $2, $3, $4::numeric, $5, $6, $7, " EXPIRY_OF_8
-	") ON CONFLICT (name) DO NOTHING RETURNING " ROW_COLUMNS;
-static const char sql_take[] = "UPDATE otto.locks SET host = $2, pid = $3, pid_start = $4::numeric, boot_id = $5, "
-			       "pidns = $6, token_sha256 = $7, expiry = " EXPIRY_OF_8
-			       " WHERE name = " NAME_LOCKED_1 " AND fence = $9::bigint RETURNING " ROW_COLUMNS;
-
 /* Read `name`: *res keeps the row (0 or 1 tuples). */
 static int read_row(pg_conn *c, const char *call, const char *name, PGresult **res, otto_error *err)
 {
 	const char *v[] = {name};
-	return pg_query(c, call, sql_get, 1, v, res, NULL, err);
+	return pg_query(c, call, LOCK_SQL_GET, 1, v, res, NULL, err);
 }
 
+/* After a refused write: why. Row-level security kept this role from a
+ * lock that is still the one judged (same fence), or it changed in between
+ * (*changed: look again). */
+static int refused_write(pg_conn *c, const otto_lock_claim *claim, const pg_lock_row *judged, uint32_t *outcome,
+			 otto_lock_out *info, bool *changed, otto_error *err)
+{
+	PGresult *again = NULL;
+	int rc = read_row(c, "acquire", claim->name, &again, err);
+	*changed = true;
+	if (rc == OTTO_OK && PQntuples(again) == 1) {
+		pg_lock_row now;
+		row_of(again, 0, &now);
+		if (now.fence == judged->fence) {
+			*changed = false;
+			if (claim->flags & OTTO_LOCK_CLAIM_FORCE)
+				rc = otto_error_set(err, OTTO_ERROR,
+						    "%s: acquire: lock '%s' is held by %s; only that role or a member of " PG_ADMIN_ROLE
+						    " may break it (you are %s)",
+						    c->server, claim->name, now.holder, c->role);
+			else {
+				*outcome = OTTO_LOCK_REFUSED;
+				rc = report(c, &now, state_of(&now, claim), info, err);
+			}
+		}
+	}
+	PQclear(again);
+	return rc;
+}
+
+/* Write first: a free name is taken by the one INSERT, and only a name
+ * with a row is read, judged and taken over by fence. */
 static int lk_acquire(void *self, const otto_lock_claim *claim, uint32_t *outcome, otto_lock_out *info,
 		      otto_error *err)
 {
 	pg_conn *c = self;
 	bool force = claim->flags & OTTO_LOCK_CLAIM_FORCE;
 	*outcome = 0;
-	for (int attempt = 0; attempt < CHANGE_ATTEMPTS; attempt++) {
+	for (int attempt = 0; attempt <= CHANGE_ATTEMPTS; attempt++) {
 		PGresult *cur = NULL, *wrote = NULL;
 		pg_lock_row row, mine;
 		params p;
-		int rc = read_row(c, "acquire", claim->name, &cur, err);
-		if (rc != OTTO_OK)
-			return rc;
-		bool have = PQntuples(cur) == 1;
-		if (have)
-			row_of(cur, 0, &row);
-		otto_lock_state state = have ? state_of(&row, claim) : OTTO_LOCK_FREE;
-		if (have && claim->held_sha256[0] && strcmp(row.token_sha256, claim->held_sha256) == 0 &&
-		    state == OTTO_LOCK_HELD) {
-			*outcome = OTTO_LOCK_ALREADY;
-			PQclear(cur);
-			return OTTO_OK;
+		int rc;
+		bool have = false, changed = true;
+		otto_lock_state state = OTTO_LOCK_FREE;
+		if (attempt > 0) {
+			if ((rc = read_row(c, "acquire", claim->name, &cur, err)) != OTTO_OK)
+				return rc;
+			have = PQntuples(cur) == 1;
 		}
-		bool takeable = !have || force || state == OTTO_LOCK_EXPIRED || state == OTTO_LOCK_STALE ||
-				owns(c, claim, &row);
-		if (!takeable) {
-			*outcome = OTTO_LOCK_REFUSED;
-			rc = report(c, &row, state, info, err);
-			PQclear(cur);
-			return rc;
+		if (have) {
+			row_of(cur, 0, &row);
+			state = state_of(&row, claim);
+			if (claim->held_sha256[0] && strcmp(row.token_sha256, claim->held_sha256) == 0 &&
+			    state == OTTO_LOCK_HELD) {
+				*outcome = OTTO_LOCK_ALREADY;
+				PQclear(cur);
+				return OTTO_OK;
+			}
+			if (!force && state == OTTO_LOCK_HELD && !owns(c, claim, &row)) {
+				*outcome = OTTO_LOCK_REFUSED;
+				rc = report(c, &row, state, info, err);
+				PQclear(cur);
+				return rc;
+			}
 		}
 		/* The write holds only if the lock is still the one judged. */
 		params_of(&p, claim, have ? row.fence : 0);
-		rc = have ? pg_query(c, "acquire", sql_take, 9, p.v, &wrote, NULL, err)
-			  : pg_query(c, "acquire", sql_insert, 8, p.v, &wrote, NULL, err);
-		if (rc != OTTO_OK) {
-			PQclear(cur);
-			return rc;
-		}
-		if (PQntuples(wrote) == 1) {
+		rc = have ? pg_query(c, "acquire", LOCK_SQL_TAKE, 9, p.v, &wrote, NULL, err)
+			  : pg_query(c, "acquire", LOCK_SQL_INSERT, 8, p.v, &wrote, NULL, err);
+		if (rc == OTTO_OK && PQntuples(wrote) == 1) {
 			row_of(wrote, 0, &mine);
 			if (have && force)
 				rc = report(c, &row, state, info, err);
@@ -217,64 +230,69 @@ static int lk_acquire(void *self, const otto_lock_claim *claim, uint32_t *outcom
 				rc = report(c, &mine, OTTO_LOCK_HELD, info, err);
 			if (rc == OTTO_OK)
 				*outcome = OTTO_LOCK_TAKEN;
-			PQclear(cur);
-			PQclear(wrote);
-			return rc;
+			changed = false;
+		} else if (rc == OTTO_OK && have) {
+			rc = refused_write(c, claim, &row, outcome, info, &changed, err);
 		}
-		PQclear(wrote);
-		/* Nothing written: it changed in between (look again), or row-level
-		 * security kept this role from it (the same fence is still there). */
-		PGresult *again = NULL;
-		rc = read_row(c, "acquire", claim->name, &again, err);
-		if (rc == OTTO_OK && have && PQntuples(again) == 1) {
-			pg_lock_row now;
-			row_of(again, 0, &now);
-			if (now.fence == row.fence) {
-				if (force)
-					rc = otto_error_set(err, OTTO_ERROR,
-							    "%s: acquire: lock '%s' is held by %s; only that role or a "
-							    "member of " PG_ADMIN_ROLE " may break it (you are %s)",
-							    c->server, claim->name, now.holder, c->role);
-				else {
-					*outcome = OTTO_LOCK_REFUSED;
-					rc = report(c, &now, state_of(&now, claim), info, err);
-				}
-				PQclear(again);
-				PQclear(cur);
-				return rc;
-			}
-		}
-		PQclear(again);
+		/* An INSERT that found a row: read it on the next attempt. */
 		PQclear(cur);
-		if (rc != OTTO_OK)
+		PQclear(wrote);
+		if (rc != OTTO_OK || !changed)
 			return rc;
 	}
 	return otto_error_set(err, OTTO_ERROR, "%s: acquire: lock '%s' kept changing during %d attempts", c->server,
 			      claim->name, CHANGE_ATTEMPTS);
 }
 
-/* Release: $1 name, $2 held token, $3 given token, $4 role-free process
- * test (host, boot, pidns, pid, start in $5..$9), or $10 = the fence of a
- * dead holder's lock of this role, or force. */
-static const char sql_release[] =
-	"DELETE FROM otto.locks WHERE name = $1 AND ("
-	"  $10::bigint = -1"
-	"  OR ($2 <> '' AND token_sha256 = $2) OR ($3 <> '' AND token_sha256 = $3)"
-	"  OR (holder = current_user AND host = $4 AND boot_id = $5 AND pidns = $6 AND pid = $7::bigint"
-	"      AND pid_start = $8::numeric)"
-	"  OR (holder = current_user AND fence = $9::bigint)"
-	") RETURNING " ROW_COLUMNS;
+typedef struct release_params {
+	char pid[24], start[24], fence[24], all[24];
+	const char *v[10];
+} release_params;
 
+/* $9: the fence of a dead holder's lock this role may tidy away (0: none). */
+static void release_params_of(release_params *p, const otto_lock_claim *claim, uint64_t dead)
+{
+	const otto_lock_holder *h = claim->holder;
+	pg_int64_text(h->pid, p->pid);
+	snprintf(p->start, sizeof p->start, "%" PRIu64, h->pid_start);
+	pg_int64_text((int64_t)dead, p->fence);
+	pg_int64_text(claim->flags & OTTO_LOCK_CLAIM_FORCE ? -1 : 0, p->all);
+	const char *v[] = {claim->name, claim->held_sha256, claim->given_sha256, h->host, h->boot_id, h->pidns,
+			   p->pid, p->start, p->fence, p->all};
+	memcpy(p->v, v, sizeof v);
+}
+
+/* One DELETE; *gone says whether it matched, and the row went to `out`. */
+static int delete_lock(pg_conn *c, const otto_lock_claim *claim, uint64_t dead, bool *gone, otto_lock_out *out,
+		       otto_error *err)
+{
+	release_params p;
+	PGresult *res = NULL;
+	release_params_of(&p, claim, dead);
+	int rc = pg_query(c, "release", LOCK_SQL_RELEASE, 10, p.v, &res, NULL, err);
+	*gone = rc == OTTO_OK && PQntuples(res) == 1;
+	if (*gone) {
+		pg_lock_row was;
+		row_of(res, 0, &was);
+		rc = report(c, &was, state_of(&was, claim), out, err);
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* Write first: the claimant's own lock (or any, with --force) goes in one
+ * DELETE; only a lock it did not match is read, to tidy a dead holder's
+ * lock of this role away or to say whose it is. */
 static int lk_release(void *self, const otto_lock_claim *claim, otto_lock_out *released, otto_error *err)
 {
 	pg_conn *c = self;
-	const otto_lock_holder *h = claim->holder;
-	bool force = claim->flags & OTTO_LOCK_CLAIM_FORCE;
-	PGresult *cur = NULL, *gone = NULL;
+	bool force = claim->flags & OTTO_LOCK_CLAIM_FORCE, gone = false;
+	PGresult *cur = NULL;
 	pg_lock_row row;
-	char pid[24], start[24], fence[24], all[24];
-	int rc = read_row(c, "release", claim->name, &cur, err);
-	if (rc != OTTO_OK)
+	int rc = delete_lock(c, claim, 0, &gone, released, err);
+	if (rc != OTTO_OK || gone)
+		return rc;
+	if ((rc = read_row(c, "release", claim->name, &cur, err)) != OTTO_OK)
 		return rc;
 	if (PQntuples(cur) != 1) {
 		PQclear(cur);
@@ -282,41 +300,25 @@ static int lk_release(void *self, const otto_lock_claim *claim, otto_lock_out *r
 	}
 	row_of(cur, 0, &row);
 	otto_lock_state state = state_of(&row, claim);
-	/* A dead holder's lock may be tidied away by its own role. */
-	uint64_t dead = state != OTTO_LOCK_HELD ? row.fence : 0;
-	pg_int64_text(h->pid, pid);
-	snprintf(start, sizeof start, "%" PRIu64, h->pid_start);
-	pg_int64_text((int64_t)dead, fence);
-	pg_int64_text(force ? -1 : 0, all);
-	const char *v[] = {claim->name, claim->held_sha256, claim->given_sha256, h->host, h->boot_id, h->pidns, pid,
-			   start, fence, all};
-	rc = pg_query(c, "release", sql_release, 10, v, &gone, NULL, err);
-	if (rc == OTTO_OK && PQntuples(gone) == 1) {
-		pg_lock_row was;
-		row_of(gone, 0, &was);
-		rc = report(c, &was, state_of(&was, claim), released, err);
-	} else if (rc == OTTO_OK && force) {
+	if (!force && state != OTTO_LOCK_HELD && (rc = delete_lock(c, claim, row.fence, &gone, released, err)) != OTTO_OK)
+		gone = false;
+	if (rc == OTTO_OK && !gone && force)
 		rc = otto_error_set(err, OTTO_ERROR,
 				    "%s: release: lock '%s' is held by %s; only that role or a member of " PG_ADMIN_ROLE
 				    " may break it (you are %s)",
 				    c->server, claim->name, row.holder, c->role);
-	} else if (rc == OTTO_OK) {
+	else if (rc == OTTO_OK && !gone)
 		rc = otto_error_set(err, OTTO_ERROR,
 				    "lock '%s' is %s by %s (pid %" PRId64 " on %s), not by this process: release it from "
 				    "the process that took it, with the token its acquire printed (--token), or break it "
 				    "with --force as a member of " PG_ADMIN_ROLE,
 				    claim->name, state_word(state), row.holder, row.pid, row.host);
-	}
 	PQclear(cur);
-	PQclear(gone);
 	return rc;
 }
 
 /* A renewal matches only the claimant's own, unexpired lock ($3: its
  * token); the trigger keeps holder, taken and fence. */
-static const char sql_renew[] = "UPDATE otto.locks SET expiry = now() + $2::bigint * interval '1 second' "
-				"WHERE name = $1 AND token_sha256 = $3 AND (expiry IS NULL OR expiry > now()) "
-				"RETURNING " ROW_COLUMNS;
 
 static int lk_renew(void *self, const otto_lock_claim *claim, otto_lock_out *renewed, otto_error *err)
 {
@@ -329,7 +331,7 @@ static int lk_renew(void *self, const otto_lock_claim *claim, otto_lock_out *ren
 				      claim->name);
 	pg_int64_text(claim->expiry_seconds, secs);
 	const char *v[] = {claim->name, secs, token};
-	int rc = pg_query(c, "renew", sql_renew, 3, v, &res, NULL, err);
+	int rc = pg_query(c, "renew", LOCK_SQL_RENEW, 3, v, &res, NULL, err);
 	if (rc != OTTO_OK)
 		return rc;
 	pg_lock_row row;
@@ -386,7 +388,7 @@ static int lk_list(void *self, const otto_lock_claim *claim, otto_lock_out *out,
 {
 	pg_conn *c = self;
 	PGresult *res = NULL;
-	int rc = pg_query(c, "list", "SELECT " ROW_COLUMNS " FROM otto.locks ORDER BY name", 0, NULL, &res, NULL, err);
+	int rc = pg_query(c, "list", "SELECT " LOCK_SQL_COLUMNS " FROM otto.locks ORDER BY name", 0, NULL, &res, NULL, err);
 	for (int i = 0; rc == OTTO_OK && i < PQntuples(res); i++) {
 		pg_lock_row row;
 		row_of(res, i, &row);

@@ -66,13 +66,9 @@ static void teardown(void)
 
 TestSuite(pg_locks, .init = setup, .fini = teardown, .timeout = 120);
 
-static tu_result otto_as(const who *w, const char *const *words)
+/* `argv` as `w`, in w's project, with the build's plugins. */
+static tu_result run_as(const who *w, const char *const *argv)
 {
-	const char *argv[32] = {OTTO_BIN};
-	size_t n = 1;
-	for (; words[n - 1] && n < 31; n++)
-		argv[n] = words[n - 1];
-	argv[n] = NULL;
 	char *path = tu_fmt("OTTO_PLUGIN_PATH=%s", OTTO_PLUGIN_BUILD_DIR);
 	char *logname = tu_fmt("LOGNAME=%s", w->name);
 	const char *env[] = {path, logname, "USER=", "HOME=/", NULL};
@@ -81,7 +77,24 @@ static tu_result otto_as(const who *w, const char *const *words)
 	free(logname);
 	return r;
 }
+
+static tu_result otto_as(const who *w, const char *const *words)
+{
+	const char *argv[32] = {OTTO_BIN};
+	size_t n = 1;
+	for (; words[n - 1] && n < 31; n++)
+		argv[n] = words[n - 1];
+	argv[n] = NULL;
+	return run_as(w, argv);
+}
 #define OTTO_AS(w, ...) otto_as((w), (const char *const[]){__VA_ARGS__, NULL})
+
+/* A shell as `w` runs `script`: otto's parent is then the shell. */
+static tu_result sh_as(const who *w, const char *script)
+{
+	const char *argv[] = {"/bin/sh", "-c", script, NULL};
+	return run_as(w, argv);
+}
 
 /* The fencing token printed by acquire --print-token. */
 static unsigned long long fence_in(const char *out)
@@ -198,4 +211,61 @@ Test(pg_locks, run_holds_and_renews_and_the_gate_sees_the_store)
 	tu_result_free(&r);
 	free(script);
 	free(expiry);
+}
+
+/* The paths where the store reads after a write matched nothing: a dead
+ * holder's lock whose lease ran out is anyone's to take; without a lease it is
+ * its own role's to tidy away and no other role's; a live holder's lock
+ * is not released by another process of the same role. */
+Test(pg_locks, expired_dead_and_other_process_locks_after_the_write_misses)
+{
+	/* Past its lease, a lock is held only while its holder lives: taken
+	 * from a shell that exits. */
+	char *lease = tu_fmt("%s lock acquire eboard --expiry 1s", OTTO_BIN);
+	tu_result r = sh_as(&alice, lease);
+	free(lease);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	tu_result_free(&r);
+	sleep(2); /* the server's clock decides; later only makes it more expired */
+	r = OTTO_AS(&bob, "lock", "acquire", "eboard");
+	cr_assert_eq(r.status, 0, "a lease that ran out is anyone's: %s", r.err);
+	tu_result_free(&r);
+	r = OTTO_AS(&bob, "lock", "list", "--json");
+	cr_assert(tu_contains(r.out, "\"holder\": \"otto-plb\""), "%s", r.out);
+	tu_result_free(&r);
+	r = OTTO_AS(&bob, "lock", "release", "eboard");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	tu_result_free(&r);
+
+	/* Held by a shell that exits: a dead holder, no lease. */
+	char *take = tu_fmt("%s lock acquire dboard", OTTO_BIN);
+	r = sh_as(&alice, take);
+	free(take);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	tu_result_free(&r);
+	r = OTTO_AS(&bob, "lock", "acquire", "dboard");
+	cr_assert_eq(r.status, 1, "bob took alice's stale lock: %s", r.out);
+	cr_assert(tu_contains(r.err, "otto-pla"), "names the holder: %s", r.err);
+	tu_result_free(&r);
+	r = OTTO_AS(&bob, "lock", "release", "dboard");
+	cr_assert_neq(r.status, 0, "bob tidied alice's lock away");
+	cr_assert(tu_contains(r.err, "stale by otto-pla"), "%s", r.err);
+	tu_result_free(&r);
+	r = OTTO_AS(&alice, "lock", "release", "dboard");
+	cr_assert_eq(r.status, 0, "its own role tidies a dead holder's lock away: %s", r.err);
+	tu_result_free(&r);
+
+	/* Held by the test process (otto's parent), released from a shell. */
+	r = OTTO_AS(&alice, "lock", "acquire", "pboard");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	tu_result_free(&r);
+	char *drop = tu_fmt("%s lock release pboard", OTTO_BIN);
+	r = sh_as(&alice, drop);
+	free(drop);
+	cr_assert_neq(r.status, 0, "another process released it");
+	cr_assert(tu_contains(r.err, "not by this process"), "%s", r.err);
+	tu_result_free(&r);
+	r = OTTO_AS(&alice, "lock", "release", "pboard");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	tu_result_free(&r);
 }

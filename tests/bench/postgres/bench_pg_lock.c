@@ -6,12 +6,12 @@
  *
  *   cycle:      one acquire + release of a free lock through libotto's
  *               lock manager ([locks] store = "postgres", through
- *               otto-worker) against the store's own two writes (INSERT ...
- *               ON CONFLICT DO NOTHING RETURNING, DELETE ... RETURNING)
- *               sent bare with PQexecParams on an open connection; median
- *               and best of CYCLES (default 2,000) each; and, to show
- *               where the time goes, the store's four statements (it
- *               reads the row before each write) sent bare;
+ *               otto-worker) against the store's own two statements
+ *               (lock_sql.h: LOCK_SQL_INSERT, LOCK_SQL_RELEASE) sent bare
+ *               with PQexecParams on an open connection; median and best
+ *               of CYCLES (default 2,000) each, and the client CPU time of
+ *               a cycle (the caller and its otto-worker; the server's is
+ *               not counted);
  *   throughput: 1, 4 and 16 client processes, each with its own manager
  *               (or its own libpq connection for the floor), each taking
  *               and releasing its own name CYCLES/4 times; best of RUNS
@@ -22,7 +22,10 @@
 #include <otto/otto.h>
 #include <otto/lock.h>
 
+#include "lock_sql.h" /* plugins/postgres: the statements the store sends */
+
 #include <libpq-fe.h>
+#include <sys/resource.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,17 +33,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-/* The lock store's writes for a free name (plugins/postgres/lock_store.c). */
-#define COLUMNS                                                                                                        \
-	"name, holder, host, pid, pid_start::text, boot_id, pidns, token_sha256, "                                     \
-	"extract(epoch FROM taken)::bigint, coalesce(extract(epoch FROM expiry)::bigint, 0), fence, "                \
-	"coalesce(expiry <= now(), false)"
-#define INSERT_SQL                                                                                                     \
-	"INSERT INTO otto.locks (name, host, pid, pid_start, boot_id, pidns, token_sha256, expiry) "                   \
-	"VALUES ($1, $2, $3, $4::numeric, $5, $6, $7, CASE WHEN $8::bigint > 0 THEN now() + $8::bigint * interval "   \
-	"'1 second' END) ON CONFLICT (name) DO NOTHING RETURNING " COLUMNS
-#define DELETE_SQL "DELETE FROM otto.locks WHERE name = $1 AND token_sha256 = $2 RETURNING " COLUMNS
 
 static char dir[256], url[512], settings[300];
 
@@ -106,11 +98,10 @@ static double otto_cycles(const char *name, int cycles, double *each)
 	return total;
 }
 
-#define READ_SQL "SELECT " COLUMNS " FROM otto.locks WHERE name = $1"
-
-/* The same client with the two writes sent bare; with `reads`, each write
- * after the read the store makes first (its four statements). */
-static double bare_cycles(const char *name, int cycles, double *each, bool reads)
+/* The same client with the store's two statements sent bare, with the
+ * parameters the store sends for a free name taken and released by the
+ * token it was taken with. */
+static double bare_cycles(const char *name, int cycles, double *each)
 {
 	PGconn *c = PQconnectdb(url);
 	if (PQstatus(c) != CONNECTION_OK)
@@ -119,30 +110,17 @@ static double bare_cycles(const char *name, int cycles, double *each, bool reads
 	snprintf(pid, sizeof pid, "%d", (int)getpid());
 	const char *sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 	const char *ins[] = {name, "benchhost", pid, "12345", "boot-id", "pidns", sha, "0"};
-	const char *del[] = {name, sha};
+	const char *del[] = {name, sha, "", "benchhost", "boot-id", "pidns", pid, "12345", "0", "0"};
 	double start = 0;
 	for (int i = -10; i < cycles; i++) {
 		if (i == 0)
 			start = now_s();
 		double t0 = now_s();
-		PGresult *r;
-		if (reads) {
-			r = PQexecParams(c, READ_SQL, 1, NULL, ins, NULL, NULL, 0);
-			if (PQresultStatus(r) != PGRES_TUPLES_OK)
-				die(PQresultErrorMessage(r));
-			PQclear(r);
-		}
-		r = PQexecParams(c, INSERT_SQL, 8, NULL, ins, NULL, NULL, 0);
+		PGresult *r = PQexecParams(c, LOCK_SQL_INSERT, 8, NULL, ins, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
 			die(PQresultErrorMessage(r));
 		PQclear(r);
-		if (reads) {
-			r = PQexecParams(c, READ_SQL, 1, NULL, del, NULL, NULL, 0);
-			if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
-				die(PQresultErrorMessage(r));
-			PQclear(r);
-		}
-		r = PQexecParams(c, DELETE_SQL, 2, NULL, del, NULL, NULL, 0);
+		r = PQexecParams(c, LOCK_SQL_RELEASE, 10, NULL, del, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
 			die(PQresultErrorMessage(r));
 		PQclear(r);
@@ -152,6 +130,17 @@ static double bare_cycles(const char *name, int cycles, double *each, bool reads
 	double total = now_s() - start;
 	PQfinish(c);
 	return total;
+}
+
+/* CPU seconds of this process and its reaped children so far. */
+static double cpu_s(void)
+{
+	struct rusage self, kids;
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec + kids.ru_stime.tv_sec) +
+	       (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) /
+		       1e6;
 }
 
 /* `clients` processes at once, each on its own name; the wall time of all. */
@@ -181,7 +170,7 @@ static double throughput(int clients, int cycles, int bare)
 			if (c)
 				PQfinish(c);
 			if (bare)
-				bare_cycles(name, cycles, NULL, false);
+				bare_cycles(name, cycles, NULL);
 			else
 				otto_cycles(name, cycles, NULL);
 			_exit(0);
@@ -244,23 +233,26 @@ int main(int argc, char **argv)
 	double *a = calloc((size_t)cycles, sizeof *a), *b = calloc((size_t)cycles, sizeof *b);
 	if (!a || !b)
 		die("out of memory");
+	/* The manager's worker is reaped when the manager is freed, so its CPU
+	 * time is in RUSAGE_CHILDREN by the time otto_cycles returns; a run of
+	 * no measured cycles (only the 10 warm-up ones) takes out the setup. */
+	double cpu0 = cpu_s();
+	otto_cycles("cycle", 0, NULL);
+	double cpu1 = cpu_s();
 	otto_cycles("cycle", cycles, a);
-	bare_cycles("cycle-bare", cycles, b, false);
-	double *c4 = calloc((size_t)cycles, sizeof *c4);
-	if (!c4)
-		die("out of memory");
-	bare_cycles("cycle-bare4", cycles, c4, true);
-	qsort(c4, (size_t)cycles, sizeof *c4, cmp_double);
+	double cpu2 = cpu_s();
+	bare_cycles("cycle-bare", 0, NULL);
+	double cpu3 = cpu_s();
+	bare_cycles("cycle-bare", cycles, b);
+	double cpu4 = cpu_s();
+	double cpu_otto = ((cpu2 - cpu1) - (cpu1 - cpu0)) / cycles, cpu_bare = ((cpu4 - cpu3) - (cpu3 - cpu2)) / cycles;
 	qsort(a, (size_t)cycles, sizeof *a, cmp_double);
 	qsort(b, (size_t)cycles, sizeof *b, cmp_double);
 	printf("bench_pg_lock: %d cycles, throughput best of %d runs\n", cycles, runs);
 	printf("cycle      otto %7.3f ms (best %7.3f)  bare libpq %7.3f ms (best %7.3f)  ratio %.2fx (best %.2fx)\n",
 	       a[cycles / 2] * 1e3, a[0] * 1e3, b[cycles / 2] * 1e3, b[0] * 1e3, a[cycles / 2] / b[cycles / 2],
 	       a[0] / b[0]);
-	printf("cycle      the store's 4 statements (read before each write) bare: %7.3f ms (best %7.3f): otto is %.2fx "
-	       "of that\n",
-	       c4[cycles / 2] * 1e3, c4[0] * 1e3, a[cycles / 2] / c4[cycles / 2]);
-	free(c4);
+	printf("cycle      client CPU: otto %6.1f us  bare libpq %6.1f us\n", cpu_otto * 1e6, cpu_bare * 1e6);
 	static const int counts[] = {1, 4, 16};
 	int per = cycles / 4;
 	for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
