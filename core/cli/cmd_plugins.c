@@ -85,6 +85,12 @@ static void json_backend(yajl_gen g, const otto_backend_info *be)
 	cli_json_bool(g, be->shadowed_by == NULL);
 	cli_json_key(g, "shadowed_by");
 	cli_json_string(g, be->shadowed_by);
+	cli_json_key(g, "capabilities");
+	yajl_gen_array_open(g);
+	for (const cli_capability *c = cli_capabilities; c->text; c++)
+		if (c->kind == be->kind && (be->capabilities & c->bit))
+			cli_json_string(g, c->json);
+	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 }
 

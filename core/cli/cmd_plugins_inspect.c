@@ -3,7 +3,7 @@
  * it (from the cache, or a scan): path, status and the reason, descriptor,
  * ABI, and every backend with its description, optional capabilities and
  * declared settings keys; for a backend name, the file that provides it (a
- * lab backend first, then a reservation backend).
+ * lab backend first, then a reservation backend, then a lock store).
  */
 #include "args.h"
 #include "commands.h"
@@ -19,9 +19,11 @@ static const char usage[] =
 	"\n"
 	"Show one plugin file: its path, status (and the loader's own reason when it is not loaded),\n"
 	"plugin name and version, ABI, and every backend it registers with its description, the\n"
-	"optional capabilities it implements and the settings keys it declares ([lab.NAME] or\n"
-	"[reservations.NAME]: key, value type, required or optional, what it is for). A BACKEND\n"
-	"name shows the file that provides it. Nothing of the plugin is loaded: this is what the\n"
+	"optional capabilities it implements (lab: host summaries; reservation: usernames,\n"
+	"reservation windows, reserve and cancel, prepare; lock store: prepare, renew) and the\n"
+	"settings keys it declares ([lab.NAME], [reservations.NAME] or [locks.NAME]: key, value\n"
+	"type, required or optional, what it is for). A BACKEND name (lab, reservation or lock\n"
+	"store) shows the file that provides it. Nothing of the plugin is loaded: this is what the\n"
 	"scan (or the registry cache) recorded.\n";
 
 static bool same_file(const char *a, const char *b)
@@ -37,8 +39,8 @@ static const otto_plugin_info *find_plugin(const otto_registry *reg, const char 
 		if (strcmp(p->path, "(built-in)") != 0 && (strcmp(p->path, what) == 0 || same_file(p->path, what)))
 			return p;
 	}
-	const otto_backend_kind kinds[] = {OTTO_KIND_LAB, OTTO_KIND_RESERVATION};
-	for (size_t k = 0; k < 2; k++) {
+	const otto_backend_kind kinds[] = {OTTO_KIND_LAB, OTTO_KIND_RESERVATION, OTTO_KIND_LOCK_STORE};
+	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
 		const otto_backend_info *b = otto_registry_find(reg, kinds[k], what);
 		if (!b)
 			continue;
@@ -52,21 +54,31 @@ static const otto_plugin_info *find_plugin(const otto_registry *reg, const char 
 	return NULL;
 }
 
+/* Every optional capability, in the order shown, with the kind that can
+ * have it: its words in `plugins inspect` and its name in `plugins --json`. */
+const cli_capability cli_capabilities[] = {
+    {OTTO_BACKEND_CAP_SUMMARIES, OTTO_KIND_LAB, "host summaries", "summaries"},
+    {OTTO_BACKEND_CAP_USERNAMES, OTTO_KIND_RESERVATION, "usernames", "usernames"},
+    {OTTO_BACKEND_CAP_WINDOWS, OTTO_KIND_RESERVATION, "reservation windows", "windows"},
+    {OTTO_BACKEND_CAP_WRITE, OTTO_KIND_RESERVATION, "reserve and cancel", "write"},
+    {OTTO_BACKEND_CAP_PREPARE, OTTO_KIND_RESERVATION, "prepare", "prepare"},
+    {OTTO_BACKEND_CAP_PREPARE, OTTO_KIND_LOCK_STORE, "prepare", "prepare"},
+    {OTTO_BACKEND_CAP_RENEW, OTTO_KIND_LOCK_STORE, "renew", "renew"},
+    {0, 0, NULL, NULL},
+};
+
+/* "optional capabilities: usernames yes, ..., prepare no": every one its
+ * kind can have, so that "no" is said, not left out. */
 static void print_capabilities(const otto_backend_info *b)
 {
-	static const struct {
-		uint32_t bit;
-		otto_backend_kind kind;
-		const char *name;
-	} caps[] = {{OTTO_BACKEND_CAP_SUMMARIES, OTTO_KIND_LAB, "host summaries"},
-		    {OTTO_BACKEND_CAP_USERNAMES, OTTO_KIND_RESERVATION, "usernames"},
-		    {OTTO_BACKEND_CAP_WINDOWS, OTTO_KIND_RESERVATION, "reservation windows"},
-		    {OTTO_BACKEND_CAP_WRITE, OTTO_KIND_RESERVATION, "reserve and cancel"}};
 	printf("    optional capabilities:");
-	for (size_t i = 0; i < sizeof caps / sizeof *caps; i++)
-		if (caps[i].kind == b->kind)
-			printf(" %s %s%s", caps[i].name, b->capabilities & caps[i].bit ? "yes" : "no",
-			       i + 1 < sizeof caps / sizeof *caps && caps[i + 1].kind == b->kind ? "," : "");
+	const char *sep = " ";
+	for (const cli_capability *c = cli_capabilities; c->text; c++) {
+		if (c->kind != b->kind)
+			continue;
+		printf("%s%s %s", sep, c->text, b->capabilities & c->bit ? "yes" : "no");
+		sep = ", ";
+	}
 	printf("\n");
 }
 

@@ -73,6 +73,15 @@ int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((fo
 int cli_cmd_plugins(otto_cli *cli, int argc, char **argv);
 /* otto plugins inspect (argv: the words after "inspect"). */
 int cli_cmd_plugins_inspect(otto_cli *cli, int argc, char **argv);
+/* The optional capabilities (OTTO_BACKEND_CAP_*), per kind, in the order
+ * shown; ended by an entry whose `text` is NULL (cmd_plugins_inspect.c). */
+typedef struct cli_capability {
+	uint32_t bit;
+	otto_backend_kind kind;
+	const char *text; /* plugins inspect: "reserve and cancel" */
+	const char *json; /* plugins --json: "write" */
+} cli_capability;
+extern const cli_capability cli_capabilities[];
 int cli_cmd_lab(otto_cli *cli, int argc, char **argv);
 int cli_cmd_reservation(otto_cli *cli, int argc, char **argv);
 int cli_cmd_lock(otto_cli *cli, int argc, char **argv);

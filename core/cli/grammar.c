@@ -30,7 +30,7 @@ const cli_command_spec cli_commands[] = {
     {"lock", "release", "lock release", {VALUE("--token"), FLAG("--force"), FLAG("--json")}},
     {"lock", "list", "lock list", {FLAG("--json")}},
     {"lock", "run", "lock run", {FLAG("--any"), VALUE("--expiry"), VALUE("--wait")}},
-    {"db", "init", "db init", {{0}}},
+    {"db", "init", "db init", {FLAG("--json")}},
 };
 const size_t cli_n_commands = sizeof cli_commands / sizeof cli_commands[0];
 

@@ -212,6 +212,80 @@ Test(cache_units, results_a_scan_never_keeps_are_not_believed)
 	otto__buf_free(&b);
 }
 
+/* One loaded entry of the postgres plugin's two backends with `res_caps`
+ * and `store_caps`, encoded, the header's format version then set to
+ * `format` (the checksum covers only the payload). */
+static otto_buf encoded_stores(uint32_t res_caps, uint32_t store_caps, uint32_t format)
+{
+	otto__cache_entry e;
+	memset(&e, 0, sizeof e);
+	e.path = "/p/postgres.so";
+	e.key = sample_key();
+	sample_insp(&e.insp, OTTO_PLUGIN_LOADED);
+	otto__backend_entry_clear(&e.insp.backends[0]);
+	free(e.insp.backends);
+	e.insp.backends = calloc(2, sizeof *e.insp.backends);
+	e.insp.backends[0].kind = OTTO_KIND_RESERVATION;
+	e.insp.backends[0].name = strdup("postgres");
+	e.insp.backends[0].caps = res_caps;
+	e.insp.backends[1].kind = OTTO_KIND_LOCK_STORE;
+	e.insp.backends[1].name = strdup("postgres");
+	e.insp.backends[1].caps = store_caps;
+	e.insp.n_backends = 2;
+	otto_buf b = {0};
+	otto__cache_encode(&b, &e, 1);
+	otto__inspection_free(&e.insp);
+	b.data[8] = (char)(format & 0xff);
+	b.data[9] = (char)(format >> 8 & 0xff);
+	b.data[10] = (char)(format >> 16 & 0xff);
+	b.data[11] = (char)(format >> 24 & 0xff);
+	return b;
+}
+
+/* An otto of the same version and ABI that wrote format 2 recorded no
+ * prepare or renew bit: its entries would show every store as unable to
+ * prepare or renew, so a format-2 file is not believed (and is rebuilt). */
+Test(cache_units, a_cache_from_before_prepare_and_renew_is_not_trusted)
+{
+	uint32_t res = OTTO_BACKEND_CAP_USERNAMES | OTTO_BACKEND_CAP_WINDOWS | OTTO_BACKEND_CAP_WRITE;
+	otto_buf old = encoded_stores(res, 0, 2);
+	cr_assert_not(decodes(&old), "a format-2 cache is trusted: its lock stores would say prepare no, renew no");
+	otto__buf_free(&old);
+
+	otto_buf now = encoded_stores(res | OTTO_BACKEND_CAP_PREPARE,
+				      OTTO_BACKEND_CAP_PREPARE | OTTO_BACKEND_CAP_RENEW, OTTO__CACHE_FORMAT);
+	otto__cache_entry *entries;
+	size_t n;
+	otto__arena arena = {0};
+	cr_assert(otto__cache_decode((const unsigned char *)now.data, now.len, &arena, &entries, &n));
+	cr_assert_eq(n, 1);
+	cr_assert_eq(entries[0].insp.backends[0].caps, res | OTTO_BACKEND_CAP_PREPARE);
+	cr_assert_eq(entries[0].insp.backends[1].caps, OTTO_BACKEND_CAP_PREPARE | OTTO_BACKEND_CAP_RENEW);
+	otto__cache_entries_free(entries, n);
+	otto__arena_free(&arena);
+	otto__buf_free(&now);
+}
+
+/* A bit the kind cannot have makes the entry (and so the file) malformed. */
+Test(cache_units, capabilities_of_another_kind_are_not_believed)
+{
+	const struct {
+		uint32_t res, store;
+	} bad[] = {{OTTO_BACKEND_CAP_RENEW, 0},
+		   {OTTO_BACKEND_CAP_SUMMARIES, 0},
+		   {0, OTTO_BACKEND_CAP_WRITE},
+		   {0, OTTO_BACKEND_CAP_SUMMARIES},
+		   {0, OTTO_BACKEND_CAP_ALL + 1}};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		otto_buf b = encoded_stores(bad[i].res, bad[i].store, OTTO__CACHE_FORMAT);
+		cr_assert_not(decodes(&b), "case %zu: reservation 0x%x, lock store 0x%x", i, bad[i].res, bad[i].store);
+		otto__buf_free(&b);
+	}
+	otto_buf b = encoded_stores(OTTO_BACKEND_CAP_PREPARE, OTTO_BACKEND_CAP_RENEW, OTTO__CACHE_FORMAT);
+	cr_assert(decodes(&b), "each kind's own bits");
+	otto__buf_free(&b);
+}
+
 /* ------------------------------------------------- the private file -- */
 
 static int read_private(const char *path, char *why, size_t why_size)

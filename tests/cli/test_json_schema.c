@@ -245,6 +245,8 @@ static const run runs[] = {
      {"--settings", "ledger.toml", "reservation", "reserve", "b1", "--for", "1h", "--json"},
      0},
     {"reservation cancel", {"--settings", "ledger.toml", "reservation", "cancel", "b1", "--json"}, 0},
+    /* Nothing to prepare here; tests/postgres/test_pg_cli.c checks the steps. */
+    {"db init", {"db", "init", "--json"}, 0},
 };
 
 static char *project;

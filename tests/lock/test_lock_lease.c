@@ -4,7 +4,8 @@
  * unexpired), `otto lock run --expiry` renewing its lease while COMMAND
  * runs and stopping COMMAND when a lock is lost, through the folder and
  * through a plugin's lock store in its worker (frame LOCK_RENEW), a store
- * without renew, and the fencing token in acquire, release and list.
+ * without renew (and what `otto plugins inspect` says of it), and the
+ * fencing token in acquire, release and list.
  */
 #include "lock_test.h"
 #include "testutil.h"
@@ -189,6 +190,28 @@ Test(lock_lease, a_store_that_cannot_renew_is_said_and_the_command_runs_on)
 	free(plugins);
 	free(expiry);
 	free(script);
+}
+
+/* `otto plugins inspect` says, before anything is called, whether a store
+ * renews leases (and has nothing to prepare), by its backend name too. */
+Test(lock_lease, plugins_inspect_says_whether_a_store_renews)
+{
+	char *project = tu_mkdtemp();
+	const struct {
+		const char *folder, *line;
+	} cases[] = {{"lock_tstore", "    optional capabilities: prepare no, renew yes\n"},
+		     {"lock_tstore_norenew", "    optional capabilities: prepare no, renew no\n"}};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *plugins = tu_fmt("%s/%s", OTTO_TEST_PLUGIN_DIR, cases[i].folder);
+		tu_result r = OTTO_IN(project, plugins, "plugins", "inspect", "tstore");
+		cr_assert_eq(r.status, 0, "%s: %s", cases[i].folder, r.err);
+		cr_assert(tu_contains(r.out, "  lock store tstore: "), "%s: %s", cases[i].folder, r.out);
+		cr_assert(tu_contains(r.out, cases[i].line), "%s: %s", cases[i].folder, r.out);
+		tu_result_free(&r);
+		free(plugins);
+	}
+	tu_rm_rf(project);
+	free(project);
 }
 
 /* The lock is released under COMMAND's feet: the next renewal finds it

@@ -169,7 +169,13 @@ const char *otto_plugin_status_name(otto_plugin_status status);
 #define OTTO_BACKEND_CAP_USERNAMES 2u /* reservation: list_usernames */
 #define OTTO_BACKEND_CAP_WINDOWS 4u   /* reservation: get_reservation_windows */
 #define OTTO_BACKEND_CAP_WRITE 8u     /* reservation: reserve and cancel */
-#define OTTO_BACKEND_CAP_ALL 15u
+/* Since 0.2 (ABI 1.2): reservation backends and lock stores that create or
+ * migrate what they store (`otto db init`). */
+#define OTTO_BACKEND_CAP_PREPARE 16u
+/* Since 0.2 (ABI 1.2): lock stores that renew a lease (`otto lock run
+ * --expiry` keeps it alive). */
+#define OTTO_BACKEND_CAP_RENEW 32u
+#define OTTO_BACKEND_CAP_ALL 63u
 
 typedef struct otto_backend_info {
 	otto_backend_kind kind;

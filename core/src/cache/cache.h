@@ -55,7 +55,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define OTTO__CACHE_FORMAT 2
+/* 3 since the prepare and renew capabilities (OTTO_BACKEND_CAP_PREPARE,
+ * _RENEW): a format-2 file, written by an otto of the same version that
+ * did not record them, would show every store as unable to prepare. */
+#define OTTO__CACHE_FORMAT 3
 #define OTTO__CACHE_MAGIC "OTTOPLGC"
 #define OTTO__CACHE_FILE "plugins.cache"
 /* The most bytes a cache file may hold, and entries it keeps. */

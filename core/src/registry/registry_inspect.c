@@ -172,13 +172,16 @@ static int check_and_add(collecting_registrar *cr, otto_backend_kind kind, const
 		e->caps = copy->lab.list_host_summaries ? OTTO_BACKEND_CAP_SUMMARIES : 0;
 		keys = copy->lab.settings_keys;
 	} else if (kind == OTTO_KIND_LOCK_STORE) {
-		e->caps = 0; /* a lock store has no optional capabilities */
-		keys = copy->lock_store.settings_keys;
+		/* The copy is host-sized: entries past an older plugin's struct read NULL. */
+		const otto_lock_store_type *t = &copy->lock_store;
+		e->caps = (t->prepare ? OTTO_BACKEND_CAP_PREPARE : 0) | (t->renew ? OTTO_BACKEND_CAP_RENEW : 0);
+		keys = t->settings_keys;
 	} else {
 		const otto_reservation_backend_type *t = &copy->reservation;
 		e->caps = (t->list_usernames ? OTTO_BACKEND_CAP_USERNAMES : 0) |
 			  (t->get_reservation_windows ? OTTO_BACKEND_CAP_WINDOWS : 0) |
-			  (t->reserve && t->cancel ? OTTO_BACKEND_CAP_WRITE : 0);
+			  (t->reserve && t->cancel ? OTTO_BACKEND_CAP_WRITE : 0) |
+			  (t->prepare ? OTTO_BACKEND_CAP_PREPARE : 0);
 		keys = t->settings_keys;
 	}
 	/* Read as data, like the descriptor: up to the NULL key, at most

@@ -129,6 +129,9 @@ bool otto__inspection_get(otto__reader *r, uint32_t *index, otto__inspection *ou
  * arrays come from the arena, and *out is marked borrowed; without one,
  * *out owns copies of everything. The checks are the same either way. */
 bool otto__inspection_get_part(otto__reader *r, uint32_t *index, otto__inspection *out, otto__arena *arena);
+/* The OTTO_BACKEND_CAP_* bits a backend of `kind` can have: any other bit
+ * in a PLUGIN frame (a worker's answer, a cache entry) makes it malformed. */
+uint32_t otto__caps_of_kind(otto_backend_kind kind);
 /* A deep copy of an inspection's data (types are not copied). */
 void otto__inspection_copy(otto__inspection *dst, const otto__inspection *src);
 

@@ -28,6 +28,20 @@ unsigned otto__scan_timeout(void)
 
 /* ------------------------------------------------------ the PLUGIN frame -- */
 
+uint32_t otto__caps_of_kind(otto_backend_kind kind)
+{
+	switch (kind) {
+	case OTTO_KIND_LAB:
+		return OTTO_BACKEND_CAP_SUMMARIES;
+	case OTTO_KIND_RESERVATION:
+		return OTTO_BACKEND_CAP_USERNAMES | OTTO_BACKEND_CAP_WINDOWS | OTTO_BACKEND_CAP_WRITE |
+		       OTTO_BACKEND_CAP_PREPARE;
+	case OTTO_KIND_LOCK_STORE:
+		return OTTO_BACKEND_CAP_PREPARE | OTTO_BACKEND_CAP_RENEW;
+	}
+	return 0;
+}
+
 void otto__inspection_put(otto_buf *b, uint32_t index, const otto__inspection *insp)
 {
 	otto__put_u32(b, index);
@@ -101,10 +115,7 @@ bool otto__inspection_get_part(otto__reader *r, uint32_t *index, otto__inspectio
 		uint32_t n_keys = otto__get_count(r, 16);
 		if (r->bad || !bname || !otto__valid_backend_name(bname) ||
 		    (kind != OTTO_KIND_LAB && kind != OTTO_KIND_RESERVATION && kind != OTTO_KIND_LOCK_STORE) ||
-		    n_keys > OTTO__SETTINGS_KEYS_MAX || (caps & ~(uint32_t)OTTO_BACKEND_CAP_ALL) ||
-		    (kind == OTTO_KIND_LAB && (caps & ~(uint32_t)OTTO_BACKEND_CAP_SUMMARIES)) ||
-		    (kind == OTTO_KIND_RESERVATION && (caps & OTTO_BACKEND_CAP_SUMMARIES)) ||
-		    (kind == OTTO_KIND_LOCK_STORE && caps))
+		    n_keys > OTTO__SETTINGS_KEYS_MAX || (caps & ~otto__caps_of_kind((otto_backend_kind)kind)))
 			return false;
 		for (size_t k = 0; k < out->n_backends; k++)
 			if (out->backends[k].kind == (otto_backend_kind)kind && strcmp(out->backends[k].name, bname) == 0)

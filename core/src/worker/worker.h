@@ -183,12 +183,14 @@ enum otto__worker_frame {
 	OTTO__W_LOCK_OUTCOME = 78
 };
 
+/* The OPENED frame's capabilities: the public OTTO_BACKEND_CAP_* bits
+ * (otto.h), so that a scan and an open can never disagree on a bit. */
 enum {
-	OTTO__CAP_SUMMARIES = 1,
-	OTTO__CAP_USERNAMES = 2,
-	OTTO__CAP_WINDOWS = 4,
-	OTTO__CAP_WRITE = 8,
-	OTTO__CAP_PREPARE = 16 /* reservation backends and lock stores: prepare */
+	OTTO__CAP_SUMMARIES = OTTO_BACKEND_CAP_SUMMARIES,
+	OTTO__CAP_USERNAMES = OTTO_BACKEND_CAP_USERNAMES,
+	OTTO__CAP_WINDOWS = OTTO_BACKEND_CAP_WINDOWS,
+	OTTO__CAP_WRITE = OTTO_BACKEND_CAP_WRITE,
+	OTTO__CAP_PREPARE = OTTO_BACKEND_CAP_PREPARE /* reservation backends and lock stores: prepare */
 };
 
 /* What identifies the file a plugin was scanned from. A file whose stamp

@@ -33,18 +33,28 @@
  * ABI HISTORY (a plugin declares the minor it was built with; build with
  * the lowest minor whose features you use to reach the oldest hosts)
  *   1.0  the initial ABI.
- *   1.1  links between lab hosts: otto_link, otto_lab_out_add_link().
- *   1.2  declared settings keys (otto_setting_decl, `settings_keys` in both
- *        type structs, otto_config_check_decl()); writing reservations
- *        (otto_reservation_request, `reserve` and `cancel` in the
- *        reservation backend type, the OTTO_ECONFLICT status); the lock
- *        states (otto_lock_state) and OTTO_LOCK_DEFAULT_DIR; warnings
+ *   1.1  links between lab hosts: otto_link, otto_link_endpoint,
+ *        otto_lab_out_add_link().
+ *   1.2  declared settings keys (otto_setting_decl, OTTO_SETTING_REQUIRED,
+ *        `settings_keys` in every type struct, otto_config_check_decl());
+ *        writing reservations (otto_reservation_request and its INIT,
+ *        OTTO_RESERVE_SHARED, OTTO_RESERVE_FORCE, `reserve` and `cancel`
+ *        in the reservation backend type, the OTTO_ECONFLICT status); the
+ *        lock states (otto_lock_state) and OTTO_LOCK_DEFAULT_DIR; warnings
  *        from listings (`warn` in otto_string_out_ops and
- *        otto_summary_out_ops, otto_string_out_warn()); lock stores, the
- *        third kind (otto_lock_store_type, `add_lock_store` appended to
+ *        otto_summary_out_ops, otto_string_out_warn(),
+ *        otto_summary_out_warn()); lock stores, the third kind
+ *        (otto_lock_store_type with otto_lock_holder, otto_lock_claim and
+ *        OTTO_LOCK_CLAIM_FORCE, otto_lock_record and its INIT with the
+ *        `fence` field (the grant's fencing token), otto_lock_out,
+ *        otto_lock_outcome; `add_lock_store` appended to
  *        otto_registrar_ops, otto_register_lock_store()); `prepare` (create
  *        or migrate what a backend stores: `otto db init`) appended to the
- *        reservation backend type and the lock store type.
+ *        reservation backend type and the lock store type; `renew` (extend
+ *        a lock's lease: `otto lock run --expiry`) appended to the lock
+ *        store type after `prepare`, called through otto_lock_store_renew().
+ *        Host-side, libotto shows `prepare` and `renew` as the capabilities
+ *        OTTO_BACKEND_CAP_PREPARE and OTTO_BACKEND_CAP_RENEW (otto.h).
  *
  * OWNERSHIP (the whole rule set)
  *   1. What the host passes to the plugin (configuration, names, user names,
@@ -606,9 +616,12 @@ typedef struct otto_reservation_backend_type {
 	/* Since ABI 1.2, optional (NULL: nothing to prepare). Create or
 	 * migrate what the backend stores (tables, a schema, a folder):
 	 * `otto db init`. Idempotent: a second run changes nothing. Adds one
-	 * line per thing done to `done` (e.g. "schema migrated from version 1
-	 * to 2 on <server>"), or one line saying nothing needed doing. Data
-	 * newer than the plugin understands is refused untouched. */
+	 * line per thing done to `done`, then one last line summing up that
+	 * names where (e.g. "schema migrated from version 1 to 2 on <server>");
+	 * when nothing needed doing, only that line ("schema up to date on
+	 * <server>"). `otto db init --json` shows the lines before the last as
+	 * its steps and the last as its summary. Data newer than the plugin
+	 * understands is refused untouched. */
 	int (*prepare)(void *self, otto_string_out *done, otto_error *err);
 } otto_reservation_backend_type;
 
@@ -778,7 +791,7 @@ struct otto_lock_store_type {
 	const otto_setting_decl *settings_keys;
 
 	/* Optional (NULL: nothing to prepare): as the reservation backend's
-	 * prepare (`otto db init`). */
+	 * prepare (`otto db init`): the steps done, then a summary naming where. */
 	int (*prepare)(void *self, otto_string_out *done, otto_error *err);
 
 	/* Since ABI 1.2, optional (NULL: leases cannot be renewed; call it
