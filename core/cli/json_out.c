@@ -19,6 +19,21 @@ yajl_gen cli_json_begin(void)
 	return g;
 }
 
+yajl_gen cli_json_begin_answer(const char *lab, const char *user, const char *backend)
+{
+	yajl_gen g = cli_json_begin();
+	yajl_gen_map_open(g);
+	const char *const keys[] = {"lab", "user", "backend"};
+	const char *const values[] = {lab, user, backend};
+	for (size_t i = 0; i < 3; i++) {
+		if (!values[i])
+			continue;
+		cli_json_key(g, keys[i]);
+		cli_json_string(g, values[i]);
+	}
+	return g;
+}
+
 int cli_json_end(yajl_gen g)
 {
 	const unsigned char *buf = NULL;
