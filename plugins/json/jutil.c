@@ -318,3 +318,11 @@ char *ju_resolve(const char *root, const char *path)
 	size_t rl = strlen(root);
 	return ju_asprintf("%s%s%s", root, root[rl - 1] == '/' ? "" : "/", path);
 }
+
+bool ju_decoded_nul(const char *text, size_t text_len, const char *s, size_t len)
+{
+	uintptr_t at = (uintptr_t)s, start = (uintptr_t)text;
+	if (at >= start && at < start + text_len)
+		return false;
+	return memchr(s, '\0', len) != NULL;
+}

@@ -82,6 +82,11 @@ int ju_stat_file(const char *path, ju_file_id *id);
  * escapes other control characters. Caller frees. */
 char *ju_show(const char *s, size_t len);
 
+/* True when token string `s` (len bytes) holds a NUL. A NUL comes only from
+ * \u0000, and only strings yajl decoded (those with escapes) lie outside
+ * the file's `text`, so a string inside it is never searched. */
+bool ju_decoded_nul(const char *text, size_t text_len, const char *s, size_t len);
+
 /* 1-based line and column of byte `offset` in text. `cursor` remembers how
  * far a previous call counted, so a stream of increasing offsets costs one
  * pass over the file in all (zero-initialise it). */

@@ -30,10 +30,7 @@ unsigned jp_line_here(parser *p)
  * "alice"), so every field otto-c reads refuses one. */
 bool jp_holds_nul(const parser *p, const char *s, size_t len)
 {
-	uintptr_t at = (uintptr_t)s, text = (uintptr_t)p->f->text;
-	if (at >= text && at < text + p->f->text_len)
-		return false;
-	return memchr(s, '\0', len) != NULL;
+	return ju_decoded_nul(p->f->text, p->f->text_len, s, len);
 }
 
 uint32_t jp_pool_add(parser *p, const char *s, size_t len)

@@ -72,14 +72,9 @@ static int unknown_key(parser *p, bool in_entry, const char *s, size_t len)
 	return 0;
 }
 
-/* As in lab_parse.c: a NUL comes only from \u0000, and only strings yajl
- * decoded (those with escapes) lie outside the file's text. */
 static bool holds_nul(const parser *p, const char *s, size_t len)
 {
-	uintptr_t at = (uintptr_t)s, text = (uintptr_t)p->text;
-	if (at >= text && at < text + p->text_len)
-		return false;
-	return memchr(s, '\0', len) != NULL;
+	return ju_decoded_nul(p->text, p->text_len, s, len);
 }
 
 static uint32_t pool_add(parser *p, const char *s, size_t len)
