@@ -1,8 +1,8 @@
 /*
- * What a lab repository and a reservation backend handle have in common:
- * which plugin instance they wrap (in process, or in a worker behind a
- * proxy type), under which name, and how that instance ends. Each handle
- * embeds one otto__backend_handle; only its plugin type differs.
+ * What a lab repository, a reservation backend and a plugin's lock store
+ * have in common: which plugin instance they wrap (in process, or in a
+ * worker behind a proxy type), under which name, and how that instance
+ * ends. Each embeds one otto__backend_handle; only its plugin type differs.
  */
 #include "backends/backends.h"
 #include "registry/registry.h"
@@ -11,9 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The kind as errors name it ("<kind> backend '<name>'"). */
 static const char *kind_word(otto_backend_kind kind)
 {
-	return kind == OTTO_KIND_LAB ? "lab" : "reservation";
+	return kind == OTTO_KIND_LAB ? "lab" : kind == OTTO_KIND_LOCK_STORE ? "lock store" : "reservation";
+}
+
+/* The settings table its config comes from ("<table>.<name>"). */
+static const char *kind_table(otto_backend_kind kind)
+{
+	return kind == OTTO_KIND_LAB ? "lab" : kind == OTTO_KIND_LOCK_STORE ? "locks" : "reservations";
 }
 
 int otto__backend_handle_check(otto_registry *reg, otto_backend_kind kind, const char *name,
@@ -63,7 +70,7 @@ int otto__backend_handle_create(otto__backend_handle *h, otto_backend_kind kind,
 		return otto_error_set(err, OTTO_EPLUGIN, "%s backend '%s' does not provide create", kind_word(kind),
 				      name);
 	void *self = NULL;
-	int rc = otto__backend_create(kind_word(kind), kind == OTTO_KIND_LAB ? "lab" : "reservations", name,
+	int rc = otto__backend_create(kind_word(kind), kind_table(kind), name,
 				      plugin_path, create, config, &self, err);
 	if (rc != OTTO_OK)
 		return rc;

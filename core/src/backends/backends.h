@@ -20,10 +20,11 @@
 
 typedef struct otto__remote otto__remote;
 
-/* What both backend handles hold besides their plugin type
- * (backend_handle.c): the instance, the names its errors use, its worker. */
+/* What every backend handle holds besides its plugin type (lab repository,
+ * reservation backend, a plugin's lock store; backend_handle.c): the
+ * instance, the names its errors use, its worker. */
 typedef struct otto__backend_handle {
-	const char *kind; /* "lab" or "reservation": the "<kind> backend '<name>'" prefix */
+	const char *kind; /* "lab", "reservation", "lock store": the "<kind> backend '<name>'" prefix */
 	void *self; /* the plugin's instance; for a backend in a worker, `remote` */
 	char *name;
 	char *plugin_path; /* NULL: no plugin file (open_type, the lock view) */

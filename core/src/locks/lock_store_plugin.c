@@ -20,12 +20,9 @@
 #define KIND "lock store"
 
 typedef struct plugin_store {
+	otto__backend_handle h; /* the instance, in a worker or in this process */
 	otto_lock_store_type t;
-	void *self;
-	char *name;
-	char *plugin_path;
 	char *where;
-	otto__remote *remote; /* the worker it runs in; NULL: in this process */
 	otto_lock_holder holder;
 } plugin_store;
 
@@ -133,35 +130,32 @@ int otto__lock_store_plugin_open(void **out, const otto_lock_options *opts, cons
 				      "find it",
 				      opts->store);
 	otto_config config = {.struct_size = sizeof config, .url = opts->url};
-	const otto_lock_store_type *type = NULL;
+	otto__backend_handle h = {0};
+	otto_lock_store_type t = {0};
 	int rc;
-	plugin_store *s = otto__calloc(1, sizeof *s);
-	s->name = otto__strdup(opts->store);
-	const char *path = otto__registry_plugin_path(opts->registry, OTTO_KIND_LOCK_STORE, opts->store);
-	s->plugin_path = path ? otto__strdup(path) : NULL;
-	if (otto__registry_isolation(opts->registry) == OTTO_ISOLATION_WORKER &&
-	    otto_registry_find(opts->registry, OTTO_KIND_LOCK_STORE, opts->store) &&
-	    !otto__registry_is_builtin(opts->registry, OTTO_KIND_LOCK_STORE, opts->store)) {
+	if (otto__backend_handle_in_worker(opts->registry, OTTO_KIND_LOCK_STORE, opts->store)) {
 		/* As every backend from a plugin file: in its own worker. */
-		rc = otto__remote_open(&s->remote, opts->registry, OTTO_KIND_LOCK_STORE, opts->store, &config, err);
-		s->t = otto__remote_lock_store_type;
-		s->self = s->remote;
-		if (rc == OTTO_OK && !(otto__remote_caps(s->remote) & OTTO__CAP_PREPARE))
-			s->t.prepare = NULL;
+		rc = otto__backend_handle_open_remote(&h, opts->registry, OTTO_KIND_LOCK_STORE, opts->store, &config,
+						      err);
+		t = otto__remote_lock_store_type;
+		if (rc == OTTO_OK && !(otto__remote_caps(h.remote) & OTTO__CAP_PREPARE))
+			t.prepare = NULL;
 	} else {
+		const otto_lock_store_type *type = NULL;
 		rc = otto__registry_lock_store_type(opts->registry, opts->store, &type, err);
 		if (rc == OTTO_OK) {
-			s->t = *type;
-			rc = otto__backend_create(KIND, "locks", s->name, s->plugin_path, s->t.create, &config, &s->self,
-						  err);
+			t = *type;
+			rc = otto__backend_handle_create(
+			    &h, OTTO_KIND_LOCK_STORE, opts->store,
+			    otto__registry_plugin_path(opts->registry, OTTO_KIND_LOCK_STORE, opts->store), t.create,
+			    &config, err);
 		}
 	}
-	if (rc != OTTO_OK) {
-		free(s->name);
-		free(s->plugin_path);
-		free(s);
+	if (rc != OTTO_OK)
 		return rc;
-	}
+	plugin_store *s = otto__calloc(1, sizeof *s);
+	s->h = h;
+	s->t = t;
 	if (holder)
 		s->holder = (otto_lock_holder){.struct_size = sizeof s->holder,
 					       .user = holder->user,
@@ -175,10 +169,10 @@ int otto__lock_store_plugin_open(void **out, const otto_lock_options *opts, cons
 		s->holder = (otto_lock_holder){.struct_size = sizeof s->holder, .user = "", .uid = -1, .host = "",
 					       .boot_id = "", .pidns = ""};
 	otto__call_mark mark;
-	otto__call_mark_begin(&mark, KIND, s->name, s->plugin_path, "where");
-	const char *where = s->t.where(s->self);
+	otto__call_mark_begin(&mark, KIND, s->h.name, s->h.plugin_path, "where");
+	const char *where = s->t.where(s->h.self);
 	otto__call_mark_end(&mark);
-	s->where = otto__asprintf("lock store '%s' (%s)", s->name, where ? where : "?");
+	s->where = otto__asprintf("lock store '%s' (%s)", s->h.name, where ? where : "?");
 	*out = s;
 	return OTTO_OK;
 }
@@ -198,18 +192,9 @@ static void plugin_close(void *store)
 	plugin_store *s = store;
 	if (!s)
 		return;
-	if (s->remote) {
-		/* A failure there was the answer of the call it happened in. */
-		otto_error err;
-		(void)otto__remote_close(s->remote, &err);
-	} else {
-		otto__call_mark mark;
-		otto__call_mark_begin(&mark, KIND, s->name, s->plugin_path, "destroy");
-		s->t.destroy(s->self);
-		otto__call_mark_end(&mark);
-	}
-	free(s->name);
-	free(s->plugin_path);
+	/* A worker's failure there was the answer of the call it happened in. */
+	otto_error err;
+	(void)otto__backend_handle_close(&s->h, s->t.destroy, &err);
 	free(s->where);
 	free(s);
 }
@@ -235,7 +220,7 @@ static void begin_store_call(store_call *sc, const plugin_store *s, const char *
 			     const otto__lock_claim *claim, const otto__lock_eval *ev)
 {
 	sc->claim = claim_of(s, name, claim, ev);
-	otto__call_init(&sc->call, KIND, s->name, s->plugin_path, op);
+	otto__call_init(&sc->call, KIND, s->h.name, s->h.plugin_path, op);
 	record_out_init(&sc->records, &sc->call, name);
 	otto__call_begin(&sc->call);
 }
@@ -268,7 +253,7 @@ static int plugin_acquire(void *store, const char *name, const otto__lock_claim 
 	if (info)
 		memset(info, 0, sizeof *info);
 	begin_store_call(&sc, s, "acquire", name, claim, &claim->ev);
-	int status = s->t.acquire(s->self, &sc.claim, &outcome, &sc.records.base, &sc.call.plugin_err);
+	int status = s->t.acquire(s->h.self, &sc.claim, &outcome, &sc.records.base, &sc.call.plugin_err);
 	int rc = end_store_call(&sc, status, false, OTTO_ERROR, err);
 	if (rc != OTTO_OK)
 		return rc;
@@ -276,13 +261,13 @@ static int plugin_acquire(void *store, const char *name, const otto__lock_claim 
 		return refuse_store_call(&sc, otto_error_set(err, OTTO_EPLUGIN,
 							     "lock store backend '%s': acquire of '%s' gave no "
 							     "outcome (%u)",
-							     s->name, name, outcome));
+							     s->h.name, name, outcome));
 	record_out *o = &sc.records;
 	if (outcome == OTTO_LOCK_REFUSED && o->count == 0)
 		return refuse_store_call(&sc, otto_error_set(err, OTTO_EPLUGIN,
 							     "lock store backend '%s': acquire of '%s' was refused "
 							     "without naming the lock in the way",
-							     s->name, name));
+							     s->h.name, name));
 	*took = outcome == OTTO_LOCK_TAKEN ? OTTO__TAKE_TAKEN
 		: outcome == OTTO_LOCK_ALREADY ? OTTO__TAKE_ALREADY
 					       : OTTO__TAKE_REFUSED;
@@ -305,7 +290,7 @@ static int plugin_release(void *store, const char *name, const otto__lock_claim 
 	if (broken)
 		memset(broken, 0, sizeof *broken);
 	begin_store_call(&sc, s, "release", name, claim, &claim->ev);
-	int status = s->t.release(s->self, &sc.claim, &sc.records.base, &sc.call.plugin_err);
+	int status = s->t.release(s->h.self, &sc.claim, &sc.records.base, &sc.call.plugin_err);
 	int rc = end_store_call(&sc, status, true, OTTO_ERROR, err);
 	if (rc == OTTO_OK)
 		record_out_take_first(&sc.records, broken);
@@ -320,7 +305,7 @@ static int plugin_renew(void *store, const char *name, const otto__lock_claim *c
 	if (renewed)
 		memset(renewed, 0, sizeof *renewed);
 	begin_store_call(&sc, s, "renew", name, claim, &claim->ev);
-	int status = otto_lock_store_renew(&s->t, s->self, &sc.claim, &sc.records.base, &sc.call.plugin_err);
+	int status = otto_lock_store_renew(&s->t, s->h.self, &sc.claim, &sc.records.base, &sc.call.plugin_err);
 	/* The store's own code: OTTO_ERROR "not yours any more" must stay
 	 * apart from OTTO_EIO "cannot tell now" (the manager forgets only the
 	 * first). */
@@ -337,7 +322,7 @@ static int plugin_get(void *store, const char *name, const otto__lock_eval *ev, 
 	store_call sc;
 	memset(out, 0, sizeof *out);
 	begin_store_call(&sc, s, "get", name, NULL, ev);
-	int status = s->t.get(s->self, &sc.claim, &sc.records.base, &sc.call.plugin_err);
+	int status = s->t.get(s->h.self, &sc.claim, &sc.records.base, &sc.call.plugin_err);
 	int rc = end_store_call(&sc, status, false, OTTO_ERROR, err);
 	if (rc != OTTO_OK)
 		return rc;
@@ -345,7 +330,7 @@ static int plugin_get(void *store, const char *name, const otto__lock_eval *ev, 
 		return refuse_store_call(&sc, otto_error_set(err, OTTO_EPLUGIN,
 							     "lock store backend '%s': get of '%s' gave %zu records; "
 							     "it must give exactly one",
-							     s->name, name, sc.records.count));
+							     s->h.name, name, sc.records.count));
 	record_out_take_first(&sc.records, out);
 	return OTTO_OK;
 }
@@ -362,7 +347,7 @@ static int plugin_list(void *store, const otto__lock_eval *ev, otto_lock_list *o
 	out->count = 0;
 	out->items = NULL;
 	begin_store_call(&sc, s, "list", NULL, NULL, ev);
-	int status = s->t.list(s->self, &sc.claim, &sc.records.base, &sc.call.plugin_err);
+	int status = s->t.list(s->h.self, &sc.claim, &sc.records.base, &sc.call.plugin_err);
 	int rc = end_store_call(&sc, status, false, OTTO_ERROR, err);
 	if (rc != OTTO_OK)
 		return rc;
@@ -413,14 +398,14 @@ OTTO_API int otto_lock_store_prepare(const otto_lock_options *opts, otto_strlist
 		return rc;
 	plugin_store *s = store;
 	if (!s->t.prepare) {
-		rc = otto_error_set(err, OTTO_ENOTSUPPORTED, "lock store '%s' has nothing to prepare", s->name);
+		rc = otto_error_set(err, OTTO_ENOTSUPPORTED, "lock store '%s' has nothing to prepare", s->h.name);
 	} else {
 		otto__call call;
 		otto__string_collector c;
-		otto__call_init(&call, KIND, s->name, s->plugin_path, "prepare");
+		otto__call_init(&call, KIND, s->h.name, s->h.plugin_path, "prepare");
 		otto__string_collector_init(&c, &call);
 		otto__call_begin(&call);
-		int status = s->t.prepare(s->self, &c.out, &call.plugin_err);
+		int status = s->t.prepare(s->h.self, &c.out, &call.plugin_err);
 		otto__call_end(&call);
 		rc = otto__call_result(&call, status, false, OTTO_ERROR, err);
 		if (rc == OTTO_OK)
