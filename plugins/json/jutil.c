@@ -51,6 +51,16 @@ char *ju_asprintf(const char *fmt, ...)
 	return s;
 }
 
+char *ju_error_message(const char *where, const char *fallback, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	char *full = ju_asprintf("%s: %s", where, msg ? msg : fallback);
+	free(msg);
+	return full;
+}
+
 void ju_reserve(void **items, size_t *cap, size_t need, size_t elem_size)
 {
 	if (need <= *cap)

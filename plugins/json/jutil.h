@@ -10,6 +10,7 @@
 
 #include <otto/plugin.h>
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +21,11 @@ void *ju_malloc(size_t size);
 void *ju_realloc(void *ptr, size_t size);
 char *ju_strdup(const char *s);
 char *ju_asprintf(const char *fmt, ...) OTTO_PRINTF_LIKE(1, 2);
+/* A parser's error message, "<where>: <fmt, ap>"; "<where>: <fallback>"
+ * when the message cannot be formatted, so an error is never lost to it.
+ * Caller frees. */
+char *ju_error_message(const char *where, const char *fallback, const char *fmt, va_list ap)
+    OTTO_PRINTF_LIKE(3, 0);
 
 /* Grow *items (of elem_size bytes each) so that at least `need` fit. */
 void ju_reserve(void **items, size_t *cap, size_t need, size_t elem_size);

@@ -52,16 +52,15 @@ uint32_t jp_pool_add(parser *p, const char *s, size_t len)
 int jp_fail_file(parser *p, const char *fmt, ...)
 {
 	unsigned line, col;
-	char *msg = NULL;
 	va_list ap;
 	ju_line_col(p->f->text, jp_here(p), &p->cursor, &line, &col);
+	char *where = ju_asprintf("%s:%u:%u", p->f->path, line, col);
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	char *full = ju_error_message(where, "invalid lab file", fmt, ap);
 	va_end(ap);
+	free(where);
 	free(p->fatal);
-	p->fatal = ju_asprintf("%s:%u:%u: %s", p->f->path, line, col, msg ? msg : "invalid lab file");
-	free(msg);
+	p->fatal = full;
 	return 0;
 }
 

@@ -47,16 +47,15 @@ static int fail(parser *p, const char *fmt, ...) OTTO_PRINTF_LIKE(2, 3);
 static int fail(parser *p, const char *fmt, ...)
 {
 	unsigned line, col;
-	char *msg = NULL;
 	va_list ap;
 	ju_line_col(p->text, yajl_get_bytes_consumed(p->h), &p->cursor, &line, &col);
+	char *where = ju_asprintf("%s:%u:%u", p->path, line, col);
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	char *full = ju_error_message(where, "invalid reservations file", fmt, ap);
 	va_end(ap);
+	free(where);
 	free(p->fatal);
-	p->fatal = ju_asprintf("%s:%u:%u: %s", p->path, line, col, msg ? msg : "invalid reservations file");
-	free(msg);
+	p->fatal = full;
 	return 0;
 }
 
