@@ -1,6 +1,7 @@
 /*
  * The backends subsystem's one header, between the backend wrappers
- * (lab_repository.c, reservation_backend.c),
+ * (lab_repository.c, reservation_backend.c, and the part every backend
+ * handle shares, backend_handle.c, which the lock store plugin uses too),
  * the out-objects that collect what a plugin hands back (lab_build.c,
  * backend_call.c) and the result releasers (results.c).
  */
