@@ -23,14 +23,16 @@ yajl_gen cli_json_begin_answer(const char *lab, const char *user, const char *ba
 {
 	yajl_gen g = cli_json_begin();
 	yajl_gen_map_open(g);
-	const char *const keys[] = {"lab", "user", "backend"};
-	const char *const values[] = {lab, user, backend};
-	for (size_t i = 0; i < 3; i++) {
+	const char *const keys[] = {"lab", "user"};
+	const char *const values[] = {lab, user};
+	for (size_t i = 0; i < 2; i++) {
 		if (!values[i])
 			continue;
 		cli_json_key(g, keys[i]);
 		cli_json_string(g, values[i]);
 	}
+	cli_json_key(g, "backend");
+	cli_json_string(g, backend);
 	return g;
 }
 

@@ -11,10 +11,11 @@
 #include <yajl/yajl_gen.h>
 
 yajl_gen cli_json_begin(void);
-/* Begin the answer of a command about a lab, a user or a backend: an open
- * object whose first members are "lab", "user" and "backend", in that order,
- * each written only when its value is not NULL. Close it with
- * yajl_gen_map_close and cli_json_end. */
+/* Begin the answer of a command about a backend: an open object whose
+ * first members are "lab" and "user" (each only when not NULL: the command
+ * is not about one) and "backend" (always; null when no backend was asked,
+ * as for a skipped check). Close it with yajl_gen_map_close and
+ * cli_json_end. */
 yajl_gen cli_json_begin_answer(const char *lab, const char *user, const char *backend);
 /* Print the document and a newline on stdout; free the generator.
  * CLI_EXIT_OK, or CLI_EXIT_FAILED after an error message. */
