@@ -45,12 +45,6 @@ static const char status_usage[] =
     "  --json   {\"lab\", \"user\", \"backend\", \"may_run\", \"windows_known\", \"required\",\n"
     "           \"resources\": [{\"resource\", \"held_by_you\", \"holders\": [{\"user\", \"from\", \"until\"}]}]}\n";
 
-static const char *backend_label(otto_reservation_backend *backend)
-{
-	const char *name = otto_reservation_backend_name(backend);
-	return name ? name : "?";
-}
-
 /* A window's ends as printed: NULL for an unknown start / an open end. */
 static const char *window_from(char *buf, size_t size, int64_t start)
 {
@@ -82,12 +76,7 @@ static int held_print(const char *user, otto_reservation_backend *backend, const
 {
 	char from[32], until[32];
 	if (json) {
-		yajl_gen g = cli_json_begin();
-		yajl_gen_map_open(g);
-		cli_json_key(g, "user");
-		cli_json_string(g, user);
-		cli_json_key(g, "backend");
-		cli_json_string(g, backend_label(backend));
+		yajl_gen g = cli_json_begin_answer(NULL, user, cli_backend_label(backend));
 		cli_json_key(g, "resources");
 		cli_json_strlist(g, resources);
 		cli_json_key(g, "windows");
@@ -175,7 +164,7 @@ int cli_reservation_held(otto_cli *cli, int argc, char **argv)
 		cli_line(stderr,
 			 "otto: reservation backend '%s' does not know reservation windows; run 'otto "
 			 "reservation held' without --windows.",
-			 backend_label(backend));
+			 cli_backend_label(backend));
 		code = CLI_EXIT_FAILED;
 		goto out;
 	}
@@ -208,16 +197,13 @@ int cli_reservation_users(otto_cli *cli, int argc, char **argv)
 	if ((code = cli_open_reservation(cli, &backend)) != CLI_EXIT_OK)
 		return code;
 	if (!otto_reservation_backend_has_usernames(backend)) {
-		cli_line(stderr, "otto: reservation backend '%s' cannot list its users.", backend_label(backend));
+		cli_line(stderr, "otto: reservation backend '%s' cannot list its users.", cli_backend_label(backend));
 		code = CLI_EXIT_FAILED;
 	} else if (otto_reservation_backend_list_usernames(backend, &users, &err) != OTTO_OK) {
 		code = cli_fail(&err);
 	} else if (json) {
 		cli_sort_names(&users);
-		yajl_gen g = cli_json_begin();
-		yajl_gen_map_open(g);
-		cli_json_key(g, "backend");
-		cli_json_string(g, backend_label(backend));
+		yajl_gen g = cli_json_begin_answer(NULL, NULL, cli_backend_label(backend));
 		cli_json_key(g, "users");
 		cli_json_strlist(g, &users);
 		yajl_gen_map_close(g);
@@ -364,14 +350,7 @@ static int status_json(const otto_lab *lab, const char *user, const char *backen
 		       const status_row *rows, size_t n, bool windows_known)
 {
 	char from[32], until[32];
-	yajl_gen g = cli_json_begin();
-	yajl_gen_map_open(g);
-	cli_json_key(g, "lab");
-	cli_json_string(g, lab->name);
-	cli_json_key(g, "user");
-	cli_json_string(g, user);
-	cli_json_key(g, "backend");
-	cli_json_string(g, backend);
+	yajl_gen g = cli_json_begin_answer(lab->name, user, backend);
 	cli_json_key(g, "may_run");
 	cli_json_bool(g, check->ok);
 	cli_json_key(g, "windows_known");
@@ -418,14 +397,9 @@ static int status_report(otto_cli *cli, const otto_lab *lab, const char *user, b
 	window_cache cache = {0};
 	status_row *rows = NULL;
 	size_t n = 0;
-	int code = cli_open_reservation(cli, &backend);
+	int code = cli_open_reservation_check(cli, lab, user, &backend, &check);
 	if (code != CLI_EXIT_OK)
-		return code;
-	if (otto_reservation_check(backend, lab, user, &check, &err) != OTTO_OK) {
-		code = cli_fail(&err);
 		goto out;
-	}
-	cli_sort_names(&check.required);
 	n = check.required.count;
 	rows = calloc(n ? n : 1, sizeof *rows);
 	if (!rows)
@@ -439,9 +413,9 @@ static int status_report(otto_cli *cli, const otto_lab *lab, const char *user, b
 	}
 	bool windows_known = otto_reservation_backend_has_windows(backend);
 	if (json)
-		code = status_json(lab, user, backend_label(backend), &check, rows, n, windows_known);
+		code = status_json(lab, user, cli_backend_label(backend), &check, rows, n, windows_known);
 	else
-		status_text(lab, user, backend_label(backend), &check, rows, n, windows_known);
+		status_text(lab, user, cli_backend_label(backend), &check, rows, n, windows_known);
 out:
 	for (size_t r = 0; rows && r < n; r++) {
 		otto_strlist_free(&rows[r].holders);

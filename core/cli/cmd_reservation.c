@@ -65,12 +65,6 @@ static const char check_usage[] =
 	"                             \"verdict\", \"ok\", \"required\", \"missing\": [{\"resource\",\n"
 	"                             \"holders\"}]} (same exit code)\n";
 
-static const char *backend_label(otto_reservation_backend *backend)
-{
-	const char *name = otto_reservation_backend_name(backend);
-	return name ? name : "?";
-}
-
 static int whoami(otto_cli *cli, int argc, char **argv)
 {
 	bool json = false;
@@ -123,7 +117,7 @@ static int who(otto_cli *cli, int argc, char **argv)
 		cli_json_key(g, "resource");
 		cli_json_string(g, resource);
 		cli_json_key(g, "backend");
-		cli_json_string(g, backend_label(backend));
+		cli_json_string(g, cli_backend_label(backend));
 		cli_json_key(g, "holders");
 		cli_json_strlist(g, &holders);
 		yajl_gen_map_close(g);
@@ -133,7 +127,7 @@ static int who(otto_cli *cli, int argc, char **argv)
 			cli_line(stdout, "%s", holders.items[i]);
 		if (holders.count == 0)
 			cli_line(stderr, "otto: nobody holds '%s' (reservation backend '%s').", resource,
-				 backend_label(backend));
+				 cli_backend_label(backend));
 	}
 	otto_strlist_free(&holders);
 	return cli_close_reservation(backend, code);
@@ -174,14 +168,7 @@ static int compare_missing(const void *a, const void *b)
 static int check_json(const otto_lab *lab, const char *user, const char *backend, const char *verdict,
 		      const otto_strlist *required, const otto_missing_resource *missing, size_t n_missing)
 {
-	yajl_gen g = cli_json_begin();
-	yajl_gen_map_open(g);
-	cli_json_key(g, "lab");
-	cli_json_string(g, lab->name);
-	cli_json_key(g, "user");
-	cli_json_string(g, user);
-	cli_json_key(g, "backend");
-	cli_json_string(g, backend);
+	yajl_gen g = cli_json_begin_answer(lab->name, user, backend);
 	cli_json_key(g, "verdict");
 	cli_json_string(g, verdict);
 	cli_json_key(g, "ok");
@@ -207,22 +194,19 @@ static int run_check(otto_cli *cli, const otto_lab *lab, const char *user, bool 
 {
 	otto_reservation_backend *backend = NULL;
 	otto_check_result result = {0};
-	otto_error err = {0};
-	int code = cli_open_reservation(cli, &backend);
-	if (code != CLI_EXIT_OK) {
+	int code = cli_open_reservation_check(cli, lab, user, &backend, &result);
+	if (code != CLI_EXIT_OK && !backend) {
 		cli_line(stderr, "otto: the reservation check of lab '%s' for user '%s' did not run; failing closed "
 				 "(use --skip-reservation-check only in an emergency).",
 			 lab->name, user);
-		return code;
+		goto out;
 	}
-	if (otto_reservation_check(backend, lab, user, &result, &err) != OTTO_OK) {
-		code = cli_fail(&err);
+	if (code != CLI_EXIT_OK) {
 		cli_line(stderr, "otto: the reservation check of lab '%s' for user '%s' could not get an answer; "
 				 "failing closed.",
 			 lab->name, user);
 		goto out;
 	}
-	cli_sort_names(&result.required);
 	if (result.n_missing > 1)
 		qsort(result.missing, result.n_missing, sizeof *result.missing, compare_missing);
 	if (!result.ok) {
@@ -231,7 +215,7 @@ static int run_check(otto_cli *cli, const otto_lab *lab, const char *user, bool 
 		code = CLI_EXIT_FAILED;
 	}
 	if (json) {
-		int written = check_json(lab, user, backend_label(backend), result.ok ? "pass" : "fail",
+		int written = check_json(lab, user, cli_backend_label(backend), result.ok ? "pass" : "fail",
 					 &result.required, result.missing, result.n_missing);
 		if (code == CLI_EXIT_OK)
 			code = written;

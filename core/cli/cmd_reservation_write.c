@@ -231,27 +231,35 @@ static bool made_what_was_asked(const write_args *w, const otto_window_list *mad
 	return true;
 }
 
+/* The JSON answer of reserve and cancel: {"user", "backend", <flag>,
+ * "windows": [...]}, left open inside the windows array. */
+static yajl_gen windows_json_begin(const write_args *w, const char *flag_key, bool flag)
+{
+	yajl_gen g = cli_json_begin_answer(NULL, w->user, w->backend_name);
+	cli_json_key(g, flag_key);
+	cli_json_bool(g, flag);
+	cli_json_key(g, "windows");
+	yajl_gen_array_open(g);
+	return g;
+}
+
+static int windows_json_end(yajl_gen g)
+{
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	return cli_json_end(g);
+}
+
 static int print_made(const write_args *w, const otto_window_list *made, bool shared, bool json)
 {
 	if (json) {
-		yajl_gen g = cli_json_begin();
-		yajl_gen_map_open(g);
-		cli_json_key(g, "user");
-		cli_json_string(g, w->user);
-		cli_json_key(g, "backend");
-		cli_json_string(g, w->backend_name);
-		cli_json_key(g, "shared");
-		cli_json_bool(g, shared);
-		cli_json_key(g, "windows");
-		yajl_gen_array_open(g);
+		yajl_gen g = windows_json_begin(w, "shared", shared);
 		for (size_t i = 0; i < made->count; i++) {
 			yajl_gen_map_open(g);
 			window_json(g, &made->items[i]);
 			yajl_gen_map_close(g);
 		}
-		yajl_gen_array_close(g);
-		yajl_gen_map_close(g);
-		return cli_json_end(g);
+		return windows_json_end(g);
 	}
 	for (size_t i = 0; i < made->count; i++) {
 		char from[32], until[32];
@@ -431,16 +439,7 @@ static int print_cancelled(const write_args *w, const holder_map *m, const otto_
 			   bool json)
 {
 	if (json) {
-		yajl_gen g = cli_json_begin();
-		yajl_gen_map_open(g);
-		cli_json_key(g, "user");
-		cli_json_string(g, w->user);
-		cli_json_key(g, "backend");
-		cli_json_string(g, w->backend_name);
-		cli_json_key(g, "forced");
-		cli_json_bool(g, forced);
-		cli_json_key(g, "windows");
-		yajl_gen_array_open(g);
+		yajl_gen g = windows_json_begin(w, "forced", forced);
 		for (size_t i = 0; i < cancelled->count; i++) {
 			yajl_gen_map_open(g);
 			window_json(g, &cancelled->items[i]);
@@ -448,9 +447,7 @@ static int print_cancelled(const write_args *w, const holder_map *m, const otto_
 			cli_json_string(g, holder_of(w, m, forced, &cancelled->items[i]));
 			yajl_gen_map_close(g);
 		}
-		yajl_gen_array_close(g);
-		yajl_gen_map_close(g);
-		return cli_json_end(g);
+		return windows_json_end(g);
 	}
 	for (size_t i = 0; i < cancelled->count; i++) {
 		const otto_window_rec *win = &cancelled->items[i];

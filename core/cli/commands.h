@@ -44,6 +44,18 @@ char *cli_user(otto_cli *cli);
 int cli_open_lab(otto_cli *cli, otto_lab_repository **repo);
 int cli_open_reservation(otto_cli *cli, otto_reservation_backend **backend);
 
+/* The reservation backend's own name for messages and JSON ("?" when it
+ * gives none). */
+const char *cli_backend_label(otto_reservation_backend *backend);
+
+/* Open the reservation backend and ask it whether `user` may run on `lab`
+ * (otto_reservation_check), the required resources sorted. CLI_EXIT_OK, or
+ * the exit code after printing the error: *backend is then NULL when the
+ * backend did not open, else open (the check failed). The caller closes
+ * *backend with cli_close_reservation and frees *check either way. */
+int cli_open_reservation_check(otto_cli *cli, const otto_lab *lab, const char *user,
+			       otto_reservation_backend **backend, otto_check_result *check);
+
 /* "otto: no lab named 'x' in lab backend 'y'. Available: ..." on stderr;
  * returns CLI_EXIT_FAILED. */
 int cli_no_such_lab(otto_lab_repository *repo, const char *name);

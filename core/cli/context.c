@@ -181,6 +181,26 @@ int cli_open_reservation(otto_cli *cli, otto_reservation_backend **backend)
 	return CLI_EXIT_OK;
 }
 
+const char *cli_backend_label(otto_reservation_backend *backend)
+{
+	const char *name = otto_reservation_backend_name(backend);
+	return name ? name : "?";
+}
+
+int cli_open_reservation_check(otto_cli *cli, const otto_lab *lab, const char *user,
+			       otto_reservation_backend **backend, otto_check_result *check)
+{
+	otto_error err = {0};
+	*backend = NULL;
+	int code = cli_open_reservation(cli, backend);
+	if (code != CLI_EXIT_OK)
+		return code;
+	if (otto_reservation_check(*backend, lab, user, check, &err) != OTTO_OK)
+		return cli_fail(&err);
+	cli_sort_names(&check->required);
+	return CLI_EXIT_OK;
+}
+
 int cli_no_such_lab(otto_lab_repository *repo, const char *name)
 {
 	otto_strlist labs = {0};

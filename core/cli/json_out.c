@@ -19,6 +19,23 @@ yajl_gen cli_json_begin(void)
 	return g;
 }
 
+yajl_gen cli_json_begin_answer(const char *lab, const char *user, const char *backend)
+{
+	yajl_gen g = cli_json_begin();
+	yajl_gen_map_open(g);
+	const char *const keys[] = {"lab", "user"};
+	const char *const values[] = {lab, user};
+	for (size_t i = 0; i < 2; i++) {
+		if (!values[i])
+			continue;
+		cli_json_key(g, keys[i]);
+		cli_json_string(g, values[i]);
+	}
+	cli_json_key(g, "backend");
+	cli_json_string(g, backend);
+	return g;
+}
+
 int cli_json_end(yajl_gen g)
 {
 	const unsigned char *buf = NULL;

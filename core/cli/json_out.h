@@ -11,6 +11,12 @@
 #include <yajl/yajl_gen.h>
 
 yajl_gen cli_json_begin(void);
+/* Begin the answer of a command about a backend: an open object whose
+ * first members are "lab" and "user" (each only when not NULL: the command
+ * is not about one) and "backend" (always; null when no backend was asked,
+ * as for a skipped check). Close it with yajl_gen_map_close and
+ * cli_json_end. */
+yajl_gen cli_json_begin_answer(const char *lab, const char *user, const char *backend);
 /* Print the document and a newline on stdout; free the generator.
  * CLI_EXIT_OK, or CLI_EXIT_FAILED after an error message. */
 int cli_json_end(yajl_gen g);

@@ -51,6 +51,16 @@ char *ju_asprintf(const char *fmt, ...)
 	return s;
 }
 
+char *ju_error_message(const char *where, const char *fallback, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	char *full = ju_asprintf("%s: %s", where, msg ? msg : fallback);
+	free(msg);
+	return full;
+}
+
 void ju_reserve(void **items, size_t *cap, size_t need, size_t elem_size)
 {
 	if (need <= *cap)
@@ -317,4 +327,12 @@ char *ju_resolve(const char *root, const char *path)
 		return ju_strdup(path);
 	size_t rl = strlen(root);
 	return ju_asprintf("%s%s%s", root, root[rl - 1] == '/' ? "" : "/", path);
+}
+
+bool ju_decoded_nul(const char *text, size_t text_len, const char *s, size_t len)
+{
+	uintptr_t at = (uintptr_t)s, start = (uintptr_t)text;
+	if (at >= start && at < start + text_len)
+		return false;
+	return memchr(s, '\0', len) != NULL;
 }

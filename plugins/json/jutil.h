@@ -10,6 +10,7 @@
 
 #include <otto/plugin.h>
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +21,11 @@ void *ju_malloc(size_t size);
 void *ju_realloc(void *ptr, size_t size);
 char *ju_strdup(const char *s);
 char *ju_asprintf(const char *fmt, ...) OTTO_PRINTF_LIKE(1, 2);
+/* A parser's error message, "<where>: <fmt, ap>"; "<where>: <fallback>"
+ * when the message cannot be formatted, so an error is never lost to it.
+ * Caller frees. */
+char *ju_error_message(const char *where, const char *fallback, const char *fmt, va_list ap)
+    OTTO_PRINTF_LIKE(3, 0);
 
 /* Grow *items (of elem_size bytes each) so that at least `need` fit. */
 void ju_reserve(void **items, size_t *cap, size_t need, size_t elem_size);
@@ -81,6 +87,11 @@ int ju_stat_file(const char *path, ju_file_id *id);
  * message is not cut short there), at most 200 bytes then "...". The host
  * escapes other control characters. Caller frees. */
 char *ju_show(const char *s, size_t len);
+
+/* True when token string `s` (len bytes) holds a NUL. A NUL comes only from
+ * \u0000, and only strings yajl decoded (those with escapes) lie outside
+ * the file's `text`, so a string inside it is never searched. */
+bool ju_decoded_nul(const char *text, size_t text_len, const char *s, size_t len);
 
 /* 1-based line and column of byte `offset` in text. `cursor` remembers how
  * far a previous call counted, so a stream of increasing offsets costs one

@@ -30,10 +30,7 @@ unsigned jp_line_here(parser *p)
  * "alice"), so every field otto-c reads refuses one. */
 bool jp_holds_nul(const parser *p, const char *s, size_t len)
 {
-	uintptr_t at = (uintptr_t)s, text = (uintptr_t)p->f->text;
-	if (at >= text && at < text + p->f->text_len)
-		return false;
-	return memchr(s, '\0', len) != NULL;
+	return ju_decoded_nul(p->f->text, p->f->text_len, s, len);
 }
 
 uint32_t jp_pool_add(parser *p, const char *s, size_t len)
@@ -55,16 +52,15 @@ uint32_t jp_pool_add(parser *p, const char *s, size_t len)
 int jp_fail_file(parser *p, const char *fmt, ...)
 {
 	unsigned line, col;
-	char *msg = NULL;
 	va_list ap;
 	ju_line_col(p->f->text, jp_here(p), &p->cursor, &line, &col);
+	char *where = ju_asprintf("%s:%u:%u", p->f->path, line, col);
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	char *full = ju_error_message(where, "invalid lab file", fmt, ap);
 	va_end(ap);
+	free(where);
 	free(p->fatal);
-	p->fatal = ju_asprintf("%s:%u:%u: %s", p->f->path, line, col, msg ? msg : "invalid lab file");
-	free(msg);
+	p->fatal = full;
 	return 0;
 }
 

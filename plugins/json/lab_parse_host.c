@@ -138,17 +138,14 @@ void jp_fail_host(parser *p, const char *fmt, ...)
 {
 	if (p->cur.error != JL_NONE)
 		return;
-	char *msg = NULL;
 	va_list ap;
+	char *where = ju_asprintf("%s:%u: hosts[%zu]", p->f->path, jp_line_here(p), p->host_index);
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	char *full = ju_error_message(where, "invalid record", fmt, ap);
 	va_end(ap);
-	char *full = ju_asprintf("%s:%u: hosts[%zu]: %s", p->f->path, jp_line_here(p), p->host_index,
-				 msg ? msg : "invalid record");
+	free(where);
 	p->cur.error = jp_pool_add(p, full, strlen(full));
 	free(full);
-	free(msg);
 }
 
 void jp_start_host(parser *p)

@@ -22,17 +22,14 @@ static void fail_link(parser *p, const char *fmt, ...)
 {
 	if (p->link.error != JL_NONE)
 		return;
-	char *msg = NULL;
 	va_list ap;
+	char *where = ju_asprintf("%s:%u: links[%zu]", p->f->path, jp_line_here(p), p->f->n_links);
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	char *full = ju_error_message(where, "invalid link", fmt, ap);
 	va_end(ap);
-	char *full = ju_asprintf("%s:%u: links[%zu]: %s", p->f->path, jp_line_here(p), p->f->n_links,
-				 msg ? msg : "invalid link");
+	free(where);
 	p->link.error = jp_pool_add(p, full, strlen(full));
 	free(full);
-	free(msg);
 }
 
 void jp_start_link(parser *p)

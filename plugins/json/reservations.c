@@ -87,23 +87,45 @@ static int add_once(strtab *seen, otto_string_out *out, const char *s, otto_erro
 	return added ? otto_string_out_add(out, s, err) : OTTO_OK;
 }
 
-static int res_reserved(void *self, const char *user, otto_string_out *out, otto_error *err)
+/* What to do with one resource of a live entry of the user asked about. */
+typedef int (*resource_fn)(void *ctx, const jr_entry *e, const char *resource, otto_error *err);
+
+/* Re-read the file if it changed, then call `fn` on every resource of every
+ * entry of `user` that is live now, in file order; the first error stops. */
+static int each_live_resource(res_backend *b, const char *user, resource_fn fn, void *ctx, otto_error *err)
 {
-	res_backend *b = self;
 	int rc = refresh(b, err);
 	if (rc != OTTO_OK)
 		return rc;
 	const jr_file *f = b->file;
 	int64_t now = now_us();
-	strtab seen = {0};
 	for (size_t i = 0; i < f->n_entries && rc == OTTO_OK; i++) {
 		const jr_entry *e = &f->entries[i];
 		if (!live(e, now) || strcmp(jr_str(f, e->user), user) != 0)
 			continue;
 		for (uint32_t j = 0; j < e->n_resources && rc == OTTO_OK; j++)
-			rc = add_once(&seen, out, jr_str(f, f->resources[e->first_resource + j]), err);
+			rc = fn(ctx, e, jr_str(f, f->resources[e->first_resource + j]), err);
 	}
-	strtab_free(&seen);
+	return rc;
+}
+
+typedef struct unique_out {
+	strtab seen;
+	otto_string_out *out;
+} unique_out;
+
+static int add_resource_once(void *ctx, const jr_entry *e, const char *resource, otto_error *err)
+{
+	(void)e;
+	unique_out *u = ctx;
+	return add_once(&u->seen, u->out, resource, err);
+}
+
+static int res_reserved(void *self, const char *user, otto_string_out *out, otto_error *err)
+{
+	unique_out u = {.out = out};
+	int rc = each_live_resource(self, user, add_resource_once, &u, err);
+	strtab_free(&u.seen);
 	return rc;
 }
 
@@ -144,24 +166,15 @@ static int res_usernames(void *self, otto_string_out *out, otto_error *err)
 	return rc;
 }
 
+static int add_window(void *ctx, const jr_entry *e, const char *resource, otto_error *err)
+{
+	/* The file records no start: unknown, so the epoch. */
+	return otto_window_out_add(ctx, resource, OTTO_TIME_EPOCH, window_end(e), err);
+}
+
 static int res_windows(void *self, const char *user, otto_window_out *out, otto_error *err)
 {
-	res_backend *b = self;
-	int rc = refresh(b, err);
-	if (rc != OTTO_OK)
-		return rc;
-	const jr_file *f = b->file;
-	int64_t now = now_us();
-	for (size_t i = 0; i < f->n_entries && rc == OTTO_OK; i++) {
-		const jr_entry *e = &f->entries[i];
-		if (!live(e, now) || strcmp(jr_str(f, e->user), user) != 0)
-			continue;
-		/* The file records no start: unknown, so the epoch. */
-		for (uint32_t j = 0; j < e->n_resources && rc == OTTO_OK; j++)
-			rc = otto_window_out_add(out, jr_str(f, f->resources[e->first_resource + j]), OTTO_TIME_EPOCH,
-						 window_end(e), err);
-	}
-	return rc;
+	return each_live_resource(self, user, add_window, out, err);
 }
 
 const otto_reservation_backend_type json_reservation_backend = {

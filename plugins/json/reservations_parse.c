@@ -47,16 +47,15 @@ static int fail(parser *p, const char *fmt, ...) OTTO_PRINTF_LIKE(2, 3);
 static int fail(parser *p, const char *fmt, ...)
 {
 	unsigned line, col;
-	char *msg = NULL;
 	va_list ap;
 	ju_line_col(p->text, yajl_get_bytes_consumed(p->h), &p->cursor, &line, &col);
+	char *where = ju_asprintf("%s:%u:%u", p->path, line, col);
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	char *full = ju_error_message(where, "invalid reservations file", fmt, ap);
 	va_end(ap);
+	free(where);
 	free(p->fatal);
-	p->fatal = ju_asprintf("%s:%u:%u: %s", p->path, line, col, msg ? msg : "invalid reservations file");
-	free(msg);
+	p->fatal = full;
 	return 0;
 }
 
@@ -72,14 +71,9 @@ static int unknown_key(parser *p, bool in_entry, const char *s, size_t len)
 	return 0;
 }
 
-/* As in lab_parse.c: a NUL comes only from \u0000, and only strings yajl
- * decoded (those with escapes) lie outside the file's text. */
 static bool holds_nul(const parser *p, const char *s, size_t len)
 {
-	uintptr_t at = (uintptr_t)s, text = (uintptr_t)p->text;
-	if (at >= text && at < text + p->text_len)
-		return false;
-	return memchr(s, '\0', len) != NULL;
+	return ju_decoded_nul(p->text, p->text_len, s, len);
 }
 
 static uint32_t pool_add(parser *p, const char *s, size_t len)

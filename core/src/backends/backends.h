@@ -1,6 +1,7 @@
 /*
  * The backends subsystem's one header, between the backend wrappers
- * (lab_repository.c, reservation_backend.c),
+ * (lab_repository.c, reservation_backend.c, and the part every backend
+ * handle shares, backend_handle.c, which the lock store plugin uses too),
  * the out-objects that collect what a plugin hands back (lab_build.c,
  * backend_call.c) and the result releasers (results.c).
  */
@@ -20,22 +21,27 @@
 
 typedef struct otto__remote otto__remote;
 
+/* What every backend handle holds besides its plugin type (lab repository,
+ * reservation backend, a plugin's lock store; backend_handle.c): the
+ * instance, the names its errors use, its worker. */
+typedef struct otto__backend_handle {
+	const char *kind; /* "lab", "reservation", "lock store": the "<kind> backend '<name>'" prefix */
+	void *self; /* the plugin's instance; for a backend in a worker, `remote` */
+	char *name;
+	char *plugin_path; /* NULL: no plugin file (open_type, the lock view) */
+	otto__remote *remote; /* its worker, or NULL in process */
+} otto__backend_handle;
+
 struct otto_lab_repository {
+	otto__backend_handle h;
 	/* A host-sized copy: fields past the plugin's struct_size are NULL. For
 	 * a backend in a worker, the proxy type of remote_lab.c. */
 	otto_lab_repository_type type;
-	void *self;
-	char *name;
-	char *plugin_path; /* NULL: no plugin file (open_type) */
-	otto__remote *remote; /* its worker (self is this too), or NULL in process */
 };
 
 struct otto_reservation_backend {
-	otto_reservation_backend_type type;
-	void *self;
-	char *name;
-	char *plugin_path;
-	otto__remote *remote;
+	otto__backend_handle h;
+	otto_reservation_backend_type type; /* as above; remote_reservation.c's proxy */
 };
 
 /* ------------------------------------------------ backends in a worker -- */
@@ -204,5 +210,30 @@ int otto__layered_open(otto_lab_repository **out, otto_registry *reg, const otto
 struct otto_lock_options;
 int otto__lock_view_open_store(otto_reservation_backend **out, const struct otto_lock_options *opts,
 			       otto_error *err);
+
+
+/* ------------------------------------- the handles' shared part (backend_handle.c) -- */
+
+/* The checks every open by name starts with: a registry and a name, and a
+ * config that sets only keys the backend declares. */
+int otto__backend_handle_check(otto_registry *reg, otto_backend_kind kind, const char *name,
+			       const otto_config *config, otto_error *err);
+/* True when backend `name` runs in its own worker: worker isolation, and a
+ * plugin file (built-ins always run in process). */
+bool otto__backend_handle_in_worker(const otto_registry *reg, otto_backend_kind kind, const char *name);
+/* Start the backend in a worker; *h then holds the otto__remote as `self`.
+ * On failure *h is zeroed. */
+int otto__backend_handle_open_remote(otto__backend_handle *h, otto_registry *reg, otto_backend_kind kind,
+				     const char *name, const otto_config *config, otto_error *err);
+/* Create the backend in process with the plugin's create() (NULL: the
+ * plugin does not provide one, an error). On failure *h is zeroed. */
+int otto__backend_handle_create(otto__backend_handle *h, otto_backend_kind kind, const char *name,
+				const char *plugin_path, otto__create_fn create, const otto_config *config,
+				otto_error *err);
+/* A handle around an instance libotto made itself (no plugin file). */
+void otto__backend_handle_adopt(otto__backend_handle *h, otto_backend_kind kind, void *self, const char *name);
+/* End the instance: the worker's close, or `destroy` (may be NULL) under a
+ * call mark. Frees and zeroes *h; OTTO_OK or the worker's first error. */
+int otto__backend_handle_close(otto__backend_handle *h, void (*destroy)(void *self), otto_error *err);
 
 #endif

@@ -513,10 +513,10 @@ int otto__lab_build(otto_lab_repository *repo, const char *name, const otto_conf
 {
 	*out = NULL;
 	if (!repo->type.load_lab)
-		return otto_error_set(err, OTTO_EPLUGIN, "lab backend '%s' does not provide load_lab", repo->name);
+		return otto_error_set(err, OTTO_EPLUGIN, "lab backend '%s' does not provide load_lab", repo->h.name);
 
 	otto__call call;
-	otto__call_init(&call, "lab", repo->name, repo->plugin_path, "load_lab");
+	otto__call_init(&call, "lab", repo->h.name, repo->h.plugin_path, "load_lab");
 	lab_builder b;
 	memset(&b, 0, sizeof b);
 	b.out.ops = &lab_out_ops;
@@ -525,7 +525,7 @@ int otto__lab_build(otto_lab_repository *repo, const char *name, const otto_conf
 	b.ascending = true;
 
 	otto__call_begin(&call);
-	int status = repo->type.load_lab(repo->self, name, preferences, &b.out, &call.plugin_err);
+	int status = repo->type.load_lab(repo->h.self, name, preferences, &b.out, &call.plugin_err);
 	otto__call_end(&call);
 	if (status == OTTO_ENOTFOUND && !call.plugin_err.message[0])
 		otto_error_set(&call.plugin_err, OTTO_ENOTFOUND, "no lab named '%s'", name);
@@ -634,17 +634,17 @@ int otto__summaries_collect(otto_lab_repository *repo, otto_summary_list *out, o
 	out->items = NULL;
 	if (!repo->type.list_host_summaries)
 		return otto_error_set(err, OTTO_ENOTSUPPORTED, "lab backend '%s' does not provide host summaries",
-				      repo->name);
+				      repo->h.name);
 
 	otto__call call;
-	otto__call_init(&call, "lab", repo->name, repo->plugin_path, "list_host_summaries");
+	otto__call_init(&call, "lab", repo->h.name, repo->h.plugin_path, "list_host_summaries");
 	summary_collector c;
 	memset(&c, 0, sizeof c);
 	c.out.ops = &summary_out_ops;
 	c.call = &call;
 
 	otto__call_begin(&call);
-	int status = repo->type.list_host_summaries(repo->self, &c.out, &call.plugin_err);
+	int status = repo->type.list_host_summaries(repo->h.self, &c.out, &call.plugin_err);
 	otto__call_end(&call);
 	int rc = otto__call_result(&call, status, false, OTTO_ERROR, err);
 	if (rc != OTTO_OK) {

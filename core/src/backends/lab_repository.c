@@ -43,19 +43,13 @@ static int open_named(otto_lab_repository **out, const otto_lab_repository_type 
 		name = t.name;
 	if (!name || !name[0])
 		return otto_error_set(err, OTTO_EPLUGIN, "a lab backend type has no name");
-	if (!t.create)
-		return otto_error_set(err, OTTO_EPLUGIN, "lab backend '%s' does not provide create", name);
-
-	void *self = NULL;
-	int rc = otto__backend_create("lab", "lab", name, plugin_path, t.create, config, &self, err);
+	otto__backend_handle h;
+	int rc = otto__backend_handle_create(&h, OTTO_KIND_LAB, name, plugin_path, t.create, config, err);
 	if (rc != OTTO_OK)
 		return rc;
-
 	otto_lab_repository *repo = otto__calloc(1, sizeof *repo);
+	repo->h = h;
 	repo->type = t;
-	repo->self = self;
-	repo->name = otto__strdup(name);
-	repo->plugin_path = otto__strdup(plugin_path);
 	*out = repo;
 	return OTTO_OK;
 }
@@ -64,18 +58,15 @@ static int open_named(otto_lab_repository **out, const otto_lab_repository_type 
 static int open_remote(otto_lab_repository **out, otto_registry *reg, const char *name, const otto_config *config,
 		       otto_error *err)
 {
-	otto__remote *remote = NULL;
-	int rc = otto__remote_open(&remote, reg, OTTO_KIND_LAB, name, config, err);
+	otto__backend_handle h;
+	int rc = otto__backend_handle_open_remote(&h, reg, OTTO_KIND_LAB, name, config, err);
 	if (rc != OTTO_OK)
 		return rc;
 	otto_lab_repository *repo = otto__calloc(1, sizeof *repo);
+	repo->h = h;
 	repo->type = otto__remote_lab_type;
-	if (!(otto__remote_caps(remote) & OTTO__CAP_SUMMARIES))
+	if (!(otto__remote_caps(h.remote) & OTTO__CAP_SUMMARIES))
 		repo->type.list_host_summaries = NULL;
-	repo->self = remote;
-	repo->remote = remote;
-	repo->name = otto__strdup(name);
-	repo->plugin_path = otto__strdup(otto__registry_plugin_path(reg, OTTO_KIND_LAB, name));
 	*out = repo;
 	return OTTO_OK;
 }
@@ -84,13 +75,10 @@ OTTO_API int otto_lab_repository_open(otto_lab_repository **out, otto_registry *
 				      const otto_config *config, otto_error *err)
 {
 	*out = NULL;
-	if (!reg || !name)
-		return otto_error_set(err, OTTO_EINVALID, "opening a lab backend needs a registry and a name");
-	int rc = otto__config_check_declared(reg, OTTO_KIND_LAB, name, config, err);
+	int rc = otto__backend_handle_check(reg, OTTO_KIND_LAB, name, config, err);
 	if (rc != OTTO_OK)
 		return rc;
-	if (otto__registry_isolation(reg) == OTTO_ISOLATION_WORKER && otto_registry_find(reg, OTTO_KIND_LAB, name) &&
-	    !otto__registry_is_builtin(reg, OTTO_KIND_LAB, name))
+	if (otto__backend_handle_in_worker(reg, OTTO_KIND_LAB, name))
 		return open_remote(out, reg, name, config, err);
 	const otto_lab_repository_type *type = NULL;
 	rc = otto__registry_lab_type(reg, name, &type, err);
@@ -109,17 +97,7 @@ OTTO_API int otto_lab_repository_close(otto_lab_repository *repo, otto_error *er
 {
 	if (!repo)
 		return OTTO_OK;
-	int rc = OTTO_OK;
-	if (repo->remote) {
-		rc = otto__remote_close(repo->remote, err);
-	} else if (repo->type.destroy) {
-		otto__call_mark mark;
-		otto__call_mark_begin(&mark, "lab", repo->name, repo->plugin_path, "destroy");
-		repo->type.destroy(repo->self);
-		otto__call_mark_end(&mark);
-	}
-	free(repo->name);
-	free(repo->plugin_path);
+	int rc = otto__backend_handle_close(&repo->h, repo->type.destroy, err);
 	free(repo);
 	return rc;
 }
@@ -133,7 +111,7 @@ OTTO_API void otto_lab_repository_free(otto_lab_repository *repo)
 
 OTTO_API const char *otto_lab_repository_name(const otto_lab_repository *repo)
 {
-	return repo ? repo->name : NULL;
+	return repo ? repo->h.name : NULL;
 }
 
 OTTO_API int otto_lab_repository_list_labs(otto_lab_repository *repo, otto_strlist *out, otto_error *err)
@@ -141,13 +119,13 @@ OTTO_API int otto_lab_repository_list_labs(otto_lab_repository *repo, otto_strli
 	out->count = 0;
 	out->items = NULL;
 	if (!repo->type.list_labs)
-		return otto_error_set(err, OTTO_EPLUGIN, "lab backend '%s' does not provide list_labs", repo->name);
+		return otto_error_set(err, OTTO_EPLUGIN, "lab backend '%s' does not provide list_labs", repo->h.name);
 	otto__call call;
-	otto__call_init(&call, "lab", repo->name, repo->plugin_path, "list_labs");
+	otto__call_init(&call, "lab", repo->h.name, repo->h.plugin_path, "list_labs");
 	otto__string_collector c;
 	otto__string_collector_init(&c, &call);
 	otto__call_begin(&call);
-	int status = repo->type.list_labs(repo->self, &c.out, &call.plugin_err);
+	int status = repo->type.list_labs(repo->h.self, &c.out, &call.plugin_err);
 	otto__call_end(&call);
 	int rc = otto__call_result(&call, status, false, OTTO_ERROR, err);
 	if (rc != OTTO_OK) {
@@ -243,7 +221,7 @@ static int summaries_from_labs(otto_lab_repository *repo, otto_summary_list *out
 		rc = otto_lab_repository_load_lab(repo, labs.items[i], NULL, &lab, &lab_err);
 		if (rc != OTTO_OK) {
 			otto_error_set(err, rc == OTTO_ENOTFOUND ? OTTO_ERROR : rc,
-				       "lab backend '%s' lists lab '%s' but cannot load it: %s", repo->name,
+				       "lab backend '%s' lists lab '%s' but cannot load it: %s", repo->h.name,
 				       labs.items[i], lab_err.message);
 			rc = rc == OTTO_ENOTFOUND ? OTTO_ERROR : rc;
 			otto_summary_list_free(&all);

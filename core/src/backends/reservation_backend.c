@@ -41,13 +41,14 @@ static otto_reservation_backend_type read_type(const otto_reservation_backend_ty
 static int open_remote(otto_reservation_backend **out, otto_registry *reg, const char *name,
 		       const otto_config *config, otto_error *err)
 {
-	otto__remote *remote = NULL;
-	int rc = otto__remote_open(&remote, reg, OTTO_KIND_RESERVATION, name, config, err);
+	otto__backend_handle h;
+	int rc = otto__backend_handle_open_remote(&h, reg, OTTO_KIND_RESERVATION, name, config, err);
 	if (rc != OTTO_OK)
 		return rc;
 	otto_reservation_backend *backend = otto__calloc(1, sizeof *backend);
+	backend->h = h;
 	backend->type = otto__remote_reservation_type;
-	uint32_t caps = otto__remote_caps(remote);
+	uint32_t caps = otto__remote_caps(h.remote);
 	if (!(caps & OTTO__CAP_USERNAMES))
 		backend->type.list_usernames = NULL;
 	if (!(caps & OTTO__CAP_WINDOWS))
@@ -58,10 +59,6 @@ static int open_remote(otto_reservation_backend **out, otto_registry *reg, const
 	}
 	if (!(caps & OTTO__CAP_PREPARE))
 		backend->type.prepare = NULL;
-	backend->self = remote;
-	backend->remote = remote;
-	backend->name = otto__strdup(name);
-	backend->plugin_path = otto__strdup(otto__registry_plugin_path(reg, OTTO_KIND_RESERVATION, name));
 	*out = backend;
 	return OTTO_OK;
 }
@@ -70,34 +67,25 @@ OTTO_API int otto_reservation_backend_open(otto_reservation_backend **out, otto_
 					   const otto_config *config, otto_error *err)
 {
 	*out = NULL;
-	if (!reg || !name)
-		return otto_error_set(err, OTTO_EINVALID, "opening a reservation backend needs a registry and a name");
-	int rc = otto__config_check_declared(reg, OTTO_KIND_RESERVATION, name, config, err);
+	int rc = otto__backend_handle_check(reg, OTTO_KIND_RESERVATION, name, config, err);
 	if (rc != OTTO_OK)
 		return rc;
-	if (otto__registry_isolation(reg) == OTTO_ISOLATION_WORKER &&
-	    otto_registry_find(reg, OTTO_KIND_RESERVATION, name) &&
-	    !otto__registry_is_builtin(reg, OTTO_KIND_RESERVATION, name))
+	if (otto__backend_handle_in_worker(reg, OTTO_KIND_RESERVATION, name))
 		return open_remote(out, reg, name, config, err);
 	const otto_reservation_backend_type *type = NULL;
 	rc = otto__registry_reservation_type(reg, name, &type, err);
 	if (rc != OTTO_OK)
 		return rc;
 	otto_reservation_backend_type t = read_type(type);
-	if (!t.create)
-		return otto_error_set(err, OTTO_EPLUGIN, "reservation backend '%s' does not provide create", name);
-
-	void *self = NULL;
-	const char *plugin_path = otto__registry_plugin_path(reg, OTTO_KIND_RESERVATION, name);
-	rc = otto__backend_create("reservation", "reservations", name, plugin_path, t.create, config, &self, err);
+	otto__backend_handle h;
+	rc = otto__backend_handle_create(&h, OTTO_KIND_RESERVATION, name,
+					 otto__registry_plugin_path(reg, OTTO_KIND_RESERVATION, name), t.create, config,
+					 err);
 	if (rc != OTTO_OK)
 		return rc;
-
 	otto_reservation_backend *backend = otto__calloc(1, sizeof *backend);
+	backend->h = h;
 	backend->type = t;
-	backend->self = self;
-	backend->name = otto__strdup(name);
-	backend->plugin_path = otto__strdup(plugin_path);
 	*out = backend;
 	return OTTO_OK;
 }
@@ -106,17 +94,7 @@ OTTO_API int otto_reservation_backend_close(otto_reservation_backend *backend, o
 {
 	if (!backend)
 		return OTTO_OK;
-	int rc = OTTO_OK;
-	if (backend->remote) {
-		rc = otto__remote_close(backend->remote, err);
-	} else if (backend->type.destroy) {
-		otto__call_mark mark;
-		otto__call_mark_begin(&mark, "reservation", backend->name, backend->plugin_path, "destroy");
-		backend->type.destroy(backend->self);
-		otto__call_mark_end(&mark);
-	}
-	free(backend->name);
-	free(backend->plugin_path);
+	int rc = otto__backend_handle_close(&backend->h, backend->type.destroy, err);
 	free(backend);
 	return rc;
 }
@@ -134,8 +112,8 @@ OTTO_API const char *otto_reservation_backend_name(otto_reservation_backend *bac
 	if (!backend || !backend->type.backend_name)
 		return NULL;
 	otto__call_mark mark;
-	otto__call_mark_begin(&mark, "reservation", backend->name, backend->plugin_path, "backend_name");
-	const char *name = backend->type.backend_name(backend->self);
+	otto__call_mark_begin(&mark, "reservation", backend->h.name, backend->h.plugin_path, "backend_name");
+	const char *name = backend->type.backend_name(backend->h.self);
 	otto__call_mark_end(&mark);
 	return name;
 }
@@ -151,15 +129,15 @@ static int run_strings(otto_reservation_backend *backend, const char *op_name, s
 	out->count = 0;
 	out->items = NULL;
 	if (!arg_op && !plain_op)
-		return otto_error_set(err, OTTO_EPLUGIN, "reservation backend '%s' does not provide %s", backend->name,
+		return otto_error_set(err, OTTO_EPLUGIN, "reservation backend '%s' does not provide %s", backend->h.name,
 				      op_name);
 	otto__call call;
-	otto__call_init(&call, "reservation", backend->name, backend->plugin_path, op_name);
+	otto__call_init(&call, "reservation", backend->h.name, backend->h.plugin_path, op_name);
 	otto__string_collector c;
 	otto__string_collector_init(&c, &call);
 	otto__call_begin(&call);
-	int status = arg_op ? arg_op(backend->self, arg, &c.out, &call.plugin_err)
-			    : plain_op(backend->self, &c.out, &call.plugin_err);
+	int status = arg_op ? arg_op(backend->h.self, arg, &c.out, &call.plugin_err)
+			    : plain_op(backend->h.self, &c.out, &call.plugin_err);
 	otto__call_end(&call);
 	int rc = otto__call_result(&call, status, false, OTTO_ERROR, err);
 	if (rc != OTTO_OK) {
@@ -205,7 +183,7 @@ OTTO_API int otto_reservation_backend_list_usernames(otto_reservation_backend *b
 		out->count = 0;
 		out->items = NULL;
 		return otto_error_set(err, OTTO_ENOTSUPPORTED, "reservation backend '%s' does not list usernames",
-				      backend->name);
+				      backend->h.name);
 	}
 	return run_strings(backend, "list_usernames", NULL, backend->type.list_usernames, NULL, out, err);
 }
@@ -249,7 +227,7 @@ static int run_windows(otto_reservation_backend *backend, const char *op_name, w
 		       int failure_code, otto_window_list *out, otto_error *err)
 {
 	otto__call call;
-	otto__call_init(&call, "reservation", backend->name, backend->plugin_path, op_name);
+	otto__call_init(&call, "reservation", backend->h.name, backend->h.plugin_path, op_name);
 	window_collector c;
 	memset(&c, 0, sizeof c);
 	c.out.ops = &window_out_ops;
@@ -268,17 +246,17 @@ static int run_windows(otto_reservation_backend *backend, const char *op_name, w
 
 static int op_windows(otto_reservation_backend *b, const void *user, otto_window_out *out, otto_error *err)
 {
-	return b->type.get_reservation_windows(b->self, user, out, err);
+	return b->type.get_reservation_windows(b->h.self, user, out, err);
 }
 
 static int op_reserve(otto_reservation_backend *b, const void *request, otto_window_out *out, otto_error *err)
 {
-	return b->type.reserve(b->self, request, out, err);
+	return b->type.reserve(b->h.self, request, out, err);
 }
 
 static int op_cancel(otto_reservation_backend *b, const void *request, otto_window_out *out, otto_error *err)
 {
-	return b->type.cancel(b->self, request, out, err);
+	return b->type.cancel(b->h.self, request, out, err);
 }
 
 OTTO_API int otto_reservation_backend_windows(otto_reservation_backend *backend, const char *user,
@@ -288,7 +266,7 @@ OTTO_API int otto_reservation_backend_windows(otto_reservation_backend *backend,
 	out->items = NULL;
 	if (!backend->type.get_reservation_windows)
 		return otto_error_set(err, OTTO_ENOTSUPPORTED, "reservation backend '%s' does not report windows",
-				      backend->name);
+				      backend->h.name);
 	if (!user)
 		return otto_error_set(err, OTTO_EINVALID, "get_reservation_windows needs a user");
 	return run_windows(backend, "get_reservation_windows", op_windows, user, OTTO_ERROR, out, err);
@@ -318,7 +296,7 @@ static int read_request(const otto_reservation_backend *backend, const char *op,
 	TAKE(flags);
 #undef TAKE
 	if (!otto_reservation_backend_can_write(backend))
-		return otto_error_set(err, OTTO_ENOTSUPPORTED, "reservation backend '%s' is read-only", backend->name);
+		return otto_error_set(err, OTTO_ENOTSUPPORTED, "reservation backend '%s' is read-only", backend->h.name);
 	if (!r.user || !r.user[0])
 		return otto_error_set(err, OTTO_EINVALID, "%s needs a user", op);
 	if (r.n_resources == 0 || !r.resources)
@@ -366,6 +344,6 @@ OTTO_API int otto_reservation_backend_prepare(otto_reservation_backend *backend,
 	done->items = NULL;
 	if (!otto_reservation_backend_can_prepare(backend))
 		return otto_error_set(err, OTTO_ENOTSUPPORTED, "reservation backend '%s' has nothing to prepare",
-				      backend ? backend->name : "?");
+				      backend ? backend->h.name : "?");
 	return run_strings(backend, "prepare", NULL, backend->type.prepare, NULL, done, err);
 }

@@ -20,12 +20,9 @@
 #define KIND "lock store"
 
 typedef struct plugin_store {
+	otto__backend_handle h; /* the instance, in a worker or in this process */
 	otto_lock_store_type t;
-	void *self;
-	char *name;
-	char *plugin_path;
 	char *where;
-	otto__remote *remote; /* the worker it runs in; NULL: in this process */
 	otto_lock_holder holder;
 } plugin_store;
 
@@ -133,35 +130,32 @@ int otto__lock_store_plugin_open(void **out, const otto_lock_options *opts, cons
 				      "find it",
 				      opts->store);
 	otto_config config = {.struct_size = sizeof config, .url = opts->url};
-	const otto_lock_store_type *type = NULL;
+	otto__backend_handle h = {0};
+	otto_lock_store_type t = {0};
 	int rc;
-	plugin_store *s = otto__calloc(1, sizeof *s);
-	s->name = otto__strdup(opts->store);
-	const char *path = otto__registry_plugin_path(opts->registry, OTTO_KIND_LOCK_STORE, opts->store);
-	s->plugin_path = path ? otto__strdup(path) : NULL;
-	if (otto__registry_isolation(opts->registry) == OTTO_ISOLATION_WORKER &&
-	    otto_registry_find(opts->registry, OTTO_KIND_LOCK_STORE, opts->store) &&
-	    !otto__registry_is_builtin(opts->registry, OTTO_KIND_LOCK_STORE, opts->store)) {
+	if (otto__backend_handle_in_worker(opts->registry, OTTO_KIND_LOCK_STORE, opts->store)) {
 		/* As every backend from a plugin file: in its own worker. */
-		rc = otto__remote_open(&s->remote, opts->registry, OTTO_KIND_LOCK_STORE, opts->store, &config, err);
-		s->t = otto__remote_lock_store_type;
-		s->self = s->remote;
-		if (rc == OTTO_OK && !(otto__remote_caps(s->remote) & OTTO__CAP_PREPARE))
-			s->t.prepare = NULL;
+		rc = otto__backend_handle_open_remote(&h, opts->registry, OTTO_KIND_LOCK_STORE, opts->store, &config,
+						      err);
+		t = otto__remote_lock_store_type;
+		if (rc == OTTO_OK && !(otto__remote_caps(h.remote) & OTTO__CAP_PREPARE))
+			t.prepare = NULL;
 	} else {
+		const otto_lock_store_type *type = NULL;
 		rc = otto__registry_lock_store_type(opts->registry, opts->store, &type, err);
 		if (rc == OTTO_OK) {
-			s->t = *type;
-			rc = otto__backend_create(KIND, "locks", s->name, s->plugin_path, s->t.create, &config, &s->self,
-						  err);
+			t = *type;
+			rc = otto__backend_handle_create(
+			    &h, OTTO_KIND_LOCK_STORE, opts->store,
+			    otto__registry_plugin_path(opts->registry, OTTO_KIND_LOCK_STORE, opts->store), t.create,
+			    &config, err);
 		}
 	}
-	if (rc != OTTO_OK) {
-		free(s->name);
-		free(s->plugin_path);
-		free(s);
+	if (rc != OTTO_OK)
 		return rc;
-	}
+	plugin_store *s = otto__calloc(1, sizeof *s);
+	s->h = h;
+	s->t = t;
 	if (holder)
 		s->holder = (otto_lock_holder){.struct_size = sizeof s->holder,
 					       .user = holder->user,
@@ -175,10 +169,10 @@ int otto__lock_store_plugin_open(void **out, const otto_lock_options *opts, cons
 		s->holder = (otto_lock_holder){.struct_size = sizeof s->holder, .user = "", .uid = -1, .host = "",
 					       .boot_id = "", .pidns = ""};
 	otto__call_mark mark;
-	otto__call_mark_begin(&mark, KIND, s->name, s->plugin_path, "where");
-	const char *where = s->t.where(s->self);
+	otto__call_mark_begin(&mark, KIND, s->h.name, s->h.plugin_path, "where");
+	const char *where = s->t.where(s->h.self);
 	otto__call_mark_end(&mark);
-	s->where = otto__asprintf("lock store '%s' (%s)", s->name, where ? where : "?");
+	s->where = otto__asprintf("lock store '%s' (%s)", s->h.name, where ? where : "?");
 	*out = s;
 	return OTTO_OK;
 }
@@ -198,18 +192,9 @@ static void plugin_close(void *store)
 	plugin_store *s = store;
 	if (!s)
 		return;
-	if (s->remote) {
-		/* A failure there was the answer of the call it happened in. */
-		otto_error err;
-		(void)otto__remote_close(s->remote, &err);
-	} else {
-		otto__call_mark mark;
-		otto__call_mark_begin(&mark, KIND, s->name, s->plugin_path, "destroy");
-		s->t.destroy(s->self);
-		otto__call_mark_end(&mark);
-	}
-	free(s->name);
-	free(s->plugin_path);
+	/* A worker's failure there was the answer of the call it happened in. */
+	otto_error err;
+	(void)otto__backend_handle_close(&s->h, s->t.destroy, &err);
 	free(s->where);
 	free(s);
 }
@@ -219,46 +204,81 @@ static const char *plugin_where(const void *store)
 	return ((const plugin_store *)store)->where;
 }
 
+/* One store operation: the claim it is given, its call bracket (the
+ * in-progress record, the plugin's error) and the records it hands back.
+ * Every operation begins and ends the same way; only what it checks in
+ * between differs. */
+typedef struct store_call {
+	otto_lock_claim claim;
+	otto__call call;
+	record_out records;
+} store_call;
+
+/* Ready the claim (about `name`, NULL for list) and the out-object, then
+ * open the bracket: what follows is the plugin's function. */
+static void begin_store_call(store_call *sc, const plugin_store *s, const char *op, const char *name,
+			     const otto__lock_claim *claim, const otto__lock_eval *ev)
+{
+	sc->claim = claim_of(s, name, claim, ev);
+	otto__call_init(&sc->call, KIND, s->h.name, s->h.plugin_path, op);
+	record_out_init(&sc->records, &sc->call, name);
+	otto__call_begin(&sc->call);
+}
+
+/* Close the bracket and turn the plugin's status into the host's answer
+ * (otto__call_result); on failure the records are dropped. */
+static int end_store_call(store_call *sc, int status, bool notfound_ok, int failure_code, otto_error *err)
+{
+	otto__call_end(&sc->call);
+	int rc = otto__call_result(&sc->call, status, notfound_ok, failure_code, err);
+	if (rc != OTTO_OK)
+		record_out_clear(&sc->records);
+	return rc;
+}
+
+/* A check after a successful call failed: the records are not believed. */
+static int refuse_store_call(store_call *sc, int rc)
+{
+	record_out_clear(&sc->records);
+	return rc;
+}
+
 static int plugin_acquire(void *store, const char *name, const otto__lock_claim *claim, otto__take *took,
 			  otto_lock_info *info, otto_error *err)
 {
 	plugin_store *s = store;
-	otto_lock_claim c = claim_of(s, name, claim, &claim->ev);
 	uint32_t outcome = 0;
-	otto__call call;
-	record_out o;
+	store_call sc;
 	*took = OTTO__TAKE_REFUSED;
 	if (info)
 		memset(info, 0, sizeof *info);
-	otto__call_init(&call, KIND, s->name, s->plugin_path, "acquire");
-	record_out_init(&o, &call, name);
-	otto__call_begin(&call);
-	int status = s->t.acquire(s->self, &c, &outcome, &o.base, &call.plugin_err);
-	otto__call_end(&call);
-	int rc = otto__call_result(&call, status, false, OTTO_ERROR, err);
-	if (rc == OTTO_OK && (outcome < OTTO_LOCK_TAKEN || outcome > OTTO_LOCK_REFUSED))
-		rc = otto_error_set(err, OTTO_EPLUGIN, "lock store backend '%s': acquire of '%s' gave no outcome (%u)",
-				    s->name, name, outcome);
-	if (rc == OTTO_OK && outcome == OTTO_LOCK_REFUSED && o.count == 0)
-		rc = otto_error_set(err, OTTO_EPLUGIN,
-				    "lock store backend '%s': acquire of '%s' was refused without naming the lock in "
-				    "the way",
-				    s->name, name);
-	if (rc != OTTO_OK) {
-		record_out_clear(&o);
+	begin_store_call(&sc, s, "acquire", name, claim, &claim->ev);
+	int status = s->t.acquire(s->h.self, &sc.claim, &outcome, &sc.records.base, &sc.call.plugin_err);
+	int rc = end_store_call(&sc, status, false, OTTO_ERROR, err);
+	if (rc != OTTO_OK)
 		return rc;
-	}
+	if (outcome < OTTO_LOCK_TAKEN || outcome > OTTO_LOCK_REFUSED)
+		return refuse_store_call(&sc, otto_error_set(err, OTTO_EPLUGIN,
+							     "lock store backend '%s': acquire of '%s' gave no "
+							     "outcome (%u)",
+							     s->h.name, name, outcome));
+	record_out *o = &sc.records;
+	if (outcome == OTTO_LOCK_REFUSED && o->count == 0)
+		return refuse_store_call(&sc, otto_error_set(err, OTTO_EPLUGIN,
+							     "lock store backend '%s': acquire of '%s' was refused "
+							     "without naming the lock in the way",
+							     s->h.name, name));
 	*took = outcome == OTTO_LOCK_TAKEN ? OTTO__TAKE_TAKEN
 		: outcome == OTTO_LOCK_ALREADY ? OTTO__TAKE_ALREADY
 					       : OTTO__TAKE_REFUSED;
 	/* TAKEN: the new lock comes last, after the one broken by force. Its
 	 * fence goes to the manager through claim->granted_fence. */
-	if (outcome == OTTO_LOCK_TAKEN && o.count > 0 && claim->granted_fence)
-		*claim->granted_fence = o.items[o.count - 1].fence;
-	if (outcome == OTTO_LOCK_TAKEN && o.count < 2)
-		record_out_clear(&o); /* only the new lock: nothing was broken */
+	if (outcome == OTTO_LOCK_TAKEN && o->count > 0 && claim->granted_fence)
+		*claim->granted_fence = o->items[o->count - 1].fence;
+	if (outcome == OTTO_LOCK_TAKEN && o->count < 2)
+		record_out_clear(o); /* only the new lock: nothing was broken */
 	else
-		record_out_take_first(&o, info);
+		record_out_take_first(o, info);
 	return OTTO_OK;
 }
 
@@ -266,74 +286,52 @@ static int plugin_release(void *store, const char *name, const otto__lock_claim 
 			  otto_error *err)
 {
 	plugin_store *s = store;
-	otto_lock_claim c = claim_of(s, name, claim, &claim->ev);
-	otto__call call;
-	record_out o;
+	store_call sc;
 	if (broken)
 		memset(broken, 0, sizeof *broken);
-	otto__call_init(&call, KIND, s->name, s->plugin_path, "release");
-	record_out_init(&o, &call, name);
-	otto__call_begin(&call);
-	int status = s->t.release(s->self, &c, &o.base, &call.plugin_err);
-	otto__call_end(&call);
-	int rc = otto__call_result(&call, status, true, OTTO_ERROR, err);
-	if (rc != OTTO_OK) {
-		record_out_clear(&o);
-		return rc;
-	}
-	record_out_take_first(&o, broken);
-	return OTTO_OK;
+	begin_store_call(&sc, s, "release", name, claim, &claim->ev);
+	int status = s->t.release(s->h.self, &sc.claim, &sc.records.base, &sc.call.plugin_err);
+	int rc = end_store_call(&sc, status, true, OTTO_ERROR, err);
+	if (rc == OTTO_OK)
+		record_out_take_first(&sc.records, broken);
+	return rc;
 }
 
 static int plugin_renew(void *store, const char *name, const otto__lock_claim *claim, otto_lock_info *renewed,
 			otto_error *err)
 {
 	plugin_store *s = store;
-	otto_lock_claim c = claim_of(s, name, claim, &claim->ev);
-	otto__call call;
-	record_out o;
+	store_call sc;
 	if (renewed)
 		memset(renewed, 0, sizeof *renewed);
-	otto__call_init(&call, KIND, s->name, s->plugin_path, "renew");
-	record_out_init(&o, &call, name);
-	otto__call_begin(&call);
-	int status = otto_lock_store_renew(&s->t, s->self, &c, &o.base, &call.plugin_err);
-	otto__call_end(&call);
+	begin_store_call(&sc, s, "renew", name, claim, &claim->ev);
+	int status = otto_lock_store_renew(&s->t, s->h.self, &sc.claim, &sc.records.base, &sc.call.plugin_err);
 	/* The store's own code: OTTO_ERROR "not yours any more" must stay
 	 * apart from OTTO_EIO "cannot tell now" (the manager forgets only the
 	 * first). */
-	int rc = otto__call_result(&call, status, true, 0, err);
-	if (rc != OTTO_OK) {
-		record_out_clear(&o);
-		return rc;
-	}
-	record_out_take_first(&o, renewed);
-	return OTTO_OK;
+	int rc = end_store_call(&sc, status, true, 0, err);
+	if (rc == OTTO_OK)
+		record_out_take_first(&sc.records, renewed);
+	return rc;
 }
 
 static int plugin_get(void *store, const char *name, const otto__lock_eval *ev, otto_lock_info *out,
 		      otto_error *err)
 {
 	plugin_store *s = store;
-	otto_lock_claim c = claim_of(s, name, NULL, ev);
-	otto__call call;
-	record_out o;
+	store_call sc;
 	memset(out, 0, sizeof *out);
-	otto__call_init(&call, KIND, s->name, s->plugin_path, "get");
-	record_out_init(&o, &call, name);
-	otto__call_begin(&call);
-	int status = s->t.get(s->self, &c, &o.base, &call.plugin_err);
-	otto__call_end(&call);
-	int rc = otto__call_result(&call, status, false, OTTO_ERROR, err);
-	if (rc == OTTO_OK && o.count != 1)
-		rc = otto_error_set(err, OTTO_EPLUGIN,
-				    "lock store backend '%s': get of '%s' gave %zu records; it must give exactly one",
-				    s->name, name, o.count);
-	if (rc != OTTO_OK) {
-		record_out_clear(&o);
+	begin_store_call(&sc, s, "get", name, NULL, ev);
+	int status = s->t.get(s->h.self, &sc.claim, &sc.records.base, &sc.call.plugin_err);
+	int rc = end_store_call(&sc, status, false, OTTO_ERROR, err);
+	if (rc != OTTO_OK)
 		return rc;
-	}
-	record_out_take_first(&o, out);
+	if (sc.records.count != 1)
+		return refuse_store_call(&sc, otto_error_set(err, OTTO_EPLUGIN,
+							     "lock store backend '%s': get of '%s' gave %zu records; "
+							     "it must give exactly one",
+							     s->h.name, name, sc.records.count));
+	record_out_take_first(&sc.records, out);
 	return OTTO_OK;
 }
 
@@ -345,21 +343,15 @@ static int by_name(const void *a, const void *b)
 static int plugin_list(void *store, const otto__lock_eval *ev, otto_lock_list *out, otto_error *err)
 {
 	plugin_store *s = store;
-	otto_lock_claim c = claim_of(s, NULL, NULL, ev);
-	otto__call call;
-	record_out o;
+	store_call sc;
 	out->count = 0;
 	out->items = NULL;
-	otto__call_init(&call, KIND, s->name, s->plugin_path, "list");
-	record_out_init(&o, &call, NULL);
-	otto__call_begin(&call);
-	int status = s->t.list(s->self, &c, &o.base, &call.plugin_err);
-	otto__call_end(&call);
-	int rc = otto__call_result(&call, status, false, OTTO_ERROR, err);
-	if (rc != OTTO_OK) {
-		record_out_clear(&o);
+	begin_store_call(&sc, s, "list", NULL, NULL, ev);
+	int status = s->t.list(s->h.self, &sc.claim, &sc.records.base, &sc.call.plugin_err);
+	int rc = end_store_call(&sc, status, false, OTTO_ERROR, err);
+	if (rc != OTTO_OK)
 		return rc;
-	}
+	record_out o = sc.records;
 	/* Sorted here, whatever the store's order; free locks dropped. */
 	size_t kept = 0;
 	for (size_t i = 0; i < o.count; i++) {
@@ -406,14 +398,14 @@ OTTO_API int otto_lock_store_prepare(const otto_lock_options *opts, otto_strlist
 		return rc;
 	plugin_store *s = store;
 	if (!s->t.prepare) {
-		rc = otto_error_set(err, OTTO_ENOTSUPPORTED, "lock store '%s' has nothing to prepare", s->name);
+		rc = otto_error_set(err, OTTO_ENOTSUPPORTED, "lock store '%s' has nothing to prepare", s->h.name);
 	} else {
 		otto__call call;
 		otto__string_collector c;
-		otto__call_init(&call, KIND, s->name, s->plugin_path, "prepare");
+		otto__call_init(&call, KIND, s->h.name, s->h.plugin_path, "prepare");
 		otto__string_collector_init(&c, &call);
 		otto__call_begin(&call);
-		int status = s->t.prepare(s->self, &c.out, &call.plugin_err);
+		int status = s->t.prepare(s->h.self, &c.out, &call.plugin_err);
 		otto__call_end(&call);
 		rc = otto__call_result(&call, status, false, OTTO_ERROR, err);
 		if (rc == OTTO_OK)

@@ -316,10 +316,8 @@ int otto__lock_view_open_store(otto_reservation_backend **out, const otto_lock_o
 	store_view *v = otto__calloc(1, sizeof *v);
 	v->m = m;
 	otto_reservation_backend *b = otto__calloc(1, sizeof *b);
+	otto__backend_handle_adopt(&b->h, OTTO_KIND_RESERVATION, v, "lock");
 	b->type = STORE_VIEW;
-	b->self = v;
-	b->name = otto__strdup("lock");
-	b->plugin_path = NULL;
 	*out = b;
 	return OTTO_OK;
 }

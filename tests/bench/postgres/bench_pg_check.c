@@ -21,6 +21,8 @@
 
 #include <libpq-fe.h>
 
+#include "bench_pg.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,38 +34,11 @@
 #define SELECT_SQL                                                                                                     \
 	"SELECT DISTINCT resource FROM otto.reservations WHERE holder = $1 AND during @> now() ORDER BY resource"
 
-static char dir[256], url[512];
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "bench_pg_check: %s\n", what);
-	exit(1);
-}
-
-static void sh(const char *cmd)
-{
-	if (system(cmd) != 0) {
-		fprintf(stderr, "bench_pg_check: failed: %s\n", cmd);
-		exit(1);
-	}
-}
+static bench_pg pg;
 
 static int bare_process(void)
 {
-	PGconn *c = PQconnectdb(url);
+	PGconn *c = PQconnectdb(pg.url);
 	if (PQstatus(c) != CONNECTION_OK)
 		return 1;
 	const char *p[] = {"otto_dba"};
@@ -76,7 +51,7 @@ static int bare_process(void)
 
 static double run_child(char *const argv[])
 {
-	double t0 = now_s();
+	double t0 = bench_now();
 	pid_t pid = fork();
 	if (pid == 0) {
 		int devnull = open("/dev/null", 1);
@@ -86,7 +61,7 @@ static double run_child(char *const argv[])
 	}
 	int st = 0;
 	waitpid(pid, &st, 0);
-	double t = now_s() - t0;
+	double t = bench_now() - t0;
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		fprintf(stderr, "bench_pg_check: %s exited with %d\n", argv[0], WEXITSTATUS(st));
 		exit(1);
@@ -96,8 +71,8 @@ static double run_child(char *const argv[])
 
 static void report(const char *what, double *a, double *b, int runs)
 {
-	qsort(a, (size_t)runs, sizeof *a, cmp_double);
-	qsort(b, (size_t)runs, sizeof *b, cmp_double);
+	qsort(a, (size_t)runs, sizeof *a, bench_cmp_double);
+	qsort(b, (size_t)runs, sizeof *b, bench_cmp_double);
 	printf("%-8s otto %8.3f ms (best %8.3f)  bare libpq %8.3f ms (best %8.3f)  ratio %.2fx (best %.2fx)\n", what,
 	       a[runs / 2] * 1e3, a[0] * 1e3, b[runs / 2] * 1e3, b[0] * 1e3, a[runs / 2] / b[runs / 2], a[0] / b[0]);
 }
@@ -105,33 +80,13 @@ static void report(const char *what, double *a, double *b, int runs)
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--bare") == 0) {
-		snprintf(url, sizeof url, "%s", argv[2]);
+		snprintf(pg.url, sizeof pg.url, "%s", argv[2]);
 		return bare_process();
 	}
 	long rows = argc > 1 ? atol(argv[1]) : 100000;
 	int runs = argc > 2 ? atoi(argv[2]) : 30;
-	if (geteuid() != 0)
-		die("run as root (it starts a PostgreSQL server as the user otto-pg)");
-	char tmpl[] = "/tmp/otto-bench-pg-XXXXXX";
-	if (!mkdtemp(tmpl))
-		die("mkdtemp");
-	char cmd[2048], state[300], settings[300];
-	snprintf(state, sizeof state, "%s/pg.env", tmpl);
-	snprintf(cmd, sizeof cmd, "bash %s/tests/support/pgserver.sh start %s >/dev/null", OTTO_SOURCE_DIR, state);
-	sh(cmd);
-	FILE *f = fopen(state, "r");
-	char line[512];
-	while (f && fgets(line, sizeof line, f))
-		if (strncmp(line, "OTTO_PG_DIR=", 12) == 0)
-			snprintf(dir, sizeof dir, "%.*s", (int)strcspn(line + 12, "\n"), line + 12);
-	if (f)
-		fclose(f);
-	snprintf(url, sizeof url, "postgresql:///otto?host=%s&user=otto_dba", dir);
-	snprintf(settings, sizeof settings, "%s/.otto/settings.toml", tmpl);
-	snprintf(cmd, sizeof cmd, "mkdir -p %s/.otto && printf '[lab]\\nbackend = \"example\"\\n[reservations]\\nbackend = \"postgres\"\\nurl = \"%s\"\\n' > %s && "
-		 "%s --settings %s db init >/dev/null",
-		 tmpl, url, settings, OTTO_BIN, settings);
-	sh(cmd);
+	bench_pg_start(&pg, "pg", false);
+	char cmd[2048];
 	/* ROWS reservations of 1,000 users, a third of them current; the
 	 * measuring role holds router1 and 19 more now. */
 	snprintf(cmd, sizeof cmd,
@@ -141,16 +96,16 @@ int main(int argc, char **argv)
 		 "INSERT INTO otto.reservations (resource, holder, during) SELECT CASE WHEN i = 1 THEN 'router1' ELSE 'mine-' || i END, "
 		 "'otto_dba', tstzrange(now() - interval '1 hour', now() + interval '1 day') FROM generate_series(1, 20) i; "
 		 "ANALYZE otto.reservations\"",
-		 dir, rows - 20);
-	sh(cmd);
+		 pg.dir, rows - 20);
+	bench_sh(cmd);
 	printf("bench_pg_check: %ld reservations in otto.reservations, %d runs each\n", rows, runs);
 
 	double *a = calloc((size_t)runs, sizeof *a), *b = calloc((size_t)runs, sizeof *b);
-	char *otto_argv[] = {OTTO_BIN, "--settings", settings, "--as-user", "otto_dba", "reservation", "check", "--lab", "east", NULL};
+	char *otto_argv[] = {OTTO_BIN, "--settings", pg.settings, "--as-user", "otto_dba", "reservation", "check", "--lab", "east", NULL};
 	char self[512];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
 	self[n > 0 ? n : 0] = '\0';
-	char *bare_argv[] = {self, "--bare", url, NULL};
+	char *bare_argv[] = {self, "--bare", pg.url, NULL};
 	setenv("OTTO_PLUGIN_CACHE", "1", 1);
 	run_child(otto_argv); /* warm the registry cache and the page cache */
 	run_child(bare_argv);
@@ -166,28 +121,28 @@ int main(int argc, char **argv)
 	otto_settings *s = NULL;
 	otto_reservation_backend *backend = NULL;
 	if (otto_registry_new(&reg, &err) || otto_registry_add_dir(reg, OTTO_PLUGIN_BUILD_DIR, &err) ||
-	    otto_registry_scan(reg, &err) || otto_settings_load(&s, settings, &err) ||
+	    otto_registry_scan(reg, &err) || otto_settings_load(&s, pg.settings, &err) ||
 	    otto_reservation_backend_open_from_settings(&backend, reg, s, &err))
-		die(err.message);
-	PGconn *c = PQconnectdb(url);
+		bench_die(err.message);
+	PGconn *c = PQconnectdb(pg.url);
 	if (PQstatus(c) != CONNECTION_OK)
-		die(PQerrorMessage(c));
+		bench_die(PQerrorMessage(c));
 	int calls = runs * 20;
 	double *ca = calloc((size_t)calls, sizeof *ca), *cb = calloc((size_t)calls, sizeof *cb);
 	for (int i = -1; i < calls; i++) {
 		otto_strlist held = {0, NULL};
-		double t0 = now_s();
+		double t0 = bench_now();
 		if (otto_reservation_backend_reserved_resources(backend, "otto_dba", &held, &err) || held.count != 20)
-			die(err.message);
-		double t1 = now_s();
+			bench_die(err.message);
+		double t1 = bench_now();
 		otto_strlist_free(&held);
 		const char *p[] = {"otto_dba"};
-		double t2 = now_s();
+		double t2 = bench_now();
 		PGresult *r = PQexecParams(c, SELECT_SQL, 1, NULL, p, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 20)
-			die("bare SELECT");
+			bench_die("bare SELECT");
 		PQclear(r);
-		double t3 = now_s();
+		double t3 = bench_now();
 		if (i >= 0) {
 			ca[i] = t1 - t0;
 			cb[i] = t3 - t2;
@@ -198,8 +153,7 @@ int main(int argc, char **argv)
 	otto_reservation_backend_free(backend);
 	otto_settings_free(s);
 	otto_registry_free(reg);
-	snprintf(cmd, sizeof cmd, "bash %s/tests/support/pgserver.sh stop %s >/dev/null; rm -rf %s", OTTO_SOURCE_DIR, state, tmpl);
-	sh(cmd);
+	bench_pg_stop(&pg);
 	free(a);
 	free(b);
 	free(ca);

@@ -22,6 +22,7 @@
 #include <otto/otto.h>
 #include <otto/lock.h>
 
+#include "bench_pg.h"
 #include "lock_sql.h" /* plugins/postgres: the statements the store sends */
 
 #include <libpq-fe.h>
@@ -34,34 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static char dir[256], url[512], settings[300];
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "bench_pg_lock: %s\n", what);
-	exit(1);
-}
-
-static void sh(const char *cmd)
-{
-	if (system(cmd) != 0) {
-		fprintf(stderr, "bench_pg_lock: failed: %s\n", cmd);
-		exit(1);
-	}
-}
+static bench_pg pg;
 
 /* One client's cycles through libotto: its own registry and manager. */
 static double otto_cycles(const char *name, int cycles, double *each)
@@ -71,28 +45,28 @@ static double otto_cycles(const char *name, int cycles, double *each)
 	otto_lock_manager *mgr = NULL;
 	if (otto_registry_new(&reg, &err) || otto_registry_add_dir(reg, OTTO_PLUGIN_BUILD_DIR, &err) ||
 	    otto_registry_scan(reg, &err))
-		die(err.message);
+		bench_die(err.message);
 	otto_lock_options o;
 	otto_lock_options_init(&o);
 	o.store = "postgres";
-	o.url = url;
+	o.url = pg.url;
 	o.registry = reg;
 	if (otto_lock_manager_new(&mgr, &o, &err))
-		die(err.message);
+		bench_die(err.message);
 	double start = 0;
 	for (int i = -10; i < cycles; i++) { /* 10 to warm the worker and the connection */
 		if (i == 0)
-			start = now_s();
+			start = bench_now();
 		bool acquired = false;
-		double t0 = now_s();
+		double t0 = bench_now();
 		if (otto_lock_manager_acquire(mgr, name, 0, 0, &acquired, NULL, &err) || !acquired)
-			die(acquired ? err.message : "acquire refused a free lock");
+			bench_die(acquired ? err.message : "acquire refused a free lock");
 		if (otto_lock_manager_release(mgr, name, 0, NULL, &err))
-			die(err.message);
+			bench_die(err.message);
 		if (each && i >= 0)
-			each[i] = now_s() - t0;
+			each[i] = bench_now() - t0;
 	}
-	double total = now_s() - start;
+	double total = bench_now() - start;
 	otto_lock_manager_free(mgr);
 	otto_registry_free(reg);
 	return total;
@@ -103,9 +77,9 @@ static double otto_cycles(const char *name, int cycles, double *each)
  * token it was taken with. */
 static double bare_cycles(const char *name, int cycles, double *each)
 {
-	PGconn *c = PQconnectdb(url);
+	PGconn *c = PQconnectdb(pg.url);
 	if (PQstatus(c) != CONNECTION_OK)
-		die(PQerrorMessage(c));
+		bench_die(PQerrorMessage(c));
 	char pid[24];
 	snprintf(pid, sizeof pid, "%d", (int)getpid());
 	const char *sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -114,20 +88,20 @@ static double bare_cycles(const char *name, int cycles, double *each)
 	double start = 0;
 	for (int i = -10; i < cycles; i++) {
 		if (i == 0)
-			start = now_s();
-		double t0 = now_s();
+			start = bench_now();
+		double t0 = bench_now();
 		PGresult *r = PQexecParams(c, LOCK_SQL_INSERT, 8, NULL, ins, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
-			die(PQresultErrorMessage(r));
+			bench_die(PQresultErrorMessage(r));
 		PQclear(r);
 		r = PQexecParams(c, LOCK_SQL_RELEASE, 10, NULL, del, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
-			die(PQresultErrorMessage(r));
+			bench_die(PQresultErrorMessage(r));
 		PQclear(r);
 		if (each && i >= 0)
-			each[i] = now_s() - t0;
+			each[i] = bench_now() - t0;
 	}
-	double total = now_s() - start;
+	double total = bench_now() - start;
 	PQfinish(c);
 	return total;
 }
@@ -149,11 +123,11 @@ static double throughput(int clients, int cycles, int bare)
 	pid_t pids[64];
 	int ready[2], go[2];
 	if (pipe(ready) || pipe(go))
-		die("pipe");
+		bench_die("pipe");
 	for (int i = 0; i < clients; i++) {
 		pids[i] = fork();
 		if (pids[i] < 0)
-			die("fork");
+			bench_die("fork");
 		if (pids[i] == 0) {
 			char name[64], byte = 0;
 			snprintf(name, sizeof name, "tp-%d-%d", bare, i);
@@ -161,7 +135,7 @@ static double throughput(int clients, int cycles, int bare)
 			 * the wall time covers only the cycles. */
 			PGconn *c = NULL;
 			if (bare) {
-				c = PQconnectdb(url);
+				c = PQconnectdb(pg.url);
 				if (PQstatus(c) != CONNECTION_OK)
 					_exit(2);
 			}
@@ -179,19 +153,19 @@ static double throughput(int clients, int cycles, int bare)
 	for (int i = 0; i < clients; i++) {
 		char byte;
 		if (read(ready[0], &byte, 1) != 1)
-			die("a client died before starting");
+			bench_die("a client died before starting");
 	}
-	double t0 = now_s();
+	double t0 = bench_now();
 	for (int i = 0; i < clients; i++)
 		if (write(go[1], "g", 1) != 1)
-			die("write");
+			bench_die("write");
 	for (int i = 0; i < clients; i++) {
 		int st = 0;
 		waitpid(pids[i], &st, 0);
 		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			die("a client failed");
+			bench_die("a client failed");
 	}
-	double t = now_s() - t0;
+	double t = bench_now() - t0;
 	close(ready[0]);
 	close(ready[1]);
 	close(go[0]);
@@ -204,35 +178,13 @@ int main(int argc, char **argv)
 	int cycles = argc > 1 ? atoi(argv[1]) : 2000;
 	int runs = argc > 2 ? atoi(argv[2]) : 3;
 	if (cycles < 4 || runs < 1)
-		die("usage: bench_pg_lock [CYCLES >= 4] [RUNS >= 1]");
-	if (geteuid() != 0)
-		die("run as root (it starts a PostgreSQL server as the user otto-pg)");
-	char tmpl[] = "/tmp/otto-bench-pglock-XXXXXX";
-	if (!mkdtemp(tmpl))
-		die("mkdtemp");
-	char cmd[2048], state[300];
-	snprintf(state, sizeof state, "%s/pg.env", tmpl);
-	snprintf(cmd, sizeof cmd, "bash %s/tests/support/pgserver.sh start %s >/dev/null", OTTO_SOURCE_DIR, state);
-	sh(cmd);
-	FILE *f = fopen(state, "r");
-	char line[512];
-	while (f && fgets(line, sizeof line, f))
-		if (strncmp(line, "OTTO_PG_DIR=", 12) == 0)
-			snprintf(dir, sizeof dir, "%.*s", (int)strcspn(line + 12, "\n"), line + 12);
-	if (f)
-		fclose(f);
-	snprintf(url, sizeof url, "postgresql:///otto?host=%s&user=otto_dba", dir);
-	snprintf(settings, sizeof settings, "%s/.otto/settings.toml", tmpl);
-	snprintf(cmd, sizeof cmd,
-		 "mkdir -p %s/.otto && printf '[lab]\\nbackend = \"example\"\\n[reservations]\\nbackend = \"postgres\"\\nurl = "
-		 "\"%s\"\\n[locks]\\nstore = \"postgres\"\\nurl = \"%s\"\\n' > %s && %s --settings %s db init >/dev/null",
-		 tmpl, url, url, settings, OTTO_BIN, settings);
-	sh(cmd);
+		bench_die("usage: bench_pg_lock [CYCLES >= 4] [RUNS >= 1]");
+	bench_pg_start(&pg, "pglock", true);
 	setenv("OTTO_PLUGIN_CACHE", "1", 1);
 
 	double *a = calloc((size_t)cycles, sizeof *a), *b = calloc((size_t)cycles, sizeof *b);
 	if (!a || !b)
-		die("out of memory");
+		bench_die("out of memory");
 	/* The manager's worker is reaped when the manager is freed, so its CPU
 	 * time is in RUSAGE_CHILDREN by the time otto_cycles returns; a run of
 	 * no measured cycles (only the 10 warm-up ones) takes out the setup. */
@@ -246,8 +198,8 @@ int main(int argc, char **argv)
 	bare_cycles("cycle-bare", cycles, b);
 	double cpu4 = cpu_s();
 	double cpu_otto = ((cpu2 - cpu1) - (cpu1 - cpu0)) / cycles, cpu_bare = ((cpu4 - cpu3) - (cpu3 - cpu2)) / cycles;
-	qsort(a, (size_t)cycles, sizeof *a, cmp_double);
-	qsort(b, (size_t)cycles, sizeof *b, cmp_double);
+	qsort(a, (size_t)cycles, sizeof *a, bench_cmp_double);
+	qsort(b, (size_t)cycles, sizeof *b, bench_cmp_double);
 	printf("bench_pg_lock: %d cycles, throughput best of %d runs\n", cycles, runs);
 	printf("cycle      otto %7.3f ms (best %7.3f)  bare libpq %7.3f ms (best %7.3f)  ratio %.2fx (best %.2fx)\n",
 	       a[cycles / 2] * 1e3, a[0] * 1e3, b[cycles / 2] * 1e3, b[0] * 1e3, a[cycles / 2] / b[cycles / 2],
@@ -266,9 +218,7 @@ int main(int argc, char **argv)
 		printf("clients %2d otto %8.0f cycles/s  bare libpq %8.0f cycles/s  ratio %.2fx\n", counts[k],
 		       ops / best_o, ops / best_b, best_b > 0 ? (ops / best_b) / (ops / best_o) : 0.0);
 	}
-	snprintf(cmd, sizeof cmd, "bash %s/tests/support/pgserver.sh stop %s >/dev/null; rm -rf %s", OTTO_SOURCE_DIR,
-		 state, tmpl);
-	sh(cmd);
+	bench_pg_stop(&pg);
 	free(a);
 	free(b);
 	return 0;
