@@ -167,8 +167,13 @@ char *pgt_database(const pgt_server *s)
 void pgt_role(const pgt_server *s, const char *name, int admin, int *uid, int *gid)
 {
 	tu_test_user(name, uid, gid);
-	char *sql = tu_fmt("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%s') THEN "
-			   "CREATE ROLE \"%s\" LOGIN; END IF; END $$;%s%s%s",
+	/* Criterion runs a suite's tests (each with its own .init) at once:
+	 * two sessions creating the same role race past IF NOT EXISTS ("duplicate
+	 * key value violates unique constraint", seen in pg_locks), so the check
+	 * and the creation go under one transaction-level advisory lock. */
+	char *sql = tu_fmt("DO $$ BEGIN PERFORM pg_advisory_xact_lock(7028499); "
+			   "IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%s') THEN "
+			   "CREATE ROLE \"%s\" LOGIN; END IF;%s%s%s END $$;",
 			   name, name, admin ? " GRANT otto_admin TO \"" : "", admin ? name : "", admin ? "\";" : "");
 	free(pgt_sql(s, sql));
 	free(sql);
