@@ -62,20 +62,14 @@ static bool expected(const char *text, int64_t *seconds)
 			return false;
 		p += n;
 	}
-	if (take(&p, "Zz")) {
-		sign = 0;
-	} else if (*p == '+' || *p == '-') {
+	if (!take(&p, "Zz")) { /* Z: UTC, no offset */
+		if (*p != '+' && *p != '-')
+			return false;
 		sign = *p++ == '+' ? 1 : -1;
 		if (!take_digits(&p, 2, &zh))
 			return false;
-		if (take(&p, ":")) {
-			if (!take_digits(&p, 2, &zm))
-				return false;
-		} else if (*p && !take_digits(&p, 2, &zm)) {
+		if (take(&p, ":") ? !take_digits(&p, 2, &zm) : (*p && !take_digits(&p, 2, &zm)))
 			return false;
-		}
-	} else {
-		return false;
 	}
 	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59 || zh > 23 || zm > 59)
 		return false;
